@@ -1,0 +1,61 @@
+"""Request dependencies: who is calling (from the bearer token alone) and the database."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.core.security import TokenError, TokenVerifier
+from app.db import Database
+
+
+def _unauthorized(detail: str, *, token_sent: bool) -> HTTPException:
+    # RFC 6750 3.1: no error code when the request carried no bearer token at all.
+    challenge = 'Bearer error="invalid_token"' if token_sent else "Bearer"
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": challenge}
+    )
+
+
+class BearerToken(HTTPBearer):
+    """Declares the bearer scheme in OpenAPI and turns the Authorization header into a user id.
+
+    HTTPBearer's own parsing is replaced: several Authorization headers must be refused,
+    not "first one wins", and every failure must be a 401 with a challenge.
+    """
+
+    async def __call__(self, request: Request) -> str:  # type: ignore[override]
+        headers = request.headers.getlist("authorization")
+        if not headers:
+            raise _unauthorized("not authenticated", token_sent=False)
+        if len(headers) > 1:
+            raise HTTPException(
+                status.HTTP_400_BAD_REQUEST,
+                detail="more than one Authorization header",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_request"'},
+            )
+        parts = headers[0].split()
+        if len(parts) != 2 or parts[0].lower() != "bearer":
+            raise _unauthorized("expected: Authorization: Bearer <token>", token_sent=False)
+        verifier: TokenVerifier = request.app.state.verifier
+        try:
+            return verifier.verify(parts[1])
+        except TokenError as error:
+            raise _unauthorized(str(error), token_sent=True) from None
+
+
+get_current_user = BearerToken(auto_error=False, description="HS256 JWT from /api/auth/token")
+CurrentUser = Annotated[str, Depends(get_current_user)]
+
+
+async def get_connection(request: Request, user_id: CurrentUser) -> AsyncIterator[AsyncConnection]:
+    database: Database = request.app.state.db
+    async with database.transaction(user_id) as connection:
+        yield connection
+
+
+# scope="function": the transaction commits before the response is sent, so a client
+# never sees 201 for a write whose commit then fails.
+Connection = Annotated[AsyncConnection, Depends(get_connection, scope="function")]

@@ -1,0 +1,103 @@
+"""Settings from the environment (and an optional .env), validated once at start-up."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+BACKEND_DIR = Path(__file__).resolve().parents[2]
+DEFAULT_SQLITE_PATH = BACKEND_DIR / "data" / "app.sqlite"
+MIN_SECRET_BYTES = 32
+SECRET_HINT = "generate one with: openssl rand -base64 32"  # noqa: S105 (advice, not a secret)
+
+
+class ConfigError(Exception):
+    """A setting is missing or unusable; the message is one line meant for the operator."""
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=(BACKEND_DIR.parent / ".env", BACKEND_DIR / ".env"),
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    better_auth_secret: str = Field(repr=False)
+    # Older secrets still accepted for verification, so a rotation does not log everyone out.
+    better_auth_secret_previous: Annotated[list[str], NoDecode] = Field(default=[], repr=False)
+    database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
+    jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    jwt_max_lifetime_seconds: int = Field(default=86400, ge=1)
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    # Connections per worker: keep it at or above the worker's concurrency, and
+    # workers x pool size under the server's max_connections.
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_timeout_seconds: float = Field(default=5.0, gt=0)
+    auto_migrate: bool = True
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+
+    _split = field_validator("better_auth_secret_previous", "cors_origins", mode="before")(
+        _split_csv
+    )
+
+    @field_validator("better_auth_secret_previous")
+    @classmethod
+    def _previous_secrets_long_enough(cls, secrets: list[str]) -> list[str]:
+        for secret in secrets:
+            _check_secret_length(secret, "BETTER_AUTH_SECRET_PREVIOUS")
+        return secrets
+
+    @field_validator("better_auth_secret")
+    @classmethod
+    def _secret_long_enough(cls, secret: str) -> str:
+        _check_secret_length(secret, "BETTER_AUTH_SECRET")
+        return secret
+
+    @property
+    def verification_secrets(self) -> tuple[bytes, ...]:
+        """Current secret first: it signs nearly every token, so it is tried first."""
+        return tuple(
+            s.encode() for s in (self.better_auth_secret, *self.better_auth_secret_previous)
+        )
+
+
+def _check_secret_length(secret: str, name: str) -> None:
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise ValueError(f"{name} must be at least {MIN_SECRET_BYTES} bytes")
+
+
+def _describe(error: ValidationError) -> str:
+    problems = []
+    for item in error.errors():
+        name = str(item["loc"][0]).upper() if item["loc"] else "settings"
+        if item["type"] == "missing":
+            problems.append(f"{name} is not set")
+        else:
+            problems.append(f"{name}: {item['msg'].removeprefix('Value error, ')}")
+    return "; ".join(problems)
+
+
+def load_settings() -> Settings:
+    """Read and validate the settings, turning pydantic's report into one readable line."""
+    try:
+        return Settings()  # type: ignore[call-arg]  # values come from the environment
+    except ValidationError as error:
+        message = _describe(error)
+        if "BETTER_AUTH_SECRET" in message:
+            message += f" (set BETTER_AUTH_SECRET to the frontend's secret; {SECRET_HINT})"
+        raise ConfigError(f"invalid configuration: {message}") from None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return load_settings()
