@@ -60,7 +60,6 @@ class Database:
         self.url = database_url(settings.database_url, asynchronous=True)
         self.is_postgres = is_postgres(self.url)
         self.timeout = settings.db_timeout_seconds
-        ensure_sqlite_directory(self.url)
         connect_args: dict[str, Any] = (
             {"timeout": self.timeout, "command_timeout": self.timeout * 2}
             if self.is_postgres

@@ -1,9 +1,12 @@
-"""Failures that are not the client's fault, answered as short JSON instead of a traceback."""
+"""Error responses: short JSON for the client, never a traceback."""
 
+import json
 import logging
 
 from fastapi import FastAPI, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -34,7 +37,17 @@ async def _unavailable(request: Request, error: Exception) -> JSONResponse:
     return _database_unavailable(request, error)
 
 
+async def _invalid_request(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    # The client's input is not echoed back: it can be large, and it may hold text (a lone
+    # surrogate, say) that cannot be encoded as UTF-8. ASCII-escaped JSON is always valid.
+    errors = [{k: v for k, v in e.items() if k != "input"} for e in error.errors()]
+    body = json.dumps({"detail": jsonable_encoder(errors)}, ensure_ascii=True)
+    return Response(body, status.HTTP_422_UNPROCESSABLE_CONTENT, media_type="application/json")
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     for kind in UNAVAILABLE:
         app.add_exception_handler(kind, _unavailable)
     app.add_exception_handler(DBAPIError, _dbapi_error)

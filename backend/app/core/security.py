@@ -85,7 +85,7 @@ def _reason(error: jwt.InvalidTokenError) -> str:
             return "invalid audience"
         case jwt.InvalidIssuerError():
             return "invalid issuer"
-        case jwt.InvalidSubjectError():
+        case jwt.exceptions.InvalidSubjectError():
             return "invalid subject"
         case _:
             return "malformed token"

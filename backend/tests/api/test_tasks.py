@@ -1,0 +1,195 @@
+"""The task API's behaviour for one user: CRUD, order, paging, filters and validation."""
+
+import json
+from datetime import datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+Headers = dict[str, str]
+JSON = {"Content-Type": "application/json"}
+
+
+def create(client: TestClient, headers: Headers, title: str, **extra: object) -> dict:
+    response = client.post("/tasks", headers=headers, json={"title": title, **extra})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def titles(client: TestClient, headers: Headers, query: str = "") -> list[str]:
+    response = client.get(f"/tasks{query}", headers=headers)
+    assert response.status_code == 200, response.text
+    return [t["title"] for t in response.json()]
+
+
+def test_create_returns_the_task(client: TestClient, headers: Headers) -> None:
+    task = create(client, headers, "  Buy milk  ", description="two litres")
+    assert set(task) == {"id", "title", "description", "completed", "created_at", "updated_at"}
+    assert task["title"] == "Buy milk"
+    assert task["description"] == "two litres"
+    assert task["completed"] is False
+    created = datetime.fromisoformat(task["created_at"])
+    assert created.utcoffset() is not None and created.utcoffset().total_seconds() == 0
+    assert task["updated_at"] == task["created_at"]
+
+
+def test_description_is_optional(client: TestClient, headers: Headers) -> None:
+    assert create(client, headers, "t")["description"] is None
+    assert create(client, headers, "t", description=None)["description"] is None
+
+
+def test_read_update_delete(client: TestClient, headers: Headers) -> None:
+    task = create(client, headers, "Draft")
+    url = f"/tasks/{task['id']}"
+    assert client.get(url, headers=headers).json() == task
+
+    patched = client.patch(url, headers=headers, json={"completed": True, "title": " Final "})
+    assert patched.status_code == 200
+    body = patched.json()
+    assert (body["title"], body["completed"], body["description"]) == ("Final", True, None)
+    assert body["created_at"] == task["created_at"]
+    assert body["updated_at"] > task["updated_at"]
+
+    cleared = client.patch(url, headers=headers, json={"description": "now"}).json()
+    assert (cleared["title"], cleared["completed"], cleared["description"]) == (
+        "Final",
+        True,
+        "now",
+    )
+    nulled = client.patch(url, headers=headers, json={"description": None}).json()
+    assert nulled["description"] is None
+
+    deleted = client.delete(url, headers=headers)
+    assert deleted.status_code == 204 and deleted.content == b""
+    assert client.get(url, headers=headers).status_code == 404
+    assert client.delete(url, headers=headers).status_code == 404
+
+
+def test_list_is_newest_first_and_pages(client: TestClient, headers: Headers) -> None:
+    for n in range(7):
+        create(client, headers, f"t{n}")
+    assert titles(client, headers) == [f"t{n}" for n in reversed(range(7))]
+    assert titles(client, headers, "?limit=3") == ["t6", "t5", "t4"]
+    assert titles(client, headers, "?limit=3&offset=3") == ["t3", "t2", "t1"]
+    assert titles(client, headers, "?limit=3&offset=6") == ["t0"]
+    assert titles(client, headers, "?offset=7") == []
+
+
+def test_default_page_is_fifty(client: TestClient, headers: Headers) -> None:
+    for n in range(52):
+        create(client, headers, f"t{n}")
+    assert len(titles(client, headers)) == 50
+    assert len(titles(client, headers, "?limit=100")) == 52
+
+
+def test_filter_and_counts(client: TestClient, headers: Headers) -> None:
+    assert client.get("/tasks/counts", headers=headers).json() == {
+        "all": 0,
+        "active": 0,
+        "completed": 0,
+    }
+    ids = [create(client, headers, f"t{n}")["id"] for n in range(4)]
+    for task_id in ids[:3:2]:
+        client.patch(f"/tasks/{task_id}", headers=headers, json={"completed": True})
+    assert titles(client, headers, "?completed=true") == ["t2", "t0"]
+    assert titles(client, headers, "?completed=false") == ["t3", "t1"]
+    assert client.get("/tasks/counts", headers=headers).json() == {
+        "all": 4,
+        "active": 2,
+        "completed": 2,
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "title"),
+        ({"title": ""}, "title"),
+        ({"title": "   "}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"title": 5}, "title"),
+        ({"title": None}, "title"),
+        ({"title": "ok", "description": "d" * 2001}, "description"),
+        ({"title": "ok", "description": 7}, "description"),
+        ({"title": "nul\u0000byte"}, "title"),
+        ({"title": "lone \ud800 surrogate"}, "title"),
+        ({"title": "ok", "id": 99}, "id"),
+        ({"title": "ok", "user_id": "someone-else"}, "user_id"),
+        ({"title": "ok", "completed": True}, "completed"),
+        ({"title": "ok", "created_at": "2020-01-01T00:00:00Z"}, "created_at"),
+        ({"title": "ok", "\ud800": 1}, "body"),
+        (["title"], "body"),
+    ],
+)
+def test_bad_create_bodies_are_422_and_write_nothing(
+    client: TestClient, headers: Headers, body: object, field: str
+) -> None:
+    # json.dumps escapes what httpx would refuse to encode (a lone surrogate).
+    raw = json.dumps(body).encode()
+    response = client.post("/tasks", headers={**headers, **JSON}, content=raw)
+    assert response.status_code == 422, response.text
+    errors = response.json()["detail"]
+    assert any(field in map(str, error["loc"]) for error in errors), errors
+    assert all(isinstance(error["msg"], str) and error["msg"] for error in errors)
+    assert client.get("/tasks/counts", headers=headers).json()["all"] == 0
+
+
+def test_title_limits_are_inclusive(client: TestClient, headers: Headers) -> None:
+    assert create(client, headers, "x" * 200)["title"] == "x" * 200
+    assert create(client, headers, "y", description="d" * 2000)["description"] == "d" * 2000
+    assert create(client, headers, "émoji ✓ 🎉")["title"] == "émoji ✓ 🎉"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"title": None},
+        {"completed": None},
+        {"completed": "yes"},
+        {"completed": 1},
+        {"title": ""},
+        {"user_id": "x"},
+        {"id": 5},
+        {"updated_at": "2020-01-01T00:00:00Z"},
+    ],
+)
+def test_bad_patch_bodies_are_422_and_change_nothing(
+    client: TestClient, headers: Headers, body: dict
+) -> None:
+    task = create(client, headers, "keep me")
+    response = client.patch(f"/tasks/{task['id']}", headers=headers, json=body)
+    assert response.status_code == 422, response.text
+    assert client.get(f"/tasks/{task['id']}", headers=headers).json() == task
+
+
+def test_malformed_json_is_422(client: TestClient, headers: Headers) -> None:
+    response = client.post(
+        "/tasks",
+        headers={**headers, **JSON},
+        content=b'{"title": "unterminated',
+    )
+    assert response.status_code == 422
+    assert "JSON" in response.text
+
+
+@pytest.mark.parametrize("task_id", ["abc", "0", "-1", "1.5", str(2**63), "9" * 40])
+def test_bad_ids_are_422(client: TestClient, headers: Headers, task_id: str) -> None:
+    for method in ("GET", "PATCH", "DELETE"):
+        body = {"title": "x"} if method == "PATCH" else None
+        response = client.request(method, f"/tasks/{task_id}", headers=headers, json=body)
+        assert response.status_code == 422, (method, response.text)
+
+
+def test_largest_id_is_simply_not_found(client: TestClient, headers: Headers) -> None:
+    assert client.get(f"/tasks/{2**63 - 1}", headers=headers).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?limit=0", "?limit=101", "?limit=x", "?offset=-1", f"?offset={2**31}", "?completed=maybe"],
+)
+def test_bad_query_values_are_422(client: TestClient, headers: Headers, query: str) -> None:
+    response = client.get(f"/tasks{query}", headers=headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"]

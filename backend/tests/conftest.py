@@ -1,0 +1,87 @@
+"""Fixtures: one database for the session (PostgreSQL when TEST_DATABASE_URL is set,
+else a SQLite file), and an app served through Starlette's TestClient (httpx)."""
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.support import PREVIOUS_SECRET, SECRET, auth, new_user, postgres_database, token
+
+# app.main builds its app from the environment on import; give it a valid one.
+os.environ["BETTER_AUTH_SECRET"] = SECRET
+os.environ.pop("DATABASE_URL", None)
+
+from app.core.config import Settings
+from app.main import create_app
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def pytest_report_header() -> str:
+    return f"database: {'PostgreSQL' if TEST_DATABASE_URL else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if TEST_DATABASE_URL:
+        with postgres_database(TEST_DATABASE_URL) as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture
+def postgres_url(database_url: str) -> str:
+    if not TEST_DATABASE_URL:
+        pytest.skip("needs TEST_DATABASE_URL (PostgreSQL)")
+    return database_url
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "better_auth_secret": SECRET,
+        "better_auth_secret_previous": [PREVIOUS_SECRET],
+        "database_url": database_url,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def user() -> str:
+    return new_user()
+
+
+@pytest.fixture
+def headers(user: str) -> dict[str, str]:
+    return auth(token(user))
+
+
+@pytest.fixture
+def as_user(client: TestClient) -> Callable[[], tuple[str, dict[str, str]]]:
+    """A new user with a valid token, as (user id, headers)."""
+
+    def make() -> tuple[str, dict[str, str]]:
+        sub = new_user()
+        return sub, auth(token(sub))
+
+    return make
+
+
+@pytest.fixture
+def sqlite_path(tmp_path: Path) -> Path:
+    return tmp_path / "app.sqlite"

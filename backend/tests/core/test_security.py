@@ -1,0 +1,64 @@
+"""verify_token on its own: what it accepts, what it refuses, and that it says why."""
+
+import time
+
+import pytest
+
+from app.core.security import TokenError, TokenVerifier
+from tests.support import PREVIOUS_SECRET, SECRET, token
+from tests.tokens import BAD_TOKENS
+
+verifier = TokenVerifier(secrets=(SECRET.encode(), PREVIOUS_SECRET.encode()))
+
+
+def test_a_valid_token_gives_its_subject() -> None:
+    assert verifier.verify(token("alice")) == "alice"
+
+
+def test_a_token_signed_with_a_previous_secret_is_accepted() -> None:
+    assert verifier.verify(token("alice", secret=PREVIOUS_SECRET)) == "alice"
+
+
+def test_expiry_within_the_leeway_is_accepted() -> None:
+    now = int(time.time())
+    assert verifier.verify(token("alice", iat=now - 100, exp=now - 10)) == "alice"
+
+
+@pytest.mark.parametrize("kind", BAD_TOKENS)
+def test_bad_tokens_are_refused(kind: str) -> None:
+    with pytest.raises(TokenError):
+        verifier.verify(BAD_TOKENS[kind]("alice"))
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("expired beyond leeway", "token expired"),
+        ("alg HS512", "unsupported algorithm"),
+        ("wrong secret", "invalid signature"),
+        ("missing sub", "missing claim: sub"),
+        ("exp numeric string", "claim exp must be a number"),
+        ("over 8 KiB", "token too large"),
+    ],
+)
+def test_refusals_say_why(kind: str, reason: str) -> None:
+    with pytest.raises(TokenError, match=reason):
+        verifier.verify(BAD_TOKENS[kind]("alice"))
+
+
+def test_issuer_and_audience_are_enforced_only_when_configured() -> None:
+    strict = TokenVerifier(secrets=(SECRET.encode(),), issuer="frontend", audience="api")
+    good = token("alice", iss="frontend", aud="api")
+    assert strict.verify(good) == "alice"
+    assert verifier.verify(good) == "alice"
+    for wrong in (token("alice", iss="other", aud="api"), token("alice", iss="frontend")):
+        with pytest.raises(TokenError):
+            strict.verify(wrong)
+
+
+def test_max_lifetime_is_configurable() -> None:
+    short = TokenVerifier(secrets=(SECRET.encode(),), max_lifetime_seconds=60)
+    now = int(time.time())
+    assert short.verify(token("alice", iat=now, exp=now + 60)) == "alice"
+    with pytest.raises(TokenError, match="lifetime"):
+        short.verify(token("alice", iat=now, exp=now + 61))
