@@ -1,0 +1,69 @@
+"""Migrations: idempotent, safe when several processes start at once, reversible."""
+
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import create_engine, inspect
+
+from app.db import database_url
+from app.migrations import alembic_config, migrate
+from tests.conftest import TEST_DATABASE_URL
+from tests.support import BACKEND_DIR, SECRET, backend_env, postgres_database
+
+
+@pytest.fixture
+def empty_database(tmp_path_factory: pytest.TempPathFactory):
+    if TEST_DATABASE_URL:
+        with postgres_database(TEST_DATABASE_URL) as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('migrations') / 'fresh' / 'app.sqlite'}"
+
+
+def table_names(url: str) -> set[str]:
+    engine = create_engine(database_url(url, asynchronous=False))
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_concurrent_migrations_from_several_processes(empty_database: str) -> None:
+    command = [sys.executable, "-m", "app.migrations"]
+    env = backend_env(BETTER_AUTH_SECRET=SECRET, DATABASE_URL=empty_database)
+
+    def run(_: int) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            command, cwd=BACKEND_DIR, env=env, capture_output=True, text=True, check=False
+        )
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(run, range(4)))
+    for result in results:
+        assert result.returncode == 0, result.stderr
+        assert "database schema is up to date" in result.stdout
+    assert {"task", "alembic_version"} <= table_names(empty_database)
+
+
+def test_migrate_is_idempotent_and_reversible(empty_database: str) -> None:
+    migrate(empty_database)
+    migrate(empty_database)
+    assert "task" in table_names(empty_database)
+    migrate_down(empty_database)
+    assert "task" not in table_names(empty_database)
+    migrate(empty_database)
+    assert "task" in table_names(empty_database)
+
+
+def migrate_down(url: str) -> None:
+    from alembic import command
+
+    engine = create_engine(database_url(url, asynchronous=False))
+    try:
+        with engine.connect() as connection:
+            command.downgrade(alembic_config(connection), "base")
+            connection.commit()
+    finally:
+        engine.dispose()

@@ -1,0 +1,110 @@
+"""On PostgreSQL: the API needs privileges on `task` alone (it is stateless: it never reads
+Better-Auth's tables), and row-level security stops even an unfiltered query crossing users."""
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import make_url, text
+
+from app.db import Database
+from app.main import create_app
+from app.migrations import migrate
+from tests.conftest import TEST_DATABASE_URL, make_settings
+from tests.support import auth, libpq_url, new_user, postgres_database, token
+
+pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL, reason="needs PostgreSQL")
+
+BETTER_AUTH_TABLES = """
+CREATE TABLE "user" (id text PRIMARY KEY, email text NOT NULL, name text NOT NULL);
+CREATE TABLE "session" (id text PRIMARY KEY, "userId" text NOT NULL, token text NOT NULL);
+INSERT INTO "user" VALUES ('u1', 'a@example.com', 'A');
+INSERT INTO "session" VALUES ('s1', 'u1', 'secret-session-token');
+"""
+
+
+@pytest.fixture(scope="module")
+def api_role_url() -> Iterator[str]:
+    """A migrated database beside Better-Auth's tables, and a role that may use `task` only."""
+    assert TEST_DATABASE_URL
+    role = f"todo_api_{uuid.uuid4().hex[:8]}"
+    with postgres_database(TEST_DATABASE_URL) as owner_url:
+        migrate(owner_url)
+        with psycopg.connect(libpq_url(owner_url), autocommit=True) as conn:
+            conn.execute(BETTER_AUTH_TABLES)
+            conn.execute(f"CREATE ROLE {role} LOGIN")
+            conn.execute(f"GRANT CONNECT ON DATABASE {make_url(owner_url).database} TO {role}")
+            conn.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
+            conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON task TO {role}")
+        try:
+            yield make_url(owner_url).set(username=role).render_as_string(hide_password=False)
+        finally:
+            with psycopg.connect(libpq_url(owner_url), autocommit=True) as conn:
+                conn.execute(f"DROP OWNED BY {role}")
+    with psycopg.connect(libpq_url(TEST_DATABASE_URL), autocommit=True) as conn:
+        conn.execute(f"DROP ROLE IF EXISTS {role}")
+
+
+def test_the_role_cannot_read_better_auth_tables(api_role_url: str) -> None:
+    with psycopg.connect(libpq_url(api_role_url)) as conn:
+        for table in ('"user"', '"session"', "alembic_version"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(f"SELECT * FROM {table}")
+            conn.rollback()
+
+
+def test_the_whole_api_works_with_privileges_on_task_alone(api_role_url: str) -> None:
+    settings = make_settings(api_role_url, auto_migrate=False)
+    with TestClient(create_app(settings)) as client:
+        headers = auth(token(new_user()))
+        created = client.post("/tasks", headers=headers, json={"title": "stateless"})
+        assert created.status_code == 201, created.text
+        url = f"/tasks/{created.json()['id']}"
+        assert client.patch(url, headers=headers, json={"completed": True}).status_code == 200
+        assert (
+            client.get("/tasks?completed=true", headers=headers).json()[0]["title"] == "stateless"
+        )
+        assert client.get("/tasks/counts", headers=headers).json()["completed"] == 1
+        assert client.delete(url, headers=headers).status_code == 204
+        assert client.get("/health/ready").status_code == 200
+
+
+def test_row_level_security_holds_for_unfiltered_queries(api_role_url: str) -> None:
+    alice, bob = new_user(), new_user()
+    settings = make_settings(api_role_url, auto_migrate=False)
+    with TestClient(create_app(settings)) as client:
+        for title in ("a1", "a2"):
+            client.post("/tasks", headers=auth(token(alice)), json={"title": title})
+        client.post("/tasks", headers=auth(token(bob)), json={"title": "b1"})
+
+    async def as_bob() -> tuple[list[str], int, int, list[str]]:
+        database = Database(settings)
+        try:
+            async with database.transaction(bob) as conn:
+                # Deliberately no WHERE user_id: only the policy stands between users here.
+                seen = (await conn.execute(text("SELECT title FROM task"))).scalars().all()
+                updated = await conn.execute(text("UPDATE task SET title = 'pwned'"))
+                deleted = await conn.execute(text("DELETE FROM task WHERE title LIKE 'a%'"))
+            async with database.transaction(alice) as conn:
+                left = await conn.execute(text("SELECT title FROM task ORDER BY title"))
+                return list(seen), updated.rowcount, deleted.rowcount, list(left.scalars())
+        finally:
+            await database.close()
+
+    seen, updated, deleted, alices = asyncio.run(as_bob())
+    assert seen == ["b1"]
+    assert (updated, deleted) == (1, 0)
+    assert alices == ["a1", "a2"]
+
+
+def test_without_a_user_context_no_rows_are_visible(api_role_url: str) -> None:
+    with psycopg.connect(libpq_url(api_role_url)) as conn:
+        assert conn.execute("SELECT count(*) FROM task").fetchone() == (0,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(
+                "INSERT INTO task (user_id, title, created_at, updated_at) "
+                "VALUES ('x', 'y', now(), now())"
+            )
