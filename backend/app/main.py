@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy.exc import OperationalError
 
 from app.api.errors import install_error_handlers
 from app.api.limits import BodySizeLimit
@@ -15,7 +16,7 @@ from app.api.routes import health, tasks
 from app.core.config import ConfigError, Settings, get_settings
 from app.core.security import TokenVerifier
 from app.db import Database
-from app.migrations import migrate
+from app.migrations import migrate, unreachable_message
 
 logger = logging.getLogger("app")
 
@@ -27,7 +28,11 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.auto_migrate:
             # Alembic is synchronous; several workers may do this at once (it takes a lock).
-            await asyncio.to_thread(migrate, settings.database_url)
+            try:
+                await asyncio.to_thread(migrate, settings.database_url)
+            except OperationalError as error:
+                logger.error("error: %s", unreachable_message(settings.database_url, error))
+                raise
         yield
         await database.close()
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from app.db import database_url, ensure_sqlite_directory, is_postgres
@@ -67,14 +68,22 @@ def migrate(raw_url: str, revision: str = "head") -> None:
         engine.dispose()
 
 
+def unreachable_message(raw_url: str, error: OperationalError) -> str:
+    where = database_url(raw_url, asynchronous=False).render_as_string(hide_password=True)
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+    return f"cannot reach the database at {where}: {reason} (check DATABASE_URL)"
+
+
 def main() -> None:
     from app.core.config import ConfigError, load_settings
 
     try:
         settings = load_settings()
+        migrate(settings.database_url)
     except ConfigError as error:
         sys.exit(f"error: {error}")
-    migrate(settings.database_url)
+    except OperationalError as error:
+        sys.exit(f"error: {unreachable_message(settings.database_url, error)}")
     print("database schema is up to date")
 
 

@@ -67,3 +67,20 @@ def migrate_down(url: str) -> None:
             connection.commit()
     finally:
         engine.dispose()
+
+
+def test_unreachable_database_is_one_clear_line_without_the_password() -> None:
+    env = backend_env(
+        BETTER_AUTH_SECRET=SECRET, DATABASE_URL="postgresql://app:hunter2@127.0.0.1:1/todo"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "app.migrations"],
+        cwd=BACKEND_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot reach the database at ")
+    assert "Traceback" not in result.stderr and "hunter2" not in result.stderr
