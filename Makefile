@@ -1,0 +1,8 @@
+# The two commands of the README, and the benchmarks. The scripts do the work.
+.PHONY: run test
+
+run:  ## set up everything and start the whole app (backend :8000, frontend :3000)
+	@bash scripts/run.sh
+
+test:  ## run every test of the project (TEST_DATABASE_URL adds a PostgreSQL run)
+	@bash scripts/test.sh
