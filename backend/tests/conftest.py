@@ -2,8 +2,7 @@
 else a SQLite file), and an app served through Starlette's TestClient (httpx)."""
 
 import os
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -69,19 +68,3 @@ def user() -> str:
 @pytest.fixture
 def headers(user: str) -> dict[str, str]:
     return auth(token(user))
-
-
-@pytest.fixture
-def as_user(client: TestClient) -> Callable[[], tuple[str, dict[str, str]]]:
-    """A new user with a valid token, as (user id, headers)."""
-
-    def make() -> tuple[str, dict[str, str]]:
-        sub = new_user()
-        return sub, auth(token(sub))
-
-    return make
-
-
-@pytest.fixture
-def sqlite_path(tmp_path: Path) -> Path:
-    return tmp_path / "app.sqlite"
