@@ -1,0 +1,56 @@
+"use client";
+
+import { useEffect, useRef } from "react";
+import type { Task } from "@/lib/api";
+
+interface Props {
+  task: Task | null;
+  onConfirm: (task: Task) => void;
+  onCancel: () => void;
+}
+
+/**
+ * A modal native <dialog>: the browser traps focus, closes it on Escape and
+ * returns focus to the Delete button that opened it. Cancel comes first so a
+ * stray Enter does not delete.
+ */
+export function ConfirmDeleteDialog({ task, onConfirm, onCancel }: Props) {
+  const dialogRef = useRef<HTMLDialogElement>(null);
+
+  useEffect(() => {
+    const dialog = dialogRef.current;
+    if (!dialog) return;
+    if (task && !dialog.open) dialog.showModal();
+    if (!task && dialog.open) dialog.close();
+  }, [task]);
+
+  return (
+    <dialog
+      ref={dialogRef}
+      role="alertdialog"
+      aria-modal="true"
+      aria-labelledby="delete-dialog-title"
+      aria-describedby="delete-dialog-text"
+      className="dialog"
+      onCancel={(event) => {
+        event.preventDefault();
+        onCancel();
+      }}
+    >
+      <h2 id="delete-dialog-title">Delete task?</h2>
+      <p id="delete-dialog-text">{task ? `"${task.title}" will be deleted. This cannot be undone.` : ""}</p>
+      <div className="actions">
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="button" className="danger" onClick={() => {
+            // Close first so focus can move to the page; the deleted task's button is about to vanish.
+            dialogRef.current?.close();
+            if (task) onConfirm(task);
+          }}>
+          Delete
+        </button>
+      </div>
+    </dialog>
+  );
+}

@@ -1,0 +1,208 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { ApiError, AuthRequiredError, createApiClient, type Task, type TaskChanges } from "@/lib/api";
+import { authClient } from "@/lib/auth-client";
+import { withNext } from "@/lib/safe-redirect";
+import { countTasks, filterTasks, removeTask, upsertTask, type Filter } from "@/lib/task-list";
+import { AddTaskForm } from "./add-task-form";
+import { ConfirmDeleteDialog } from "./confirm-delete-dialog";
+import { describeFailure } from "./messages";
+import { TaskFilters } from "./task-filters";
+import { TaskItem } from "./task-item";
+
+interface Props {
+  user: { name: string; email: string };
+  apiUrl: string;
+}
+
+type LoadState = { status: "loading" } | { status: "ready" } | { status: "failed"; message: string };
+
+const EMPTY_TEXT: Record<Filter, string> = {
+  all: "No tasks yet. Add your first one above.",
+  active: "No tasks left to do.",
+  completed: "No tasks completed yet.",
+};
+
+export function TasksApp({ user, apiUrl }: Props) {
+  const router = useRouter();
+  const api = useMemo(
+    () => createApiClient({ baseUrl: apiUrl, onAuthRequired: () => router.replace(withNext("/auth/login", "/tasks")) }),
+    [apiUrl, router],
+  );
+  const [tasks, setTasks] = useState<Task[]>([]);
+  const [load, setLoad] = useState<LoadState>({ status: "loading" });
+  const [filter, setFilter] = useState<Filter>("all");
+  const [notice, setNotice] = useState<string | null>(null);
+  const [pendingDelete, setPendingDelete] = useState<Task | null>(null);
+  const [signingOut, setSigningOut] = useState(false);
+  const titleInputRef = useRef<HTMLInputElement>(null);
+
+  const [loadAttempt, setLoadAttempt] = useState(0);
+
+  useEffect(() => {
+    let current = true;
+    api.listTasks().then(
+      (loaded) => {
+        if (!current) return;
+        setTasks(loaded);
+        setLoad({ status: "ready" });
+      },
+      (error: unknown) => {
+        if (!current || error instanceof AuthRequiredError) return;
+        setNotice(null);
+        setLoad({ status: "failed", message: describeFailure(error) });
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, loadAttempt]);
+
+  function retry() {
+    setLoad({ status: "loading" });
+    setLoadAttempt((attempt) => attempt + 1);
+  }
+
+  async function addTask(title: string, description: string | null): Promise<boolean> {
+    setNotice(null);
+    try {
+      const created = await api.createTask({ title, description });
+      setTasks((current) => upsertTask(current, created));
+      return true;
+    } catch (error) {
+      if (!(error instanceof AuthRequiredError)) setNotice(`Could not add the task: ${describeFailure(error)}`);
+      return false;
+    }
+  }
+
+  /**
+   * Shows a change at once, then reconciles with the server's answer. On
+   * failure the task is put back as it was and the reason is shown.
+   */
+  async function changeOptimistically(task: Task, apply: (tasks: Task[]) => Task[], send: () => Promise<Task | null>, action: string) {
+    setNotice(null);
+    setTasks(apply);
+    try {
+      const saved = await send();
+      if (saved) setTasks((current) => upsertTask(current, saved));
+    } catch (error) {
+      if (error instanceof AuthRequiredError) return;
+      if (error instanceof ApiError && error.status === 404) {
+        setTasks((current) => removeTask(current, task.id));
+        setNotice(`"${task.title}" no longer exists; it may have been deleted elsewhere.`);
+        return;
+      }
+      setTasks((current) => upsertTask(current, task));
+      setNotice(`Could not ${action} "${task.title}": ${describeFailure(error)}`);
+    }
+  }
+
+  function updateTask(task: Task, changes: TaskChanges, action: string) {
+    return changeOptimistically(
+      task,
+      (current) => upsertTask(current, { ...task, ...changes }),
+      () => api.updateTask(task.id, changes),
+      action,
+    );
+  }
+
+  async function confirmDelete(task: Task) {
+    setPendingDelete(null);
+    titleInputRef.current?.focus();
+    await changeOptimistically(
+      task,
+      (current) => removeTask(current, task.id),
+      async () => {
+        await api.deleteTask(task.id);
+        return null;
+      },
+      "delete",
+    );
+  }
+
+  async function signOut() {
+    setSigningOut(true);
+    api.clearToken();
+    const { error } = await authClient.signOut();
+    if (error) {
+      setSigningOut(false);
+      setNotice("Could not sign out. Check your connection and try again.");
+      return;
+    }
+    router.replace("/auth/login");
+    router.refresh();
+  }
+
+  const counts = countTasks(tasks);
+  const visible = filterTasks(tasks, filter);
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <h1>Tasks</h1>
+        <div className="user">
+          <span className="user-name">{user.name}</span>
+          <span className="user-email">{user.email}</span>
+          <button type="button" onClick={signOut} disabled={signingOut}>
+            {signingOut ? "Signing out…" : "Sign out"}
+          </button>
+        </div>
+      </header>
+
+      <main className="content">
+        <AddTaskForm onAdd={addTask} titleRef={titleInputRef} onInvalid={setNotice} />
+
+        {notice && (
+          <div role="alert" className="alert">
+            <span>{notice}</span>
+            <button type="button" className="link" onClick={() => setNotice(null)}>
+              Dismiss
+            </button>
+          </div>
+        )}
+
+        <section className="card list-card" aria-labelledby="list-heading">
+          <h2 id="list-heading" className="sr-only">
+            Your tasks
+          </h2>
+          <TaskFilters filter={filter} counts={counts} onChange={setFilter} />
+
+          {load.status === "loading" && (
+            <p role="status" className="muted">
+              Loading tasks…
+            </p>
+          )}
+          {load.status === "failed" && (
+            <div role="alert" className="alert">
+              <span>{load.message}</span>
+              <button type="button" onClick={retry}>
+                Retry
+              </button>
+            </div>
+          )}
+          {load.status === "ready" &&
+            (visible.length === 0 ? (
+              <p className="empty">{EMPTY_TEXT[filter]}</p>
+            ) : (
+              <ul aria-label="Tasks" className="task-list">
+                {visible.map((task) => (
+                  <TaskItem
+                    key={task.id}
+                    task={task}
+                    onToggle={() => updateTask(task, { completed: !task.completed }, task.completed ? "reopen" : "complete")}
+                    onSave={(changes) => updateTask(task, changes, "save")}
+                    onDelete={() => setPendingDelete(task)}
+                    onInvalid={setNotice}
+                  />
+                ))}
+              </ul>
+            ))}
+        </section>
+      </main>
+
+      <ConfirmDeleteDialog task={pendingDelete} onConfirm={confirmDelete} onCancel={() => setPendingDelete(null)} />
+    </div>
+  );
+}

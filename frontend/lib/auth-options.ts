@@ -1,0 +1,38 @@
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { Pool } from "pg";
+import type { BetterAuthOptions } from "better-auth";
+import type { AuthDatabaseConfig, ServerConfig } from "./config";
+import { MIN_PASSWORD_LENGTH } from "./password-policy";
+
+function openDatabase(database: AuthDatabaseConfig): BetterAuthOptions["database"] {
+  if (database.kind === "postgres") {
+    // pg reads sslmode from the connection string, which Neon URLs carry.
+    return new Pool({ connectionString: database.url });
+  }
+  fs.mkdirSync(path.dirname(database.file), { recursive: true });
+  const db = new Database(database.file);
+  db.pragma("journal_mode = WAL");
+  return db;
+}
+
+/**
+ * Better-Auth settings shared by the web server and the migration script, so
+ * both always see the same schema. Kept free of "server-only" for that reason;
+ * only server modules import it.
+ */
+export function buildAuthOptions(config: ServerConfig) {
+  return {
+    appName: "Todo",
+    secret: config.authSecret,
+    baseURL: config.authUrl,
+    database: openDatabase(config.database),
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: MIN_PASSWORD_LENGTH,
+      autoSignIn: true,
+    },
+    telemetry: { enabled: false },
+  } satisfies BetterAuthOptions;
+}

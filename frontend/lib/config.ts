@@ -1,0 +1,88 @@
+import "server-only";
+import path from "node:path";
+
+/** Raised when the server's settings are missing or unsafe; the message says what to set. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export type AuthDatabaseConfig =
+  | { kind: "postgres"; url: string }
+  | { kind: "sqlite"; file: string };
+
+export interface ServerConfig {
+  authSecret: string;
+  authUrl: string;
+  apiUrl: string;
+  tokenTtlSeconds: number;
+  database: AuthDatabaseConfig;
+}
+
+const MIN_SECRET_LENGTH = 32;
+const DEFAULT_TOKEN_TTL_SECONDS = 900;
+const MAX_TOKEN_TTL_SECONDS = 24 * 60 * 60;
+
+/**
+ * Reads a variable at run time. The computed key keeps Next from inlining
+ * NEXT_PUBLIC_* values at build time, so one build can point at any backend.
+ */
+function readEnv(name: string): string | undefined {
+  const value = process.env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function readSecret(): string {
+  const secret = readEnv("BETTER_AUTH_SECRET");
+  if (!secret || secret.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(
+      `BETTER_AUTH_SECRET is ${secret ? "too short" : "not set"}: set it to at least ${MIN_SECRET_LENGTH} random characters (e.g. \`openssl rand -base64 32\`), the same value the backend uses.`,
+    );
+  }
+  return secret;
+}
+
+function readUrl(name: string, fallback: string): string {
+  const raw = readEnv(name) ?? fallback;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http(s)");
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, got "${raw}".`);
+  }
+  return raw.replace(/\/+$/, "");
+}
+
+function readTokenTtl(): number {
+  const raw = readEnv("AUTH_TOKEN_TTL_SECONDS");
+  if (raw === undefined) return DEFAULT_TOKEN_TTL_SECONDS;
+  const ttl = Number(raw);
+  if (!Number.isInteger(ttl) || ttl < 10 || ttl > MAX_TOKEN_TTL_SECONDS) {
+    throw new ConfigError(
+      `AUTH_TOKEN_TTL_SECONDS must be a whole number of seconds between 10 and ${MAX_TOKEN_TTL_SECONDS}, got "${raw}".`,
+    );
+  }
+  return ttl;
+}
+
+function readDatabase(): AuthDatabaseConfig {
+  const url = readEnv("DATABASE_URL");
+  if (url && /^postgres(ql)?:\/\//i.test(url)) return { kind: "postgres", url };
+  // Any other DATABASE_URL (e.g. the backend's sqlite URL in a shared env) is not ours to open.
+  const file = readEnv("AUTH_SQLITE_PATH") ?? path.join("data", "auth.sqlite");
+  return { kind: "sqlite", file: path.resolve(/* turbopackIgnore: true */ process.cwd(), file) };
+}
+
+/** Base URL of the FastAPI backend, read per request so it can change without a rebuild. */
+export function getApiUrl(): string {
+  return readUrl("NEXT_PUBLIC_API_URL", "http://localhost:8000");
+}
+
+export function getServerConfig(): ServerConfig {
+  return {
+    authSecret: readSecret(),
+    authUrl: readUrl("BETTER_AUTH_URL", "http://localhost:3000"),
+    apiUrl: getApiUrl(),
+    tokenTtlSeconds: readTokenTtl(),
+    database: readDatabase(),
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * `npm run migrate`: creates or updates the Better-Auth schema in the database
+ * the environment selects (PostgreSQL when DATABASE_URL is postgres://…, else
+ * the SQLite file). Safe to run on every deploy.
+ */
+import { Pool } from "pg";
+import { buildAuthOptions } from "../lib/auth-options";
+import { migrateAuthSchema } from "../lib/auth-schema";
+import { ConfigError, getServerConfig } from "../lib/config";
+import { describeDatabase } from "../lib/database-label";
+
+async function main(): Promise<void> {
+  const config = getServerConfig();
+  const options = buildAuthOptions(config);
+  const where = describeDatabase(config.database);
+  try {
+    const touched = await migrateAuthSchema(options);
+    console.log(
+      touched.length > 0
+        ? `auth schema migrated in ${where}: ${touched.join(", ")}`
+        : `auth schema already up to date in ${where}`,
+    );
+  } finally {
+    const db = options.database;
+    if (db instanceof Pool) await db.end();
+    else db.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`migrate: ${error.message}`);
+  } else {
+    console.error("migrate: failed:", error instanceof Error ? error.message : error);
+  }
+  process.exit(1);
+});
