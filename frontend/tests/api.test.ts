@@ -1,0 +1,207 @@
+import { describe, expect, it, vi } from "vitest";
+import { ApiError, AuthRequiredError, createApiClient, NetworkError, type Task } from "@/lib/api";
+
+const API = "http://api.test";
+const TOKEN_URL = "/api/auth/token";
+
+/** An unsigned token with the claims the client reads; it never verifies signatures. */
+function fakeToken(label: string, iat: number, ttlSeconds: number): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  return `${encode({ alg: "HS256", typ: "JWT" })}.${encode({ sub: label, iat, exp: iat + ttlSeconds })}.sig`;
+}
+
+function json(body: unknown, status = 200): Response {
+  return new Response(status === 204 ? null : JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json" },
+  });
+}
+
+function task(id: number): Task {
+  return { id, title: `Task ${id}`, description: null, completed: false, created_at: "2026-11-27T00:00:00Z", updated_at: "2026-11-27T00:00:00Z" };
+}
+
+interface Harness {
+  /** Answers for the backend, given the bearer token it was sent. */
+  backend?: (request: { url: string; init: RequestInit; token: string }) => Response | Promise<Response>;
+  /** Token lifetime in seconds, and the server's idea of "now" (seconds). */
+  ttlSeconds?: number;
+  serverNow?: number;
+  tokenDelayMs?: number;
+}
+
+function setup({ backend = () => json([]), ttlSeconds = 900, serverNow = 1_800_000_000, tokenDelayMs = 0 }: Harness = {}) {
+  let clock = 1_000_000; // local ms clock, deliberately unrelated to the server's
+  const tokensIssued: string[] = [];
+  const backendCalls: { url: string; init: RequestInit; token: string }[] = [];
+  const onAuthRequired = vi.fn();
+
+  const fetchMock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const url = String(input);
+    if (url === TOKEN_URL) {
+      if (tokenDelayMs) await new Promise((resolve) => setTimeout(resolve, tokenDelayMs));
+      const token = fakeToken(`t${tokensIssued.length + 1}`, serverNow, ttlSeconds);
+      tokensIssued.push(token);
+      return json({ token, expiresAt: new Date((serverNow + ttlSeconds) * 1000).toISOString() });
+    }
+    const token = String(new Headers(init.headers).get("Authorization")).replace(/^Bearer /, "");
+    const call = { url, init, token };
+    backendCalls.push(call);
+    return backend(call);
+  });
+
+  const client = createApiClient({ baseUrl: `${API}/`, onAuthRequired, fetch: fetchMock as typeof fetch, now: () => clock });
+  return {
+    client,
+    tokensIssued,
+    backendCalls,
+    onAuthRequired,
+    fetchMock,
+    advance: (ms: number) => {
+      clock += ms;
+    },
+  };
+}
+
+describe("token cache", () => {
+  it("reuses one token across requests and sends it as a bearer header", async () => {
+    const h = setup();
+    await h.client.listTasks();
+    await h.client.listTasks();
+    expect(h.tokensIssued).toHaveLength(1);
+    expect(h.backendCalls.map((c) => c.token)).toEqual([h.tokensIssued[0], h.tokensIssued[0]]);
+    expect(h.backendCalls[0].url).toBe(`${API}/tasks?limit=100&offset=0`);
+  });
+
+  it("renews a minute before a 15-minute token expires", async () => {
+    const h = setup({ ttlSeconds: 900 });
+    await h.client.listTasks();
+    h.advance(839_000);
+    await h.client.listTasks();
+    expect(h.tokensIssued).toHaveLength(1);
+    h.advance(2_000);
+    await h.client.listTasks();
+    expect(h.tokensIssued).toHaveLength(2);
+  });
+
+  it("uses a proportional margin (20%) for short-lived tokens", async () => {
+    const h = setup({ ttlSeconds: 30 });
+    await h.client.listTasks();
+    h.advance(23_000);
+    await h.client.listTasks();
+    expect(h.tokensIssued).toHaveLength(1);
+    h.advance(2_000);
+    await h.client.listTasks();
+    expect(h.tokensIssued).toHaveLength(2);
+  });
+
+  it("ignores the server clock: a token whose exp is long past locally is still used for its lifetime", async () => {
+    const h = setup({ serverNow: 1_000_000_000 }); // the server thinks it is 2001
+    await h.client.listTasks();
+    h.advance(60_000);
+    await h.client.listTasks();
+    expect(h.tokensIssued).toHaveLength(1);
+  });
+
+  it("shares one token fetch among concurrent requests", async () => {
+    const h = setup({ tokenDelayMs: 20 });
+    await Promise.all(Array.from({ length: 5 }, () => h.client.listTasks()));
+    expect(h.tokensIssued).toHaveLength(1);
+    expect(h.backendCalls).toHaveLength(5);
+  });
+
+  it("forgets the token on clearToken, even one still being fetched", async () => {
+    const h = setup({ tokenDelayMs: 20 });
+    const pending = h.client.listTasks();
+    h.client.clearToken();
+    await pending;
+    await h.client.listTasks();
+    expect(h.tokensIssued).toHaveLength(2);
+    expect(h.backendCalls[1].token).toBe(h.tokensIssued[1]);
+  });
+});
+
+describe("401 handling", () => {
+  it("fetches a fresh token once and retries once", async () => {
+    const h = setup({ backend: ({ token }) => (token === h.tokensIssued[0] ? json({ detail: "expired" }, 401) : json([task(1)])) });
+    await expect(h.client.listTasks()).resolves.toEqual([task(1)]);
+    expect(h.tokensIssued).toHaveLength(2);
+    expect(h.backendCalls.map((c) => c.token)).toEqual(h.tokensIssued);
+    expect(h.onAuthRequired).not.toHaveBeenCalled();
+  });
+
+  it("refreshes once for a burst of requests rejected together", async () => {
+    const revoked = new Set<string>();
+    const h = setup({ backend: ({ token }) => (revoked.has(token) ? json({ detail: "expired" }, 401) : json([])) });
+    await h.client.listTasks();
+    revoked.add(h.tokensIssued[0]);
+    await Promise.all([h.client.listTasks(), h.client.listTasks(), h.client.listTasks()]);
+    expect(h.tokensIssued).toHaveLength(2);
+    expect(h.backendCalls.slice(-3).map((c) => c.token)).toEqual([h.tokensIssued[1], h.tokensIssued[1], h.tokensIssued[1]]);
+  });
+
+  it("sends the user to log in when the retried request is rejected too", async () => {
+    const h = setup({ backend: () => json({ detail: "invalid signature" }, 401) });
+    await expect(h.client.createTask({ title: "x" })).rejects.toBeInstanceOf(AuthRequiredError);
+    expect(h.backendCalls).toHaveLength(2);
+    expect(h.onAuthRequired).toHaveBeenCalledTimes(1);
+  });
+
+  it("sends the user to log in when the session itself is gone", async () => {
+    const h = setup();
+    h.fetchMock.mockImplementationOnce(async () => json({ error: "not signed in" }, 401));
+    await expect(h.client.listTasks()).rejects.toBeInstanceOf(AuthRequiredError);
+    expect(h.onAuthRequired).toHaveBeenCalledTimes(1);
+    expect(h.backendCalls).toHaveLength(0);
+  });
+});
+
+describe("errors", () => {
+  it("reports an unreachable backend as a NetworkError", async () => {
+    const h = setup({ backend: () => Promise.reject(new TypeError("Failed to fetch")) });
+    const failure = h.client.listTasks();
+    await expect(failure).rejects.toBeInstanceOf(NetworkError);
+    await expect(failure).rejects.toThrow("Could not reach the server");
+  });
+
+  it("shows FastAPI validation messages", async () => {
+    const h = setup({
+      backend: () => json({ detail: [{ loc: ["body", "title"], msg: "String should have at least 1 character", type: "string_too_short" }] }, 422),
+    });
+    const failure = h.client.createTask({ title: " " });
+    await expect(failure).rejects.toBeInstanceOf(ApiError);
+    await expect(failure).rejects.toMatchObject({ status: 422, message: "String should have at least 1 character" });
+  });
+
+  it("passes on a string detail such as an outage", async () => {
+    const h = setup({ backend: () => json({ detail: "database unavailable" }, 503) });
+    await expect(h.client.deleteTask(3)).rejects.toMatchObject({ status: 503, message: "database unavailable" });
+  });
+});
+
+describe("task calls", () => {
+  it("pages through the list until a short page", async () => {
+    const h = setup({
+      backend: ({ url }) => {
+        const offset = Number(new URL(url).searchParams.get("offset"));
+        const size = offset === 0 ? 100 : 7;
+        return json(Array.from({ length: size }, (_, i) => task(offset + i + 1)));
+      },
+    });
+    await expect(h.client.listTasks()).resolves.toHaveLength(107);
+    expect(h.backendCalls.map((c) => new URL(c.url).searchParams.get("offset"))).toEqual(["0", "100"]);
+  });
+
+  it("sends JSON bodies with the right method and path", async () => {
+    const h = setup({ backend: ({ init }) => (init.method === "DELETE" ? json(null, 204) : json(task(9), init.method === "POST" ? 201 : 200)) });
+    await h.client.createTask({ title: "Buy milk", description: null });
+    await h.client.updateTask(9, { completed: true });
+    await h.client.deleteTask(9);
+    expect(h.backendCalls.map((c) => [c.init.method, c.url, c.init.body])).toEqual([
+      ["POST", `${API}/tasks`, JSON.stringify({ title: "Buy milk", description: null })],
+      ["PATCH", `${API}/tasks/9`, JSON.stringify({ completed: true })],
+      ["DELETE", `${API}/tasks/9`, undefined],
+    ]);
+    expect(new Headers(h.backendCalls[0].init.headers).get("Content-Type")).toBe("application/json");
+  });
+});

@@ -1,0 +1,53 @@
+import path from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ConfigError, getApiUrl, getServerConfig } from "@/lib/config";
+
+const GOOD_SECRET = "x".repeat(32);
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+function withEnv(env: Record<string, string>) {
+  for (const name of ["BETTER_AUTH_SECRET", "BETTER_AUTH_URL", "NEXT_PUBLIC_API_URL", "AUTH_TOKEN_TTL_SECONDS", "DATABASE_URL", "AUTH_SQLITE_PATH"]) {
+    vi.stubEnv(name, env[name] ?? "");
+  }
+}
+
+describe("server settings", () => {
+  it("uses documented defaults", () => {
+    withEnv({ BETTER_AUTH_SECRET: GOOD_SECRET });
+    expect(getServerConfig()).toEqual({
+      authSecret: GOOD_SECRET,
+      authUrl: "http://localhost:3000",
+      apiUrl: "http://localhost:8000",
+      tokenTtlSeconds: 900,
+      database: { kind: "sqlite", file: path.resolve("data/auth.sqlite") },
+    });
+  });
+
+  it.each([[""], ["too-short-secret"]])("refuses a missing or short secret (%j) with advice", (secret) => {
+    withEnv({ BETTER_AUTH_SECRET: secret });
+    expect(() => getServerConfig()).toThrow(ConfigError);
+    expect(() => getServerConfig()).toThrow(/BETTER_AUTH_SECRET.*openssl rand -base64 32/);
+  });
+
+  it("picks PostgreSQL only for postgres URLs", () => {
+    withEnv({ BETTER_AUTH_SECRET: GOOD_SECRET, DATABASE_URL: "postgresql://u:p@db.example/neondb?sslmode=require" });
+    expect(getServerConfig().database).toEqual({ kind: "postgres", url: "postgresql://u:p@db.example/neondb?sslmode=require" });
+    withEnv({ BETTER_AUTH_SECRET: GOOD_SECRET, DATABASE_URL: "sqlite:///backend.db", AUTH_SQLITE_PATH: "/tmp/a.sqlite" });
+    expect(getServerConfig().database).toEqual({ kind: "sqlite", file: "/tmp/a.sqlite" });
+  });
+
+  it("rejects a bad token lifetime and a non-http API URL", () => {
+    withEnv({ BETTER_AUTH_SECRET: GOOD_SECRET, AUTH_TOKEN_TTL_SECONDS: "soon" });
+    expect(() => getServerConfig()).toThrow(/AUTH_TOKEN_TTL_SECONDS/);
+    withEnv({ NEXT_PUBLIC_API_URL: "ftp://api" });
+    expect(() => getApiUrl()).toThrow(/NEXT_PUBLIC_API_URL/);
+  });
+
+  it("reads the API URL at call time and drops a trailing slash", () => {
+    withEnv({ NEXT_PUBLIC_API_URL: "https://api.example.com/" });
+    expect(getApiUrl()).toBe("https://api.example.com");
+  });
+});

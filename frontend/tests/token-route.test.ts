@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { decodeProtectedHeader, jwtVerify } from "jose";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+
+// A real Better-Auth instance on a throwaway SQLite file: the route is tested
+// against genuine session cookies, not a mocked getSession.
+const SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
+const TTL_SECONDS = 600;
+const tempDir = mkdtempSync(path.join(tmpdir(), "token-route-"));
+
+type TokenRoute = typeof import("@/app/api/auth/token/route");
+type AuthModule = typeof import("@/lib/auth");
+
+let GET: TokenRoute["GET"];
+let getAuth: AuthModule["getAuth"];
+
+function tokenRequest(cookie?: string): Request {
+  return new Request("http://localhost:3000/api/auth/token", { headers: cookie ? { cookie } : {} });
+}
+
+/** Turns Set-Cookie headers into the Cookie header a browser would send back. */
+function cookieHeader(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((line) => line.split(";")[0])
+    .join("; ");
+}
+
+async function signUp(email: string): Promise<{ userId: string; cookie: string }> {
+  const response = await getAuth().api.signUpEmail({
+    body: { name: "Ada Lovelace", email, password: "correct horse battery" },
+    asResponse: true,
+  });
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as { user: { id: string } };
+  return { userId: body.user.id, cookie: cookieHeader(response) };
+}
+
+beforeAll(async () => {
+  vi.stubEnv("BETTER_AUTH_SECRET", SECRET);
+  vi.stubEnv("BETTER_AUTH_URL", "http://localhost:3000");
+  vi.stubEnv("AUTH_TOKEN_TTL_SECONDS", String(TTL_SECONDS));
+  vi.stubEnv("AUTH_SQLITE_PATH", path.join(tempDir, "auth.sqlite"));
+  vi.stubEnv("DATABASE_URL", "");
+  vi.resetModules();
+  ({ getAuth } = await import("@/lib/auth"));
+  const { migrateAuthSchema } = await import("@/lib/auth-schema");
+  await migrateAuthSchema(getAuth().options);
+  ({ GET } = await import("@/app/api/auth/token/route"));
+});
+
+afterAll(() => {
+  vi.unstubAllEnvs();
+  rmSync(tempDir, { recursive: true, force: true });
+});
+
+describe("GET /api/auth/token", () => {
+  it("exchanges a session cookie for an HS256 token about that user only", async () => {
+    const { userId, cookie } = await signUp("ada@example.com");
+    const before = Math.floor(Date.now() / 1000);
+
+    const response = await GET(tokenRequest(cookie));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const body = (await response.json()) as { token: string; expiresAt: string };
+
+    expect(decodeProtectedHeader(body.token)).toEqual({ alg: "HS256", typ: "JWT" });
+    const { payload } = await jwtVerify(body.token, new TextEncoder().encode(SECRET), { algorithms: ["HS256"] });
+    expect(payload.sub).toBe(userId);
+    expect(payload.iat).toBeGreaterThanOrEqual(before);
+    expect(payload.iat).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
+    expect(payload.exp).toBe(payload.iat! + TTL_SECONDS);
+    expect(Object.keys(payload).sort()).toEqual(["exp", "iat", "sub"]);
+    expect(body.token).not.toMatch(/ada/i);
+    expect(body.expiresAt).toBe(new Date(payload.exp! * 1000).toISOString());
+  });
+
+  it("issues a token the wrong secret cannot verify", async () => {
+    const { cookie } = await signUp("grace@example.com");
+    const { token } = (await (await GET(tokenRequest(cookie))).json()) as { token: string };
+    await expect(
+      jwtVerify(token, new TextEncoder().encode(`${SECRET}-other`), { algorithms: ["HS256"] }),
+    ).rejects.toThrow();
+  });
+
+  it("answers 401 JSON without a session cookie", async () => {
+    const response = await GET(tokenRequest());
+    expect(response.status).toBe(401);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("content-type")).toContain("application/json");
+    expect(await response.json()).not.toHaveProperty("token");
+  });
+
+  it("answers 401 to a forged session cookie", async () => {
+    const response = await GET(tokenRequest("better-auth.session_token=forged.c2lnbmF0dXJl"));
+    expect(response.status).toBe(401);
+  });
+
+  it("answers 401 once the session is signed out", async () => {
+    const { cookie } = await signUp("linus@example.com");
+    await getAuth().api.signOut({ headers: new Headers({ cookie }) });
+    const response = await GET(tokenRequest(cookie));
+    expect(response.status).toBe(401);
+  });
+});
