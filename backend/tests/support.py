@@ -9,6 +9,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -94,34 +95,42 @@ def backend_env(**settings: str) -> dict[str, str]:
 
 
 @contextmanager
-def uvicorn_server(env: dict[str, str], *args: str) -> Iterator[str]:
-    """A real uvicorn process serving app.main:app; yields its base URL once it answers."""
+def uvicorn_server(env: dict[str, str], *args: str, log: Path | None = None) -> Iterator[str]:
+    """A real uvicorn process serving app.main:app; yields its base URL once it answers.
+
+    Its output goes to a file (`log`, or a temporary one), not a pipe: under load the access
+    log would fill a pipe nobody reads and stall the server.
+    """
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), *args]
-    process = subprocess.Popen(
-        command, cwd=BACKEND_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise RuntimeError(f"uvicorn exited with {process.returncode}:\n{output}")
-            try:
-                httpx.get(f"{base}/health", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
+    with tempfile.TemporaryDirectory() as scratch:
+        log = log or Path(scratch) / "uvicorn.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                command, cwd=BACKEND_DIR, env=env, stdout=output, stderr=subprocess.STDOUT
+            )
+        base = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            deadline = time.monotonic() + 30
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(
+                        f"uvicorn exited with {process.returncode}:\n{log.read_text()}"
+                    )
+                try:
+                    httpx.get(f"{base}/health", timeout=1)
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def random_secret() -> str:

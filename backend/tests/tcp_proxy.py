@@ -1,0 +1,79 @@
+"""A TCP proxy a test can cut and restore, to play a database outage on loopback."""
+
+import asyncio
+import threading
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from tests.support import free_port
+
+CHUNK = 64 * 1024
+
+
+class TcpProxy:
+    """Forwards 127.0.0.1:`port` to a target. `cut()` drops every open connection and
+    refuses new ones, as a dead network path would; `restore()` listens again on the
+    same port. It runs its own event loop in a thread, so blocking test code can't stall it."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._server: asyncio.Server | None = None
+        self._open: set[asyncio.StreamWriter] = set()
+
+    @classmethod
+    @contextmanager
+    def running(cls, target_host: str, target_port: int) -> Iterator["TcpProxy"]:
+        proxy = cls(target_host, target_port)
+        proxy._thread.start()
+        proxy.restore()
+        try:
+            yield proxy
+        finally:
+            proxy.cut()
+            proxy._loop.call_soon_threadsafe(proxy._loop.stop)
+            proxy._thread.join(timeout=5)
+
+    def cut(self) -> None:
+        self._run(self._cut())
+
+    def restore(self) -> None:
+        self._run(self._listen())
+
+    def _run(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=10)
+
+    async def _listen(self) -> None:
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
+
+    async def _cut(self) -> None:
+        if self._server:
+            self._server.close()
+            self._server = None
+        for writer in list(self._open):
+            writer.transport.abort()  # a reset, not a polite close: the peer sees an error
+
+    async def _accept(self, client_reader: asyncio.StreamReader, client: asyncio.StreamWriter):
+        try:
+            upstream_reader, upstream = await asyncio.open_connection(*self.target)
+        except OSError:
+            client.transport.abort()
+            return
+        self._open |= {client, upstream}
+        try:
+            await asyncio.gather(
+                self._pipe(client_reader, upstream), self._pipe(upstream_reader, client)
+            )
+        finally:
+            self._open -= {client, upstream}
+
+    @staticmethod
+    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with suppress(ConnectionError, OSError):
+            while data := await reader.read(CHUNK):
+                writer.write(data)
+                await writer.drain()
+        writer.close()  # pass the end of the stream on to the other side

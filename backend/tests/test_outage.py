@@ -1,0 +1,120 @@
+"""A database outage mid-load: the API answers 503 JSON at once and says it is not ready; once
+the database is back it serves again without a restart, and no acknowledged write is lost."""
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from sqlalchemy import make_url
+
+from tests.support import SECRET, auth, backend_env, libpq_url, new_user, token, uvicorn_server
+from tests.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.slow
+
+WRITERS = 8
+# The API must answer within this while its database is gone; its own timeout is 5 s.
+QUICK_SECONDS = 3.0
+UNAVAILABLE = {"detail": "database unavailable"}
+
+
+@dataclass
+class Writes:
+    acknowledged: list[int] = field(default_factory=list)
+    unavailable: int = 0
+    slowest: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+
+async def write_until(http: httpx.AsyncClient, stop: asyncio.Event, writes: Writes) -> None:
+    headers = auth(token(new_user()))
+    while not stop.is_set():
+        started = time.monotonic()
+        try:
+            response = await http.post("/tasks", headers=headers, json={"title": "outage"})
+        except httpx.TransportError as error:
+            writes.errors.append(f"dropped: {type(error).__name__}")
+            continue
+        writes.slowest = max(writes.slowest, time.monotonic() - started)
+        if response.status_code == 201:
+            writes.acknowledged.append(response.json()["id"])
+        elif response.status_code == 503 and response.json() == UNAVAILABLE:
+            writes.unavailable += 1
+            await asyncio.sleep(0.05)  # a client backing off, as Retry-After asks
+        else:
+            writes.errors.append(f"{response.status_code}: {response.text[:200]}")
+
+
+async def readiness(http: httpx.AsyncClient) -> int:
+    return (await http.get("/health/ready")).status_code
+
+
+async def outage(base_url: str, proxy: TcpProxy) -> tuple[Writes, dict[str, object]]:
+    writes, seen = Writes(), {}
+    stop = asyncio.Event()
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+        writers = [asyncio.create_task(write_until(http, stop, writes)) for _ in range(WRITERS)]
+        await asyncio.sleep(2)
+        before_cut = len(writes.acknowledged)
+        await asyncio.to_thread(proxy.cut)
+        await asyncio.sleep(3)
+        started = time.monotonic()
+        seen["ready during outage"] = await readiness(http)
+        seen["ready answered in"] = time.monotonic() - started
+        during = writes.unavailable
+        await asyncio.to_thread(proxy.restore)
+        for _ in range(75):  # ready again within 15 s
+            if await readiness(http) == 200:
+                break
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(2)
+        stop.set()
+        await asyncio.gather(*writers)
+        seen["acknowledged before the cut"] = before_cut
+        seen["503s during the outage"] = during
+        # Serving again: a fresh burst of writes all succeed.
+        fresh = Writes()
+        headers = auth(token(new_user()))
+        for _ in range(20):
+            response = await http.post("/tasks", headers=headers, json={"title": "after"})
+            if response.status_code == 201:
+                fresh.acknowledged.append(response.json()["id"])
+        seen["after recovery"] = len(fresh.acknowledged)
+        writes.acknowledged += fresh.acknowledged
+    return writes, seen
+
+
+def stored_ids(database_url: str, ids: list[int]) -> set[int]:
+    # As the server's superuser, which row-level security does not restrict.
+    with psycopg.connect(libpq_url(database_url)) as conn:
+        rows = conn.execute("SELECT id FROM task WHERE id = ANY(%s)", (ids,)).fetchall()
+    return {row[0] for row in rows}
+
+
+def test_database_outage_is_503_then_recovers(postgres_url: str, tmp_path: Path) -> None:
+    database = make_url(postgres_url)
+    log = tmp_path / "server.log"
+    with TcpProxy.running(database.host or "127.0.0.1", database.port or 5432) as proxy:
+        via_proxy = database.set(host="127.0.0.1", port=proxy.port)
+        env = backend_env(
+            BETTER_AUTH_SECRET=SECRET,
+            DATABASE_URL=via_proxy.render_as_string(hide_password=False),
+        )
+        with uvicorn_server(env, "--no-access-log", log=log) as base_url:
+            writes, seen = asyncio.run(outage(base_url, proxy))
+
+    assert writes.errors == [], writes.errors[:10]
+    assert seen["acknowledged before the cut"], seen
+    assert seen["503s during the outage"], seen
+    assert seen["ready during outage"] == 503, seen
+    assert seen["ready answered in"] < QUICK_SECONDS, seen
+    assert writes.slowest < QUICK_SECONDS, f"a request took {writes.slowest:.1f} s"
+    assert seen["after recovery"] == 20, seen
+    missing = set(writes.acknowledged) - stored_ids(postgres_url, writes.acknowledged)
+    assert not missing, f"{len(missing)} acknowledged writes are missing"
+    output = log.read_text()
+    assert "Traceback" not in output, output[-3000:]
