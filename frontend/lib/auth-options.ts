@@ -33,6 +33,12 @@ export function buildAuthOptions(config: ServerConfig) {
       minPasswordLength: MIN_PASSWORD_LENGTH,
       autoSignIn: true,
     },
+    rateLimit: {
+      customRules: {
+        "/sign-in/email": { window: 10, max: config.signInAttemptsPer10s },
+        "/sign-up/email": { window: 10, max: config.signInAttemptsPer10s },
+      },
+    },
     telemetry: { enabled: false },
   } satisfies BetterAuthOptions;
 }

@@ -15,12 +15,16 @@ export interface ServerConfig {
   authUrl: string;
   apiUrl: string;
   tokenTtlSeconds: number;
+  /** Sign-in/sign-up attempts allowed per client IP in each 10-second window. */
+  signInAttemptsPer10s: number;
   database: AuthDatabaseConfig;
 }
 
 const MIN_SECRET_LENGTH = 32;
 const DEFAULT_TOKEN_TTL_SECONDS = 900;
 const MAX_TOKEN_TTL_SECONDS = 24 * 60 * 60;
+// Better-Auth's own default: slows password guessing, enforced when NODE_ENV=production.
+const DEFAULT_SIGNIN_ATTEMPTS = 3;
 
 /**
  * Reads a variable at run time. The computed key keeps Next from inlining
@@ -64,6 +68,16 @@ function readTokenTtl(): number {
   return ttl;
 }
 
+function readSignInAttempts(): number {
+  const raw = readEnv("AUTH_SIGNIN_ATTEMPTS_PER_10S");
+  if (raw === undefined) return DEFAULT_SIGNIN_ATTEMPTS;
+  const attempts = Number(raw);
+  if (!Number.isInteger(attempts) || attempts < 1) {
+    throw new ConfigError(`AUTH_SIGNIN_ATTEMPTS_PER_10S must be a whole number of at least 1, got "${raw}".`);
+  }
+  return attempts;
+}
+
 function readDatabase(): AuthDatabaseConfig {
   const url = readEnv("DATABASE_URL");
   if (url && /^postgres(ql)?:\/\//i.test(url)) return { kind: "postgres", url };
@@ -83,6 +97,7 @@ export function getServerConfig(): ServerConfig {
     authUrl: readUrl("BETTER_AUTH_URL", "http://localhost:3000"),
     apiUrl: getApiUrl(),
     tokenTtlSeconds: readTokenTtl(),
+    signInAttemptsPer10s: readSignInAttempts(),
     database: readDatabase(),
   };
 }

@@ -9,7 +9,7 @@ afterEach(() => {
 });
 
 function withEnv(env: Record<string, string>) {
-  for (const name of ["BETTER_AUTH_SECRET", "BETTER_AUTH_URL", "NEXT_PUBLIC_API_URL", "AUTH_TOKEN_TTL_SECONDS", "DATABASE_URL", "AUTH_SQLITE_PATH"]) {
+  for (const name of ["BETTER_AUTH_SECRET", "BETTER_AUTH_URL", "NEXT_PUBLIC_API_URL", "AUTH_TOKEN_TTL_SECONDS", "AUTH_SIGNIN_ATTEMPTS_PER_10S", "DATABASE_URL", "AUTH_SQLITE_PATH"]) {
     vi.stubEnv(name, env[name] ?? "");
   }
 }
@@ -22,6 +22,7 @@ describe("server settings", () => {
       authUrl: "http://localhost:3000",
       apiUrl: "http://localhost:8000",
       tokenTtlSeconds: 900,
+      signInAttemptsPer10s: 3,
       database: { kind: "sqlite", file: path.resolve("data/auth.sqlite") },
     });
   });
@@ -39,9 +40,11 @@ describe("server settings", () => {
     expect(getServerConfig().database).toEqual({ kind: "sqlite", file: "/tmp/a.sqlite" });
   });
 
-  it("rejects a bad token lifetime and a non-http API URL", () => {
+  it("rejects a bad token lifetime, attempt limit or API URL", () => {
     withEnv({ BETTER_AUTH_SECRET: GOOD_SECRET, AUTH_TOKEN_TTL_SECONDS: "soon" });
     expect(() => getServerConfig()).toThrow(/AUTH_TOKEN_TTL_SECONDS/);
+    withEnv({ BETTER_AUTH_SECRET: GOOD_SECRET, AUTH_SIGNIN_ATTEMPTS_PER_10S: "0" });
+    expect(() => getServerConfig()).toThrow(/AUTH_SIGNIN_ATTEMPTS_PER_10S/);
     withEnv({ NEXT_PUBLIC_API_URL: "ftp://api" });
     expect(() => getApiUrl()).toThrow(/NEXT_PUBLIC_API_URL/);
   });

@@ -28,7 +28,13 @@ const EMPTY_TEXT: Record<Filter, string> = {
 export function TasksApp({ user, apiUrl }: Props) {
   const router = useRouter();
   const api = useMemo(
-    () => createApiClient({ baseUrl: apiUrl, onAuthRequired: () => router.replace(withNext("/auth/login", "/tasks")) }),
+    () =>
+      createApiClient({
+        baseUrl: apiUrl,
+        // End the cookie session too: if the backend rejects fresh tokens while the session
+        // is still valid, the login page would otherwise bounce straight back here, forever.
+        onAuthRequired: () => void authClient.signOut().then(() => router.replace(withNext("/auth/login", "/tasks"))),
+      }),
     [apiUrl, router],
   );
   const [tasks, setTasks] = useState<Task[]>([]);
