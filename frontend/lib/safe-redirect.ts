@@ -17,6 +17,8 @@ export function safeNextPath(raw: string | null | undefined, fallback = DEFAULT_
     return fallback;
   }
   if (url.origin !== base) return fallback;
+  // The auth pages forward signed-in users to `next`; pointing back at them would loop.
+  if (/^\/(auth|api)(\/|$)/.test(url.pathname)) return fallback;
   return `${url.pathname}${url.search}${url.hash}`;
 }
 

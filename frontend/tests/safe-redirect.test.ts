@@ -19,6 +19,8 @@ describe("safeNextPath", () => {
     ["/\\evil.example"],
     ["/\tevil"],
     ["javascript:alert(1)"],
+    ["/auth/login"],
+    ["/api/auth/token"],
   ])("falls back to /tasks for %s", (raw) => {
     expect(safeNextPath(raw)).toBe("/tasks");
   });
