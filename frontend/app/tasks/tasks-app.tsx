@@ -43,9 +43,8 @@ export function TasksApp({ user, apiUrl }: Props) {
   const [notice, setNotice] = useState<string | null>(null);
   const [pendingDelete, setPendingDelete] = useState<Task | null>(null);
   const [signingOut, setSigningOut] = useState(false);
-  const titleInputRef = useRef<HTMLInputElement>(null);
-
   const [loadAttempt, setLoadAttempt] = useState(0);
+  const titleInputRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     let current = true;
@@ -58,7 +57,7 @@ export function TasksApp({ user, apiUrl }: Props) {
       (error: unknown) => {
         if (!current || error instanceof AuthRequiredError) return;
         setNotice(null);
-        setLoad({ status: "failed", message: describeFailure(error) });
+        setLoad({ status: "failed", message: `Could not load your tasks. ${describeFailure(error)}` });
       },
     );
     return () => {
