@@ -14,6 +14,8 @@ const MESSAGES: Record<string, string> = {
   PASSWORD_TOO_SHORT: `Password is too weak: use at least ${MIN_PASSWORD_LENGTH} characters.`,
   PASSWORD_TOO_LONG: "Password is too long.",
   INVALID_EMAIL: "Enter a valid email address.",
+  // The page was opened on an origin other than BETTER_AUTH_URL (e.g. 127.0.0.1 vs localhost).
+  INVALID_ORIGIN: "Sign-in is not allowed from this address. Open the app at its configured URL.",
 };
 
 /** A sentence for the form from whatever Better-Auth answered; never a stack trace. */
