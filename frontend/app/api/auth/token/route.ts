@@ -1,4 +1,4 @@
-import { getAuth } from "@/lib/auth";
+import { getSessionUser } from "@/lib/auth";
 import { getServerConfig } from "@/lib/config";
 import { signAccessToken } from "@/lib/token";
 
@@ -8,11 +8,11 @@ const NO_STORE = { "Cache-Control": "no-store" };
 
 /** Exchanges the Better-Auth session cookie for a short-lived backend token. */
 export async function GET(request: Request): Promise<Response> {
-  const session = await getAuth().api.getSession({ headers: request.headers });
-  if (!session) {
+  const user = await getSessionUser(request.headers);
+  if (!user) {
     return Response.json({ error: "not signed in" }, { status: 401, headers: NO_STORE });
   }
   const { authSecret, tokenTtlSeconds } = getServerConfig();
-  const token = await signAccessToken(session.user.id, { secret: authSecret, ttlSeconds: tokenTtlSeconds });
+  const token = await signAccessToken(user.id, { secret: authSecret, ttlSeconds: tokenTtlSeconds });
   return Response.json(token, { headers: NO_STORE });
 }
