@@ -3,6 +3,7 @@
  * the environment selects (PostgreSQL when DATABASE_URL is postgres://…, else
  * the SQLite file). Safe to run on every deploy.
  */
+import { loadEnvConfig } from "@next/env";
 import { Pool } from "pg";
 import { buildAuthOptions } from "../lib/auth-options";
 import { migrateAuthSchema } from "../lib/auth-schema";
@@ -10,6 +11,8 @@ import { ConfigError, getServerConfig } from "../lib/config";
 import { describeDatabase } from "../lib/database-label";
 
 async function main(): Promise<void> {
+  // Same .env files as `next start`/`next dev`, so both always pick the same database.
+  loadEnvConfig(process.cwd(), false, { info: () => {}, error: console.error });
   const config = getServerConfig();
   const options = buildAuthOptions(config);
   const where = describeDatabase(config.database);
