@@ -1,11 +1,16 @@
-"""The task queries. Every statement is filtered by the caller's user id."""
+"""The task queries. Every statement is filtered by the caller's user id.
+
+Statements are built once, with bound parameters: each database then reuses its compiled
+(and on PostgreSQL, prepared) form on every request.
+"""
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, bindparam, case, delete, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Update, bindparam, case, delete, func, insert, select, update
 
+from app.db import Row, Transaction
 from app.models import TaskCounts, TaskCreate, TaskUpdate, task
 
 _PUBLIC = (
@@ -16,10 +21,10 @@ _PUBLIC = (
     task.c.created_at,
     task.c.updated_at,
 )
-_OWNED = task.c.user_id == bindparam("user_id")
+_OWNED = task.c.user_id == bindparam("owner")
+_THIS_TASK = task.c.id == bindparam("task_id")
 _NEWEST_FIRST = (task.c.created_at.desc(), task.c.id.desc())
 
-# Built once: SQLAlchemy then finds the compiled SQL in its cache on every request.
 _LIST = (
     select(*_PUBLIC)
     .where(_OWNED)
@@ -29,64 +34,83 @@ _LIST = (
 )
 _LIST_BY_STATE = _LIST.where(task.c.completed == bindparam("completed"))
 _COUNTS = select(
-    func.count(),
-    func.coalesce(func.sum(case((task.c.completed, 1), else_=0)), 0),
+    func.count().label("total"),
+    func.coalesce(func.sum(case((task.c.completed, 1), else_=0)), 0).label("done"),
 ).where(_OWNED)
-_GET = select(*_PUBLIC).where(_OWNED, task.c.id == bindparam("task_id"))
+_GET = select(*_PUBLIC).where(_OWNED, _THIS_TASK)
+# Bound names differ from column names, which SQLAlchemy keeps for itself in INSERT and UPDATE.
+_CREATE = (
+    insert(task)
+    .values(
+        user_id=bindparam("owner"),
+        title=bindparam("new_title"),
+        description=bindparam("new_description"),
+        completed=False,
+        created_at=bindparam("now"),
+        updated_at=bindparam("now"),
+    )
+    .returning(*_PUBLIC)
+)
+_DELETE = delete(task).where(_OWNED, _THIS_TASK).returning(task.c.id)
+
+
+@cache
+def _update(fields: frozenset[str]) -> Update:
+    """The UPDATE for one set of changed fields (at most 7 sets exist: built once each)."""
+    changes = {name: bindparam(f"new_{name}", type_=task.c[name].type) for name in fields}
+    return (
+        update(task)
+        .where(_OWNED, _THIS_TASK)
+        .values(**changes, updated_at=bindparam("now"))
+        .returning(*_PUBLIC)
+    )
+
+
+async def _one(tx: Transaction, statement: Any, params: dict[str, Any]) -> Row | None:
+    rows = await tx.fetch(statement, params)
+    return rows[0] if rows else None
 
 
 async def list_tasks(
-    conn: AsyncConnection, user_id: str, *, completed: bool | None, limit: int, offset: int
-) -> list[Row[Any]]:
-    params: dict[str, Any] = {"user_id": user_id, "limit": limit, "offset": offset}
+    tx: Transaction, user_id: str, *, completed: bool | None, limit: int, offset: int
+) -> list[Row]:
+    params: dict[str, Any] = {"owner": user_id, "limit": limit, "offset": offset}
     if completed is None:
-        result = await conn.execute(_LIST, params)
-    else:
-        result = await conn.execute(_LIST_BY_STATE, {**params, "completed": completed})
-    return list(result.all())
+        return await tx.fetch(_LIST, params)
+    return await tx.fetch(_LIST_BY_STATE, {**params, "completed": completed})
 
 
-async def count_tasks(conn: AsyncConnection, user_id: str) -> TaskCounts:
-    total, done = (await conn.execute(_COUNTS, {"user_id": user_id})).one()
+async def count_tasks(tx: Transaction, user_id: str) -> TaskCounts:
+    (row,) = await tx.fetch(_COUNTS, {"owner": user_id})
+    total, done = row["total"], row["done"]
     return TaskCounts(all=total, active=total - done, completed=done)
 
 
-async def get_task(conn: AsyncConnection, user_id: str, task_id: int) -> Row[Any] | None:
-    result = await conn.execute(_GET, {"user_id": user_id, "task_id": task_id})
-    return result.one_or_none()
+async def get_task(tx: Transaction, user_id: str, task_id: int) -> Row | None:
+    return await _one(tx, _GET, {"owner": user_id, "task_id": task_id})
 
 
-async def create_task(conn: AsyncConnection, user_id: str, data: TaskCreate) -> Row[Any]:
-    now = datetime.now(UTC)
-    statement = (
-        insert(task)
-        .values(
-            user_id=user_id,
-            title=data.title,
-            description=data.description,
-            completed=False,
-            created_at=now,
-            updated_at=now,
-        )
-        .returning(*_PUBLIC)
-    )
-    return (await conn.execute(statement)).one()
+async def create_task(tx: Transaction, user_id: str, data: TaskCreate) -> Row:
+    params = {
+        "owner": user_id,
+        "new_title": data.title,
+        "new_description": data.description,
+        "now": datetime.now(UTC),
+    }
+    (row,) = await tx.fetch(_CREATE, params)
+    return row
 
 
 async def update_task(
-    conn: AsyncConnection, user_id: str, task_id: int, changes: TaskUpdate
-) -> Row[Any] | None:
-    statement = (
-        update(task)
-        .where(task.c.user_id == user_id, task.c.id == task_id)
-        .values(**changes.model_dump(exclude_unset=True), updated_at=datetime.now(UTC))
-        .returning(*_PUBLIC)
+    tx: Transaction, user_id: str, task_id: int, changes: TaskUpdate
+) -> Row | None:
+    values = changes.model_dump(exclude_unset=True)
+    params = {f"new_{name}": value for name, value in values.items()}
+    statement = _update(frozenset(values))
+    return await _one(
+        tx, statement, {**params, "owner": user_id, "task_id": task_id, "now": datetime.now(UTC)}
     )
-    return (await conn.execute(statement)).one_or_none()
 
 
-async def delete_task(conn: AsyncConnection, user_id: str, task_id: int) -> bool:
-    statement = (
-        delete(task).where(task.c.user_id == user_id, task.c.id == task_id).returning(task.c.id)
-    )
-    return (await conn.execute(statement)).one_or_none() is not None
+async def delete_task(tx: Transaction, user_id: str, task_id: int) -> bool:
+    return await _one(tx, _DELETE, {"owner": user_id, "task_id": task_id}) is not None

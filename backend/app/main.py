@@ -15,14 +15,14 @@ from app.api.limits import BodySizeLimit
 from app.api.routes import health, tasks
 from app.core.config import ConfigError, Settings, get_settings
 from app.core.security import TokenVerifier
-from app.db import Database
+from app.db import database_for
 from app.migrations import migrate, unreachable_message
 
 logger = logging.getLogger("app")
 
 
 def create_app(settings: Settings) -> FastAPI:
-    database = Database(settings)
+    database = database_for(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -33,6 +33,7 @@ def create_app(settings: Settings) -> FastAPI:
             except OperationalError as error:
                 logger.error("error: %s", unreachable_message(settings.database_url, error))
                 raise
+        await database.open()
         yield
         await database.close()
 

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import make_url, text
 
-from app.db import Database
+from app.db import database_for
 from app.main import create_app
 from app.migrations import migrate
 from tests.conftest import TEST_DATABASE_URL, make_settings
@@ -81,16 +81,20 @@ def test_row_level_security_holds_for_unfiltered_queries(api_role_url: str) -> N
         client.post("/tasks", headers=auth(token(bob)), json={"title": "b1"})
 
     async def as_bob() -> tuple[list[str], int, int, list[str]]:
-        database = Database(settings)
+        database = database_for(settings)
+        await database.open()
         try:
-            async with database.transaction(bob) as conn:
+            async with database.transaction(bob) as tx:
                 # Deliberately no WHERE user_id: only the policy stands between users here.
-                seen = (await conn.execute(text("SELECT title FROM task"))).scalars().all()
-                updated = await conn.execute(text("UPDATE task SET title = 'pwned'"))
-                deleted = await conn.execute(text("DELETE FROM task WHERE title LIKE 'a%'"))
-            async with database.transaction(alice) as conn:
-                left = await conn.execute(text("SELECT title FROM task ORDER BY title"))
-                return list(seen), updated.rowcount, deleted.rowcount, list(left.scalars())
+                seen = await tx.fetch(text("SELECT title FROM task"))
+                updated = await tx.fetch(text("UPDATE task SET title = 'pwned' RETURNING id"))
+                deleted = await tx.fetch(
+                    text("DELETE FROM task WHERE title LIKE 'a%' RETURNING id")
+                )
+            async with database.transaction(alice) as tx:
+                left = await tx.fetch(text("SELECT title FROM task ORDER BY title"))
+                titles = [row["title"] for row in left]
+                return [row["title"] for row in seen], len(updated), len(deleted), titles
         finally:
             await database.close()
 

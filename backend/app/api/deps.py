@@ -5,10 +5,9 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.security import TokenError, TokenVerifier
-from app.db import Database
+from app.db import Database, Transaction
 
 
 def _unauthorized(detail: str, *, token_sent: bool) -> HTTPException:
@@ -50,7 +49,7 @@ get_current_user = BearerToken(auto_error=False, description="HS256 JWT from /ap
 CurrentUser = Annotated[str, Depends(get_current_user)]
 
 
-async def get_connection(request: Request, user_id: CurrentUser) -> AsyncIterator[AsyncConnection]:
+async def get_connection(request: Request, user_id: CurrentUser) -> AsyncIterator[Transaction]:
     database: Database = request.app.state.db
     async with database.transaction(user_id) as connection:
         yield connection
@@ -58,4 +57,4 @@ async def get_connection(request: Request, user_id: CurrentUser) -> AsyncIterato
 
 # scope="function": the transaction commits before the response is sent, so a client
 # never sees 201 for a write whose commit then fails.
-Connection = Annotated[AsyncConnection, Depends(get_connection, scope="function")]
+Connection = Annotated[Transaction, Depends(get_connection, scope="function")]

@@ -3,6 +3,7 @@
 import json
 import logging
 
+import asyncpg
 from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -12,8 +13,19 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 logger = logging.getLogger(__name__)
 
-# Errors that mean "the database cannot be reached right now", as opposed to a bad query.
-UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError, OSError, TimeoutError)
+# Errors that mean "the database cannot be reached right now", as opposed to a bad query:
+# SQLAlchemy's (SQLite), asyncpg's (PostgreSQL: connection lost or refused, server shutting
+# down or starting, too many connections), and the network's own.
+UNAVAILABLE = (
+    OperationalError,
+    InterfaceError,
+    PoolTimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.InsufficientResourcesError,
+    OSError,
+    TimeoutError,
+)
 
 
 def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
