@@ -6,7 +6,8 @@ sub, any size, any lifetime, crit headers), so those gaps are closed here.
 """
 
 import math
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
@@ -16,10 +17,32 @@ MAX_TOKEN_BYTES = 8 * 1024
 MAX_SUBJECT_CHARS = 255
 REQUIRED_CLAIMS = ("exp", "iat", "sub")
 TIME_CLAIMS = ("exp", "iat", "nbf")
+# Tokens verified recently, so that a returning client's token is not decoded and its HMAC
+# recomputed on every request (PyJWT's full decode is most of the cost of authentication).
+CACHE_SIZE = 10_000
 
 
 class TokenError(Exception):
     """The token is not acceptable; the message is a short reason safe to send to the client."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    """What a full verification of a token established; only its time limits can change."""
+
+    subject: str
+    expires: int
+    not_before: int | None
+    issued: int
+
+    def still_valid(self, leeway: int) -> bool:
+        # The same comparisons PyJWT makes (on the same int() of each claim).
+        now = time.time()
+        return (
+            self.expires > now - leeway
+            and self.issued <= now + leeway
+            and (self.not_before is None or self.not_before <= now + leeway)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +52,35 @@ class TokenVerifier:
     max_lifetime_seconds: int = 86400
     issuer: str | None = None
     audience: str | None = None
+    # Keyed on the exact token string. The secrets, issuer and audience are fixed for the
+    # life of the verifier, so a token that passed once passes again until a time limit.
+    _cache: dict[str, _Verified] = field(default_factory=dict, repr=False, compare=False)
 
     def verify(self, token: str) -> str:
         """Return the user id (`sub`) of a valid token, or raise TokenError."""
         if len(token) > MAX_TOKEN_BYTES:
             raise TokenError("token too large")
+        known = self._cache.get(token)
+        if known is not None:
+            if known.still_valid(self.leeway_seconds):
+                return known.subject
+            del self._cache[token]  # expired: the full check below says so, as it would have
+        claims = self._verify_fully(token)
+        self._remember(token, claims)
+        return claims["sub"]
+
+    def _remember(self, token: str, claims: dict[str, Any]) -> None:
+        if len(self._cache) >= CACHE_SIZE:
+            del self._cache[next(iter(self._cache))]  # the oldest entry
+        not_before = claims.get("nbf")
+        self._cache[token] = _Verified(
+            subject=claims["sub"],
+            expires=int(claims["exp"]),
+            not_before=None if not_before is None else int(not_before),
+            issued=int(claims["iat"]),
+        )
+
+    def _verify_fully(self, token: str) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError:
@@ -45,7 +92,8 @@ class TokenVerifier:
         _check_time_claim_types(claims)
         if claims["exp"] - claims["iat"] > self.max_lifetime_seconds:
             raise TokenError("token lifetime too long")
-        return _subject(claims)
+        _check_subject(claims["sub"])
+        return claims
 
     def _decode(self, token: str) -> dict[str, Any]:
         options: Any = {
@@ -102,8 +150,7 @@ def _check_time_claim_types(claims: dict[str, Any]) -> None:
             raise TokenError(f"claim {name} must be a number")
 
 
-def _subject(claims: dict[str, Any]) -> str:
-    sub = claims["sub"]
+def _check_subject(sub: object) -> None:
     # Control characters (NUL above all) cannot be stored and have no place in an id.
     if (
         not isinstance(sub, str)
@@ -112,4 +159,3 @@ def _subject(claims: dict[str, Any]) -> str:
         or not sub.isprintable()
     ):
         raise TokenError("invalid subject")
-    return sub

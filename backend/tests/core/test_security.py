@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from app.core import security
 from app.core.security import TokenError, TokenVerifier
 from tests.support import PREVIOUS_SECRET, SECRET, token
 from tests.tokens import BAD_TOKENS
@@ -62,3 +63,34 @@ def test_max_lifetime_is_configurable() -> None:
     assert short.verify(token("alice", iat=now, exp=now + 60)) == "alice"
     with pytest.raises(TokenError, match="lifetime"):
         short.verify(token("alice", iat=now, exp=now + 61))
+
+
+def test_a_remembered_token_is_still_refused_once_it_expires() -> None:
+    strict = TokenVerifier(secrets=(SECRET.encode(),), leeway_seconds=0)
+    now = int(time.time())
+    expiring = token("alice", iat=now, exp=now + 1)
+    assert strict.verify(expiring) == "alice"
+    assert strict.verify(expiring) == "alice"  # from the cache
+    time.sleep(max(0.0, now + 1.05 - time.time()))
+    with pytest.raises(TokenError, match="token expired"):
+        strict.verify(expiring)
+
+
+def test_a_remembered_token_is_not_valid_before_nbf_either(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fresh = TokenVerifier(secrets=(SECRET.encode(),), leeway_seconds=0)
+    now = int(time.time())
+    later = token("alice", iat=now, nbf=now)
+    assert fresh.verify(later) == "alice"
+    # Were the clock to step back, the remembered token is checked again like a new one.
+    monkeypatch.setattr(security.time, "time", lambda: now - 100.0)
+    assert not fresh._cache[later].still_valid(0)
+
+
+def test_the_cache_of_verified_tokens_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(security, "CACHE_SIZE", 3)
+    bounded = TokenVerifier(secrets=(SECRET.encode(),))
+    tokens = [token(f"user-{n}") for n in range(5)]
+    assert [bounded.verify(t) for t in tokens] == [f"user-{n}" for n in range(5)]
+    assert list(bounded._cache) == tokens[2:]  # the oldest went first
