@@ -63,6 +63,8 @@ setup_npm() {  # $1: a folder with package.json and package-lock.json
     if [ -d "$1/node_modules" ] && up_to_date "$1/package-lock.json" "$stamp"; then
         return
     fi
+    # better-sqlite3 compiles from source when its prebuilt binary cannot be downloaded.
+    command -v make >/dev/null && command -v g++ >/dev/null || apt_install make g++
     say "installing npm packages in ${1#"$ROOT"/}"
     (cd "$1" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in $1"
     mark_installed "$1/package-lock.json" "$stamp"

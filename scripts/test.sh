@@ -25,14 +25,44 @@ pytest_suite() {  # pytest_suite NAME [DATABASE_URL]: the backend suite on one d
     [ "$status" = 0 ] || [ "$status" = 5 ]
 }
 
+e2e_suite() {  # e2e_suite NAME [POSTGRES_SERVER_URL]: the browser tests over both servers
+    local status=0 database=""
+    if [ -n "${2:-}" ]; then
+        database=$("$VENV/bin/python" "$ROOT/scripts/scratch_db.py" create "$2") || return 1
+    fi
+    (cd "$ROOT/e2e" && DATABASE_URL="$database" node --test --test-concurrency=1 \
+        --test-reporter=spec --test-reporter-destination=stdout \
+        --test-reporter=junit --test-reporter-destination="$REPORTS/e2e-$1.xml" tests/) ||
+        status=$?
+    [ -z "$database" ] || "$VENV/bin/python" "$ROOT/scripts/scratch_db.py" drop "$database"
+    return "$status"
+}
+
 setup_backend
-step "backend: ruff" "$VENV/bin/ruff" check "$BACKEND"
-step "backend: ruff format" "$VENV/bin/ruff" format --check --quiet "$BACKEND"
+step "ruff" "$VENV/bin/ruff" check "$BACKEND" "$ROOT/scripts"
+step "ruff format" "$VENV/bin/ruff" format --check --quiet "$BACKEND" "$ROOT/scripts"
 step "backend tests on SQLite" pytest_suite sqlite
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
     step "backend tests on PostgreSQL" pytest_suite postgres "$TEST_DATABASE_URL"
 else
     say "TEST_DATABASE_URL is not set: skipping the PostgreSQL run of the backend suite"
+fi
+
+setup_npm "$FRONTEND"
+step "frontend: eslint" npm --prefix "$FRONTEND" run --silent lint
+step "frontend: type check" npm --prefix "$FRONTEND" run --silent typecheck
+step "frontend: unit tests" npm --prefix "$FRONTEND" run --silent test -- \
+    --reporter=default --reporter=junit --outputFile.junit="$REPORTS/frontend.xml"
+# Builds the frontend (with a sentinel secret) and greps the client bundle for it; the
+# browser tests then run that same build, which reads its real secret at run time.
+step "frontend: build, and no secret in the client bundle" \
+    npm --prefix "$FRONTEND" run --silent check:bundle
+
+command -v chromium >/dev/null || apt_install chromium
+setup_npm "$ROOT/e2e"
+step "browser tests on SQLite" e2e_suite sqlite
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+    step "browser tests on PostgreSQL" e2e_suite postgres "$TEST_DATABASE_URL"
 fi
 
 "$VENV/bin/python" "$ROOT/scripts/summarize_reports.py" "$REPORTS"/*.xml

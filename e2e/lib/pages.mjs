@@ -1,0 +1,61 @@
+// What a person does on the pages, by the labels and roles they see.
+import assert from "node:assert/strict";
+
+import { eventually } from "./browser.mjs";
+
+export async function signUp(page, baseUrl, { name, email, password }) {
+  await page.goto(`${baseUrl}/auth/signup`);
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.waitForURL("**/tasks");
+}
+
+export async function logIn(page, { email, password }) {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+export async function signOut(page) {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL("**/auth/login**");
+}
+
+export async function addTask(page, title, description = "") {
+  await page.getByLabel("Title", { exact: true }).fill(title);
+  await page.getByLabel("Description", { exact: true }).fill(description);
+  await page.getByRole("button", { name: "Add task" }).click();
+  await page.getByRole("checkbox", { name: `Complete ${title}` }).waitFor();
+}
+
+/** The titles in the list, top to bottom (read from each task's checkbox label). */
+export async function titles(page) {
+  const boxes = page.getByRole("list", { name: "Tasks" }).getByRole("checkbox");
+  const labels = await boxes.evaluateAll((nodes) =>
+    nodes.map((node) => node.getAttribute("aria-label")),
+  );
+  return labels.map((label) => label.replace(/^Complete /, ""));
+}
+
+export async function counts(page) {
+  const read = async (id) => Number(await page.getByTestId(`count-${id}`).textContent());
+  return { all: await read("all"), active: await read("active"), completed: await read("completed") };
+}
+
+export async function expectTitles(page, expected) {
+  await eventually(async () => assert.deepEqual(await titles(page), expected));
+}
+
+export async function expectCounts(page, expected) {
+  await eventually(async () => assert.deepEqual(await counts(page), expected));
+}
+
+/** The backend token of the page's session, straight from the frontend's token route. */
+export async function sessionToken(page) {
+  return page.evaluate(async () => {
+    const response = await fetch("/api/auth/token", { cache: "no-store" });
+    return { status: response.status, body: await response.json() };
+  });
+}
