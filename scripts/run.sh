@@ -60,7 +60,11 @@ export NEXT_PUBLIC_API_URL=${NEXT_PUBLIC_API_URL:-http://localhost:$BACKEND_PORT
 
 setup_backend
 setup_npm "$FRONTEND"
-say "applying database migrations (${DATABASE_URL:+DATABASE_URL}${DATABASE_URL:-embedded SQLite})"
+if [[ ${DATABASE_URL:-} == postgres* ]]; then
+    say "applying database migrations (PostgreSQL from DATABASE_URL)"
+else
+    say "applying database migrations (embedded SQLite)"
+fi
 (cd "$BACKEND" && "$VENV/bin/python" -m app.migrations)
 (cd "$FRONTEND" && npm run --silent migrate)
 
