@@ -6,3 +6,7 @@ run:  ## set up everything and start the whole app (backend :8000, frontend :300
 
 test:  ## run every test of the project (TEST_DATABASE_URL adds a PostgreSQL run)
 	@bash scripts/test.sh
+
+.PHONY: bench
+bench:  ## run the benchmarks and rewrite docs/benchmarks.md (make bench ARGS=--quick)
+	@bash bench/run.sh $(ARGS)

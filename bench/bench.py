@@ -1,0 +1,211 @@
+"""Runs every benchmark scenario (B0-B6, RLS on/off) in one go and writes the JSON results.
+
+Run it through bench/run.sh, which installs wrk and the environments first.
+"""
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import subprocess
+import tempfile
+import time
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+import auth_cost
+from seed import Postgres, seeded_sqlite, write_tokens
+from servers import BENCH_DIR, Server, uvicorn, wrk
+
+CONNECTIONS = 32
+LIST = "/tasks?limit=20"
+Result = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Load:
+    """One figure: a request shape driven at one server."""
+
+    server: Server
+    method: str
+    path: str
+    tokens: Path | None = None
+
+    def run(self, seconds: float) -> Result:
+        return wrk(self.server.url, self.method, self.path, self.tokens, seconds, CONNECTIONS)
+
+
+def summary(runs: list[Result], cpu_seconds: float) -> Result:
+    median = sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
+    return {
+        **median,
+        "rps_runs": [round(r["rps"]) for r in runs],
+        "errors": sum(r["errors"] for r in runs),
+        "server_cpu_us_per_request": cpu_seconds / sum(r["requests"] for r in runs) * 1e6,
+    }
+
+
+class Bench:
+    def __init__(self, scratch: Path, seconds: float, repeats: int, secret: str) -> None:
+        self.seconds = seconds
+        self.repeats = repeats
+        self.secret = secret
+        self.log = scratch / "servers.log"
+
+    def server(self, database_url: str, workers: int = 1) -> AbstractContextManager[Server]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DB_"))}
+        env.update(
+            BETTER_AUTH_SECRET=self.secret,
+            DATABASE_URL=database_url,
+            # Migrated by the benchmark as the owner; the API role may not touch the schema.
+            AUTO_MIGRATE="false",
+            # A connection for every in-flight request: 32 across the workers.
+            DB_POOL_SIZE=str(-(-CONNECTIONS // workers)),
+        )
+        return uvicorn(env, self.log, workers)
+
+    def measure(self, loads: dict[str, Load]) -> dict[str, Result]:
+        """Warm each load up, then `repeats` rounds that run every load once in turn, so that
+        drift in the machine's other work hits the figures compared alike. Per load: the
+        median run by req/s, and the server's CPU time per request over all its runs."""
+        for load in loads.values():
+            load.run(2)
+        runs: dict[str, list[Result]] = {key: [] for key in loads}
+        cpu = dict.fromkeys(loads, 0.0)
+        for _ in range(self.repeats):
+            for key, load in loads.items():
+                before = load.server.cpu_seconds()
+                runs[key].append(load.run(self.seconds))
+                cpu[key] += load.server.cpu_seconds() - before
+        return {key: summary(runs[key], cpu[key]) for key in loads}
+
+
+def run(args: argparse.Namespace) -> Result:
+    secret = secrets.token_urlsafe(32)
+    results: Result = {"scenarios": {}}
+    scenarios = results["scenarios"]
+    with (
+        tempfile.TemporaryDirectory(prefix="todo-bench-") as tmp,
+        Postgres(args.postgres).session() as pg,
+    ):
+        scratch = Path(tmp)
+        bench = Bench(scratch, args.seconds, args.repeats, secret)
+        tokens = write_tokens(scratch / "tokens", secret, 1000)
+        tokens_100 = write_tokens(scratch / "tokens-100", secret, 100)
+
+        say("seeding PostgreSQL: 1000 users x 100 tasks")
+        main_db = pg.seeded(users=1000, per_user=100)
+        rls_url, owner_url = pg.url(main_db, pg.api_role), pg.url(main_db)
+        say("B0 /health, B1 list as a plain role (RLS applies) and as the superuser (bypasses it)")
+        with bench.server(rls_url) as api, bench.server(owner_url) as owner:
+            scenarios.update(
+                bench.measure(
+                    {
+                        "B0": Load(api, "GET", "/health"),
+                        "B1": Load(api, "GET", LIST, tokens),
+                        "B1_no_rls": Load(owner, "GET", LIST, tokens),
+                    }
+                )
+            )
+            say("B2 create")
+            # After the lists: the writes grow the table they read.
+            scenarios.update(bench.measure({"B2": Load(api, "POST", "/tasks", tokens)}))
+        for workers in args.workers:
+            say(f"B6 list: 1 worker vs {workers} workers")
+            with bench.server(rls_url) as one, bench.server(rls_url, workers) as several:
+                pair = bench.measure(
+                    {
+                        f"B6_{workers}_baseline": Load(one, "GET", LIST, tokens),
+                        f"B6_{workers}_workers": Load(several, "GET", LIST, tokens),
+                    }
+                )
+            scenarios.update(pair)
+
+        say("B3 list on SQLite: 1000 users x 100 tasks")
+        sqlite_url = seeded_sqlite(scratch / "bench.sqlite", users=1000, per_user=100)
+        with bench.server(sqlite_url) as api:
+            scenarios.update(bench.measure({"B3": Load(api, "GET", LIST, tokens)}))
+
+        say("B5 list with 10k vs 1M rows in the table (100 tasks per user either way)")
+        small, large = pg.seeded(users=100, per_user=100), pg.seeded(users=10_000, per_user=100)
+        with (
+            bench.server(pg.url(small, pg.api_role)) as api_small,
+            bench.server(pg.url(large, pg.api_role)) as api_large,
+        ):
+            scenarios.update(
+                bench.measure(
+                    {
+                        "B5_10k": Load(api_small, "GET", LIST, tokens_100),
+                        "B5_1M": Load(api_large, "GET", LIST, tokens_100),
+                    }
+                )
+            )
+        results["B5_1M_plan"] = pg.explain(large)
+
+        say("B4 authentication cost, in-process")
+        results["B4"] = auth_cost.measure(secret)
+        results["machine"] = machine(args.postgres)
+    results["settings"] = {
+        "seconds": args.seconds,
+        "repeats": args.repeats,
+        "connections": CONNECTIONS,
+        "wrk_threads": 2,
+    }
+    return results
+
+
+def machine(postgres_url: str) -> dict[str, Any]:
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in cpuinfo if "model name" in line),
+        platform.processor(),
+    )
+    with psycopg.connect(postgres_url) as conn:
+        server_version = conn.execute("SHOW server_version").fetchone()[0]
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "load_average_at_end": os.getloadavg(),
+        "python": platform.python_version(),
+        "postgresql": server_version,
+        "wrk": wrk_version.split("[")[0].strip(),
+    }
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="1 run of 4 s per figure")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+        help="a PostgreSQL superuser URL; the benchmark creates and drops its own databases",
+    )
+    parser.add_argument("--out", type=Path, default=BENCH_DIR / "results" / "latest.json")
+    args = parser.parse_args()
+    args.seconds, args.repeats = (4, 1) if args.quick else (10, 3)
+    args.workers = [2] if args.quick else [2, 4]
+    started = time.monotonic()
+    results = run(args)
+    results["settings"]["mode"] = "quick" if args.quick else "full"
+    results["settings"]["wall_seconds"] = round(time.monotonic() - started)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    say(f"results in {args.out}")
+
+
+if __name__ == "__main__":
+    main()

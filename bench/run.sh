@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The benchmark suite in one command:  bash bench/run.sh [--quick]
+# Installs wrk and the environments if missing, runs every scenario against servers and
+# databases of its own (PostgreSQL at BENCH_POSTGRES_URL, default the local superuser),
+# writes bench/results/latest.json, then rewrites docs/benchmarks.md and docs/benchmarks.png.
+set -euo pipefail
+source "$(dirname "$0")/../scripts/lib.sh"
+cd "$ROOT"
+
+BENCH_VENV="$ROOT/bench/.venv"
+
+command -v wrk >/dev/null || apt_install wrk
+setup_backend
+# matplotlib draws the chart; it stays out of the backend's environment.
+if [ ! -x "$BENCH_VENV/bin/python" ] || ! "$BENCH_VENV/bin/python" -c 'import matplotlib' 2>/dev/null; then
+    find_python
+    say "installing matplotlib in bench/.venv"
+    "$PYTHON" -m venv --clear "$BENCH_VENV" || die "could not create $BENCH_VENV"
+    "$BENCH_VENV/bin/pip" install -q matplotlib || die "pip install matplotlib failed"
+fi
+
+say "running the benchmarks (a full run takes about 10 minutes; --quick about 3)"
+"$VENV/bin/python" bench/bench.py "$@"
+"$BENCH_VENV/bin/python" bench/report.py bench/results/latest.json docs
