@@ -22,6 +22,7 @@ export interface ServerConfig {
 
 const MIN_SECRET_LENGTH = 32;
 const DEFAULT_TOKEN_TTL_SECONDS = 900;
+const MIN_TOKEN_TTL_SECONDS = 5;
 const MAX_TOKEN_TTL_SECONDS = 24 * 60 * 60;
 // Better-Auth's own default: slows password guessing, enforced when NODE_ENV=production.
 const DEFAULT_SIGNIN_ATTEMPTS = 3;
@@ -60,9 +61,9 @@ function readTokenTtl(): number {
   const raw = readEnv("AUTH_TOKEN_TTL_SECONDS");
   if (raw === undefined) return DEFAULT_TOKEN_TTL_SECONDS;
   const ttl = Number(raw);
-  if (!Number.isInteger(ttl) || ttl < 10 || ttl > MAX_TOKEN_TTL_SECONDS) {
+  if (!Number.isInteger(ttl) || ttl < MIN_TOKEN_TTL_SECONDS || ttl > MAX_TOKEN_TTL_SECONDS) {
     throw new ConfigError(
-      `AUTH_TOKEN_TTL_SECONDS must be a whole number of seconds between 10 and ${MAX_TOKEN_TTL_SECONDS}, got "${raw}".`,
+      `AUTH_TOKEN_TTL_SECONDS must be a whole number of seconds between ${MIN_TOKEN_TTL_SECONDS} and ${MAX_TOKEN_TTL_SECONDS}, got "${raw}".`,
     );
   }
   return ttl;

@@ -43,6 +43,10 @@ describe("server settings", () => {
   it("rejects a bad token lifetime, attempt limit or API URL", () => {
     withEnv({ BETTER_AUTH_SECRET: GOOD_SECRET, AUTH_TOKEN_TTL_SECONDS: "soon" });
     expect(() => getServerConfig()).toThrow(/AUTH_TOKEN_TTL_SECONDS/);
+    withEnv({ BETTER_AUTH_SECRET: GOOD_SECRET, AUTH_TOKEN_TTL_SECONDS: "4" });
+    expect(() => getServerConfig()).toThrow(/between 5 and 86400/);
+    withEnv({ BETTER_AUTH_SECRET: GOOD_SECRET, AUTH_TOKEN_TTL_SECONDS: "5" });
+    expect(getServerConfig().tokenTtlSeconds).toBe(5);
     withEnv({ BETTER_AUTH_SECRET: GOOD_SECRET, AUTH_SIGNIN_ATTEMPTS_PER_10S: "0" });
     expect(() => getServerConfig()).toThrow(/AUTH_SIGNIN_ATTEMPTS_PER_10S/);
     withEnv({ NEXT_PUBLIC_API_URL: "ftp://api" });
