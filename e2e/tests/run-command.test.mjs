@@ -1,0 +1,100 @@
+// The README's first command, `make run`: it starts both servers, says where to go,
+// refuses a taken port with a clear message, and Ctrl-C stops both servers.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+
+import { ROOT, freePort } from "../lib/system.mjs";
+
+function runCommand(env) {
+  // Its own process group, so that a SIGINT reaches every process in it, as Ctrl-C does.
+  const child = spawn("make", ["--no-print-directory", "run"], {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.output = "";
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on("data", (chunk) => (child.output += chunk.toString()));
+  }
+  child.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+  return child;
+}
+
+async function waitForOutput(child, pattern, seconds) {
+  const deadline = Date.now() + seconds * 1000;
+  while (!pattern.test(child.output)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`no ${pattern} in the output of make run:\n${child.output.slice(-3000)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function listening(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.once("connect", () => socket.end(() => resolve(true)));
+    socket.once("error", () => resolve(false));
+  });
+}
+
+describe("make run", { timeout: 300_000 }, () => {
+  let dir;
+  let env;
+  let ports;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "todo-run-"));
+    ports = { backend: await freePort(), frontend: await freePort() };
+    const postgres = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "");
+    env = {
+      ...process.env,
+      BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
+      BACKEND_PORT: String(ports.backend),
+      FRONTEND_PORT: String(ports.frontend),
+      DATABASE_URL: postgres ? process.env.DATABASE_URL : `sqlite:///${dir}/app.sqlite`,
+      AUTH_SQLITE_PATH: path.join(dir, "auth.sqlite"),
+    };
+  });
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("starts both servers, and Ctrl-C stops both", async () => {
+    const run = runCommand(env);
+    try {
+      await waitForOutput(run, /ready: open http:\/\/localhost:\d+/, 240);
+      const health = await fetch(`http://127.0.0.1:${ports.backend}/health/ready`);
+      assert.equal(health.status, 200);
+      const login = await fetch(`http://localhost:${ports.frontend}/auth/login`);
+      assert.equal(login.status, 200);
+      assert.match(await login.text(), /Log in/);
+    } finally {
+      process.kill(-run.pid, "SIGINT");
+    }
+    await Promise.race([
+      run.exited,
+      new Promise((_, reject) => setTimeout(() => reject(new Error("still running")), 15_000)),
+    ]);
+    assert.equal(await listening(ports.backend), false, "the backend stopped");
+    assert.equal(await listening(ports.frontend), false, "the frontend stopped");
+  });
+
+  test("a taken port is a clear message, not a hang", async () => {
+    const blocker = net.createServer().listen(ports.backend, "127.0.0.1");
+    await new Promise((resolve) => blocker.once("listening", resolve));
+    try {
+      const run = runCommand(env);
+      assert.notEqual(await run.exited, 0);
+      assert.match(run.output, new RegExp(`error: port ${ports.backend} is already in use`));
+    } finally {
+      blocker.close();
+    }
+  });
+});
