@@ -162,16 +162,21 @@ class PostgresDatabase:
 
     @asynccontextmanager
     async def transaction(self, user_id: str) -> AsyncIterator[Transaction]:
-        async with self.pool.acquire(timeout=self.timeout) as connection:
+        # asyncio.timeout rather than acquire(timeout=...), which waits in a task of its own.
+        async with asyncio.timeout(self.timeout):
+            connection = await self.pool.acquire()
+        try:
             # BEGIN and the caller's id in one round trip. A multi-statement query cannot
             # take parameters, so the id travels hex-encoded: nothing in it can end the literal.
             await connection.execute(
                 f"BEGIN; SELECT set_config('{USER_SETTING}', "
                 f"convert_from(decode('{user_id.encode().hex()}', 'hex'), 'UTF8'), true)"
             )
-            # On an error there is no COMMIT: the release rolls back (_rollback_if_open).
             yield _AsyncpgTransaction(connection)
             await connection.execute("COMMIT")
+        finally:
+            # After an error there was no COMMIT: the release rolls back (_rollback_if_open).
+            await self.pool.release(connection)
 
     async def ping(self) -> None:
         async with asyncio.timeout(self.timeout), self.pool.acquire() as connection:

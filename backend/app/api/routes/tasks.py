@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 
 from app import crud
-from app.api.deps import Connection, CurrentUser
+from app.api.deps import CurrentUser, Db
 from app.models import TaskCounts, TaskCreate, TaskPublic, TaskUpdate
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
@@ -21,47 +21,52 @@ def _not_found() -> HTTPException:
 
 @router.get("", response_model=list[TaskPublic])
 async def list_tasks(
-    conn: Connection,
+    db: Db,
     user_id: CurrentUser,
     completed: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> object:
     """The caller's tasks, newest first."""
-    return await crud.list_tasks(conn, user_id, completed=completed, limit=limit, offset=offset)
+    async with db.transaction(user_id) as tx:
+        return await crud.list_tasks(tx, user_id, completed=completed, limit=limit, offset=offset)
 
 
 @router.get("/counts")
-async def count_tasks(conn: Connection, user_id: CurrentUser) -> TaskCounts:
+async def count_tasks(db: Db, user_id: CurrentUser) -> TaskCounts:
     """How many tasks the caller has: all, active and completed."""
-    return await crud.count_tasks(conn, user_id)
+    async with db.transaction(user_id) as tx:
+        return await crud.count_tasks(tx, user_id)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TaskPublic)
-async def create_task(conn: Connection, user_id: CurrentUser, data: TaskCreate) -> object:
-    return await crud.create_task(conn, user_id, data)
+async def create_task(db: Db, user_id: CurrentUser, data: TaskCreate) -> object:
+    async with db.transaction(user_id) as tx:
+        return await crud.create_task(tx, user_id, data)
 
 
 @router.get("/{task_id}", response_model=TaskPublic, responses=NOT_FOUND)
-async def read_task(conn: Connection, user_id: CurrentUser, task_id: TaskId) -> object:
-    row = await crud.get_task(conn, user_id, task_id)
+async def read_task(db: Db, user_id: CurrentUser, task_id: TaskId) -> object:
+    async with db.transaction(user_id) as tx:
+        row = await crud.get_task(tx, user_id, task_id)
     if row is None:
         raise _not_found()
     return row
 
 
 @router.patch("/{task_id}", response_model=TaskPublic, responses=NOT_FOUND)
-async def update_task(
-    conn: Connection, user_id: CurrentUser, task_id: TaskId, changes: TaskUpdate
-) -> object:
-    row = await crud.update_task(conn, user_id, task_id, changes)
+async def update_task(db: Db, user_id: CurrentUser, task_id: TaskId, changes: TaskUpdate) -> object:
+    async with db.transaction(user_id) as tx:
+        row = await crud.update_task(tx, user_id, task_id, changes)
     if row is None:
         raise _not_found()
     return row
 
 
 @router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-async def delete_task(conn: Connection, user_id: CurrentUser, task_id: TaskId) -> Response:
-    if not await crud.delete_task(conn, user_id, task_id):
+async def delete_task(db: Db, user_id: CurrentUser, task_id: TaskId) -> Response:
+    async with db.transaction(user_id) as tx:
+        deleted = await crud.delete_task(tx, user_id, task_id)
+    if not deleted:
         raise _not_found()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
