@@ -39,8 +39,8 @@ e2e_suite() {  # e2e_suite NAME [POSTGRES_SERVER_URL]: the browser tests over bo
 }
 
 setup_backend
-step "ruff" "$VENV/bin/ruff" check "$BACKEND" "$ROOT/scripts"
-step "ruff format" "$VENV/bin/ruff" format --check --quiet "$BACKEND" "$ROOT/scripts"
+step "ruff" "$VENV/bin/ruff" check "$BACKEND" "$ROOT/scripts" "$ROOT/bench"
+step "ruff format" "$VENV/bin/ruff" format --check --quiet "$BACKEND" "$ROOT/scripts" "$ROOT/bench"
 step "backend tests on SQLite" pytest_suite sqlite
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
     step "backend tests on PostgreSQL" pytest_suite postgres "$TEST_DATABASE_URL"

@@ -5,7 +5,6 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -131,7 +130,3 @@ def uvicorn_server(env: dict[str, str], *args: str, log: Path | None = None) -> 
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
-
-
-def random_secret() -> str:
-    return secrets.token_urlsafe(32)

@@ -49,11 +49,21 @@ def test_short_previous_secret_is_refused(clean_env: pytest.MonkeyPatch) -> None
         load_settings()
 
 
+# The real start-up path (uvicorn importing app.main), with no .env read: a developer's
+# checkout may hold one that `make run` wrote, and it would supply the missing secret.
+START_WITHOUT_ENV_FILE = """
+from app.core.config import Settings
+Settings.model_config["env_file"] = None
+import uvicorn
+uvicorn.run("app.main:app", port=0)
+"""
+
+
 @pytest.mark.parametrize("secret", [None, "", "too-short"])
 def test_server_refuses_to_start_with_one_clear_line(secret: str | None) -> None:
     env = backend_env(**({} if secret is None else {"BETTER_AUTH_SECRET": secret}))
     result = subprocess.run(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--port", "0"],
+        [sys.executable, "-c", START_WITHOUT_ENV_FILE],
         cwd=BACKEND_DIR,
         env=env,
         capture_output=True,
