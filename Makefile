@@ -1,5 +1,5 @@
 # The two commands of the README, and the benchmarks. The scripts do the work.
-.PHONY: run test
+.PHONY: run test bench
 
 run:  ## set up everything and start the whole app (backend :8000, frontend :3000)
 	@bash scripts/run.sh
@@ -7,6 +7,5 @@ run:  ## set up everything and start the whole app (backend :8000, frontend :300
 test:  ## run every test of the project (TEST_DATABASE_URL adds a PostgreSQL run)
 	@bash scripts/test.sh
 
-.PHONY: bench
 bench:  ## run the benchmarks and rewrite docs/benchmarks.md (make bench ARGS=--quick)
 	@bash bench/run.sh $(ARGS)
