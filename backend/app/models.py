@@ -53,6 +53,7 @@ task = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     # Every read is "this user's tasks, newest first": one index serves filter and sort.
     Index("ix_task_user_id_created_at_id", "user_id", "created_at", "id"),
+    sqlite_autoincrement=True,
 )
 
 

@@ -32,6 +32,8 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_task"),
+        # SQLite would otherwise hand a deleted task's id to the next new one.
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_task_user_id_created_at_id", "task", ["user_id", "created_at", "id"])
 

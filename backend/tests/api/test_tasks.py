@@ -193,3 +193,9 @@ def test_bad_query_values_are_422(client: TestClient, headers: Headers, query: s
     response = client.get(f"/tasks{query}", headers=headers)
     assert response.status_code == 422
     assert response.json()["detail"][0]["msg"]
+
+
+def test_ids_are_never_reused(client: TestClient, headers: Headers) -> None:
+    first = create(client, headers, "first")["id"]
+    client.delete(f"/tasks/{first}", headers=headers)
+    assert create(client, headers, "second")["id"] > first
