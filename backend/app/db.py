@@ -37,8 +37,6 @@ class Transaction(Protocol):
 
 
 class Database(Protocol):
-    timeout: float
-
     async def open(self) -> None: ...
 
     def transaction(self, user_id: str) -> AbstractAsyncContextManager[Transaction]:
