@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Update, bindparam, case, delete, func, insert, select, update
 
-from app.db import Row, Transaction
+from app.db import Database, Row
 from app.models import TaskCounts, TaskCreate, TaskUpdate, task
 
 _PUBLIC = (
@@ -66,51 +66,52 @@ def _update(fields: frozenset[str]) -> Update:
     )
 
 
-async def _one(tx: Transaction, statement: Any, params: dict[str, Any]) -> Row | None:
-    rows = await tx.fetch(statement, params)
+async def _one(db: Database, user_id: str, statement: Any, params: dict[str, Any]) -> Row | None:
+    rows = await db.run(user_id, statement, params)
     return rows[0] if rows else None
 
 
 async def list_tasks(
-    tx: Transaction, user_id: str, *, completed: bool | None, limit: int, offset: int
+    db: Database, user_id: str, *, completed: bool | None, limit: int, offset: int
 ) -> list[Row]:
     params: dict[str, Any] = {"owner": user_id, "limit": limit, "offset": offset}
     if completed is None:
-        return await tx.fetch(_LIST, params)
-    return await tx.fetch(_LIST_BY_STATE, {**params, "completed": completed})
+        return await db.run(user_id, _LIST, params)
+    return await db.run(user_id, _LIST_BY_STATE, {**params, "completed": completed})
 
 
-async def count_tasks(tx: Transaction, user_id: str) -> TaskCounts:
-    (row,) = await tx.fetch(_COUNTS, {"owner": user_id})
+async def count_tasks(db: Database, user_id: str) -> TaskCounts:
+    (row,) = await db.run(user_id, _COUNTS, {"owner": user_id})
     total, done = row["total"], row["done"]
     return TaskCounts(all=total, active=total - done, completed=done)
 
 
-async def get_task(tx: Transaction, user_id: str, task_id: int) -> Row | None:
-    return await _one(tx, _GET, {"owner": user_id, "task_id": task_id})
+async def get_task(db: Database, user_id: str, task_id: int) -> Row | None:
+    return await _one(db, user_id, _GET, {"owner": user_id, "task_id": task_id})
 
 
-async def create_task(tx: Transaction, user_id: str, data: TaskCreate) -> Row:
+async def create_task(db: Database, user_id: str, data: TaskCreate) -> Row:
     params = {
         "owner": user_id,
         "new_title": data.title,
         "new_description": data.description,
         "now": datetime.now(UTC),
     }
-    (row,) = await tx.fetch(_CREATE, params)
+    (row,) = await db.run(user_id, _CREATE, params)
     return row
 
 
-async def update_task(
-    tx: Transaction, user_id: str, task_id: int, changes: TaskUpdate
-) -> Row | None:
+async def update_task(db: Database, user_id: str, task_id: int, changes: TaskUpdate) -> Row | None:
     values = changes.model_dump(exclude_unset=True)
     params = {f"new_{name}": value for name, value in values.items()}
     statement = _update(frozenset(values))
     return await _one(
-        tx, statement, {**params, "owner": user_id, "task_id": task_id, "now": datetime.now(UTC)}
+        db,
+        user_id,
+        statement,
+        {**params, "owner": user_id, "task_id": task_id, "now": datetime.now(UTC)},
     )
 
 
-async def delete_task(tx: Transaction, user_id: str, task_id: int) -> bool:
-    return await _one(tx, _DELETE, {"owner": user_id, "task_id": task_id}) is not None
+async def delete_task(db: Database, user_id: str, task_id: int) -> bool:
+    return await _one(db, user_id, _DELETE, {"owner": user_id, "task_id": task_id}) is not None

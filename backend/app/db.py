@@ -1,4 +1,4 @@
-"""Connections to the task database, and transactions in which the database knows the caller.
+"""The task database: each statement runs as one caller, in a transaction of its own.
 
 PostgreSQL, the production database, is driven through asyncpg directly: SQLAlchemy's async
 layer (greenlets, cursor emulation, result processing) cost more CPU per request than the rest
@@ -7,16 +7,18 @@ SQLAlchemy. Both run the same SQLAlchemy Core statements (app/crud.py).
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
 import asyncpg
+from asyncpg.prepared_stmt import PreparedStatement
 from sqlalchemy import URL, Executable, event, make_url, text
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.core.config import Settings
 
@@ -28,19 +30,14 @@ _NO_PARAMS: Mapping[str, Any] = {}
 Row = dict[str, Any]
 
 
-class Transaction(Protocol):
-    async def fetch(
-        self, statement: Executable, params: Mapping[str, Any] = _NO_PARAMS
-    ) -> list[Row]:
-        """Run one statement; its rows (none for a statement without RETURNING) as dicts."""
-        ...
-
-
 class Database(Protocol):
     async def open(self) -> None: ...
 
-    def transaction(self, user_id: str) -> AbstractAsyncContextManager[Transaction]:
-        """A transaction that commits on success and in which the database knows the caller."""
+    async def run(
+        self, user_id: str, statement: Executable, params: Mapping[str, Any] = _NO_PARAMS
+    ) -> list[Row]:
+        """Run one statement in a transaction of its own, in which the database knows the
+        caller (row-level security on PostgreSQL); its rows as dicts."""
         ...
 
     async def ping(self) -> None: ...
@@ -92,40 +89,78 @@ def database_for(settings: Settings) -> Database:
 
 
 _ASYNCPG = asyncpg_dialect()
+_BODY_QUOTE = "$app_statement$"
+
+
+@dataclass(frozen=True, slots=True)
+class _CallerStatement:
+    """A statement as PostgreSQL runs it for a caller: a PL/pgSQL function that sets the
+    caller for row-level security, then runs the statement.
+
+    Setting the caller and running the statement must happen in one transaction. As separate
+    statements that costs three round trips (BEGIN with the setting, the statement, COMMIT),
+    which took about a third of the CPU of a request, the API's and PostgreSQL's together
+    (bench/README.md). A function call is one round trip, and it is its own transaction: the
+    setting is transaction-local, so it ends with the call and never outlives it on a pooled
+    connection. The statements inside a function run in order, so the setting is in place
+    before the policy reads it.
+    """
+
+    sql: str  # the statement itself, with $1..$n parameters, for asyncpg
+    names: tuple[str, ...]  # its parameters' names, in order
+    defaults: dict[str, Any]  # values bound in the statement itself
+    function: str  # pg_temp.<name>: session-local, so the API needs no DDL privileges
+    call: str  # SELECT * FROM the function, with the caller as its last parameter
+
+    def definition(self, prepared: PreparedStatement) -> str:
+        """CREATE FUNCTION, with the parameter and column types PostgreSQL found in the
+        statement (so the function returns exactly what the statement would)."""
+        columns = [f"{_quoted(a.name)} {_type_name(a.type)}" for a in prepared.get_attributes()]
+        if not columns:
+            raise ValueError(f"a statement must return rows (add RETURNING): {self.sql}")
+        parameters = [*(_type_name(t) for t in prepared.get_parameters()), "pg_catalog.text"]
+        return (
+            f"CREATE OR REPLACE FUNCTION {self.function}({', '.join(parameters)}) "
+            f"RETURNS TABLE ({', '.join(columns)}) LANGUAGE plpgsql AS {_BODY_QUOTE}\n"
+            # The output columns are also variables; names in the statement mean columns.
+            "#variable_conflict use_column\n"
+            f"BEGIN\n  PERFORM pg_catalog.set_config('{USER_SETTING}', ${len(parameters)}, true);\n"
+            f"  RETURN QUERY {self.sql};\nEND\n{_BODY_QUOTE}"
+        )
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _type_name(type_: Any) -> str:
+    return f"{_quoted(type_.schema)}.{_quoted(type_.name)}"
 
 
 @lru_cache(maxsize=256)
-def _compiled(statement: Executable) -> tuple[str, tuple[str, ...], dict[str, Any]]:
-    """The statement's SQL for asyncpg, its parameter names in order, and their defaults.
-
-    Compiled once per statement: crud.py builds its statements once (and the variants of an
-    update once each), so this is a cache of a handful of entries.
-    """
+def _caller_statement(statement: Executable) -> _CallerStatement:
+    """Compiled once per statement: crud.py builds its statements once (and the variants of an
+    update once each), so this is a cache of a handful of entries."""
     compiled = statement.compile(dialect=_ASYNCPG)
-    return str(compiled), tuple(compiled.positiontup or ()), compiled.params
+    sql = str(compiled)
+    if _BODY_QUOTE in sql:
+        raise ValueError(f"a statement must not contain {_BODY_QUOTE}")
+    names = tuple(compiled.positiontup or ())
+    # Named after the SQL: every connection and every worker agrees on it.
+    function = f"pg_temp.app_statement_{hashlib.sha256(sql.encode()).hexdigest()[:20]}"
+    placeholders = ", ".join(f"${i}" for i in range(1, len(names) + 2))
+    call = f"SELECT * FROM {function}({placeholders})"  # noqa: S608 (no input in it)
+    return _CallerStatement(sql, names, compiled.params, function, call)
 
 
-class _AsyncpgTransaction:
-    __slots__ = ("_connection",)
-
-    def __init__(self, connection: asyncpg.Connection) -> None:
-        self._connection = connection
-
-    async def fetch(
-        self, statement: Executable, params: Mapping[str, Any] = _NO_PARAMS
-    ) -> list[Row]:
-        sql, names, defaults = _compiled(statement)
-        values = {**defaults, **params}
-        records = await self._connection.fetch(sql, *[values[name] for name in names])
-        return [dict(record) for record in records]
+# The function is not there yet; before a session's first temporary object, neither is pg_temp.
+_NOT_DEFINED = (asyncpg.UndefinedFunctionError, asyncpg.InvalidSchemaNameError)
 
 
-async def _rollback_if_open(connection: asyncpg.Connection) -> None:
-    # Replaces asyncpg's reset on release (RESET ALL, UNLISTEN, CLOSE ALL...: a round trip
-    # per request). The API uses transaction-local settings only, so ending a transaction
-    # left open by an error is all the cleaning a connection needs.
-    if connection.is_in_transaction():
-        await connection.execute("ROLLBACK")
+async def _keep_session(_connection: asyncpg.Connection) -> None:
+    """Nothing to reset when a connection goes back to the pool: every statement is a
+    transaction of its own, and the session keeps only its statement functions, which are
+    meant to last. (asyncpg's default reset is a round trip per request.)"""
 
 
 class PostgresDatabase:
@@ -148,7 +183,7 @@ class PostgresDatabase:
             max_inactive_connection_lifetime=1800,
             timeout=self.timeout,
             command_timeout=self.timeout * 2,
-            reset=_rollback_if_open,
+            reset=_keep_session,
             **self._connect_args,
         )
 
@@ -158,23 +193,28 @@ class PostgresDatabase:
             raise RuntimeError("the database is not open (await database.open() first)")
         return self._pool
 
-    @asynccontextmanager
-    async def transaction(self, user_id: str) -> AsyncIterator[Transaction]:
+    async def run(
+        self, user_id: str, statement: Executable, params: Mapping[str, Any] = _NO_PARAMS
+    ) -> list[Row]:
+        caller = _caller_statement(statement)
+        values = {**caller.defaults, **params}
+        arguments = [*(values[name] for name in caller.names), user_id]
         # asyncio.timeout rather than acquire(timeout=...), which waits in a task of its own.
         async with asyncio.timeout(self.timeout):
             connection = await self.pool.acquire()
         try:
-            # BEGIN and the caller's id in one round trip. A multi-statement query cannot
-            # take parameters, so the id travels hex-encoded: nothing in it can end the literal.
-            await connection.execute(
-                f"BEGIN; SELECT set_config('{USER_SETTING}', "
-                f"convert_from(decode('{user_id.encode().hex()}', 'hex'), 'UTF8'), true)"
-            )
-            yield _AsyncpgTransaction(connection)
-            await connection.execute("COMMIT")
+            try:
+                records = await connection.fetch(caller.call, *arguments)
+            except _NOT_DEFINED:
+                # First use of this statement on this connection: define its function, once.
+                # (Should the error come from inside the statement instead, the retry fails
+                # the same way and that error is raised.)
+                prepared = await connection.prepare(caller.sql)
+                await connection.execute(caller.definition(prepared))
+                records = await connection.fetch(caller.call, *arguments)
         finally:
-            # After an error there was no COMMIT: the release rolls back (_rollback_if_open).
             await self.pool.release(connection)
+        return [dict(record) for record in records]
 
     async def ping(self) -> None:
         async with asyncio.timeout(self.timeout), self.pool.acquire() as connection:
@@ -183,19 +223,6 @@ class PostgresDatabase:
     async def close(self) -> None:
         if self._pool is not None:
             await self._pool.close()
-
-
-class _SqlAlchemyTransaction:
-    __slots__ = ("_connection",)
-
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
-
-    async def fetch(
-        self, statement: Executable, params: Mapping[str, Any] = _NO_PARAMS
-    ) -> list[Row]:
-        result = await self._connection.execute(statement, dict(params))
-        return [dict(row._mapping) for row in result] if result.returns_rows else []
 
 
 class SqliteDatabase:
@@ -217,10 +244,12 @@ class SqliteDatabase:
     async def open(self) -> None:
         """Connections open on first use."""
 
-    @asynccontextmanager
-    async def transaction(self, user_id: str) -> AsyncIterator[Transaction]:
+    async def run(
+        self, user_id: str, statement: Executable, params: Mapping[str, Any] = _NO_PARAMS
+    ) -> list[Row]:
         async with self.engine.begin() as connection:
-            yield _SqlAlchemyTransaction(connection)
+            result = await connection.execute(statement, dict(params))
+            return [dict(row._mapping) for row in result]
 
     async def ping(self) -> None:
         async with asyncio.timeout(self.timeout), self.engine.connect() as connection:

@@ -5,6 +5,7 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 
+import asyncpg
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
@@ -84,17 +85,15 @@ def test_row_level_security_holds_for_unfiltered_queries(api_role_url: str) -> N
         database = database_for(settings)
         await database.open()
         try:
-            async with database.transaction(bob) as tx:
-                # Deliberately no WHERE user_id: only the policy stands between users here.
-                seen = await tx.fetch(text("SELECT title FROM task"))
-                updated = await tx.fetch(text("UPDATE task SET title = 'pwned' RETURNING id"))
-                deleted = await tx.fetch(
-                    text("DELETE FROM task WHERE title LIKE 'a%' RETURNING id")
-                )
-            async with database.transaction(alice) as tx:
-                left = await tx.fetch(text("SELECT title FROM task ORDER BY title"))
-                titles = [row["title"] for row in left]
-                return [row["title"] for row in seen], len(updated), len(deleted), titles
+            # Deliberately no WHERE user_id: only the policy stands between users here.
+            seen = await database.run(bob, text("SELECT title FROM task"))
+            updated = await database.run(bob, text("UPDATE task SET title = 'pwned' RETURNING id"))
+            deleted = await database.run(
+                bob, text("DELETE FROM task WHERE title LIKE 'a%' RETURNING id")
+            )
+            left = await database.run(alice, text("SELECT title FROM task ORDER BY title"))
+            titles = [row["title"] for row in left]
+            return [row["title"] for row in seen], len(updated), len(deleted), titles
         finally:
             await database.close()
 
@@ -112,3 +111,41 @@ def test_without_a_user_context_no_rows_are_visible(api_role_url: str) -> None:
                 "INSERT INTO task (user_id, title, created_at, updated_at) "
                 "VALUES ('x', 'y', now(), now())"
             )
+
+
+def test_the_caller_ends_with_the_statement(api_role_url: str) -> None:
+    """The next user of a pooled connection inherits no caller: the id is set inside each
+    statement's own transaction, and is gone when that commits or fails."""
+    alice = new_user()
+    settings = make_settings(api_role_url, auto_migrate=False, db_pool_size=1)
+    insert = text(
+        "INSERT INTO task (user_id, title, created_at, updated_at) "
+        "VALUES (:owner, 't', now(), now()) RETURNING id"
+    )
+
+    async def left_on_the_connection() -> list[tuple[object, int]]:
+        database = database_for(settings)
+        await database.open()
+        try:
+            found = []
+            for owner in (alice, "someone else"):  # committed, then refused by the policy
+                try:
+                    await database.run(alice, insert, {"owner": owner})
+                except asyncpg.InsufficientPrivilegeError:
+                    assert owner != alice
+                async with database.pool.acquire() as connection:  # the pool's only one
+                    found.append(
+                        (
+                            await connection.fetchval(
+                                "SELECT current_setting('app.user_id', true)"
+                            ),
+                            await connection.fetchval("SELECT count(*) FROM task"),
+                        )
+                    )
+            return found
+        finally:
+            await database.close()
+
+    for setting, visible in asyncio.run(left_on_the_connection()):
+        assert setting in ("", None)
+        assert visible == 0

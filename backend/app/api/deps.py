@@ -53,9 +53,9 @@ async def get_database(request: Request) -> Database:
     return request.app.state.db
 
 
-# Routes open their transaction themselves (`async with db.transaction(user_id)`) rather
-# than through a generator dependency: FastAPI's machinery for those (an exit stack and a
-# shielded exit per request) cost more CPU than the transaction's own round trips. It also
-# keeps the order plain: the transaction commits before the route returns, so a client
+# Routes run each statement through `db.run(user_id, ...)`, a transaction of its own, rather
+# than holding a session from a generator dependency: FastAPI's machinery for those (an exit
+# stack and a shielded exit per request) cost more CPU than the statement itself. It also
+# keeps the order plain: the statement has committed before the route returns, so a client
 # never sees 201 for a write whose commit then fails.
 Db = Annotated[Database, Depends(get_database)]

@@ -28,27 +28,23 @@ async def list_tasks(
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> object:
     """The caller's tasks, newest first."""
-    async with db.transaction(user_id) as tx:
-        return await crud.list_tasks(tx, user_id, completed=completed, limit=limit, offset=offset)
+    return await crud.list_tasks(db, user_id, completed=completed, limit=limit, offset=offset)
 
 
 @router.get("/counts")
 async def count_tasks(db: Db, user_id: CurrentUser) -> TaskCounts:
     """How many tasks the caller has: all, active and completed."""
-    async with db.transaction(user_id) as tx:
-        return await crud.count_tasks(tx, user_id)
+    return await crud.count_tasks(db, user_id)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TaskPublic)
 async def create_task(db: Db, user_id: CurrentUser, data: TaskCreate) -> object:
-    async with db.transaction(user_id) as tx:
-        return await crud.create_task(tx, user_id, data)
+    return await crud.create_task(db, user_id, data)
 
 
 @router.get("/{task_id}", response_model=TaskPublic, responses=NOT_FOUND)
 async def read_task(db: Db, user_id: CurrentUser, task_id: TaskId) -> object:
-    async with db.transaction(user_id) as tx:
-        row = await crud.get_task(tx, user_id, task_id)
+    row = await crud.get_task(db, user_id, task_id)
     if row is None:
         raise _not_found()
     return row
@@ -56,8 +52,7 @@ async def read_task(db: Db, user_id: CurrentUser, task_id: TaskId) -> object:
 
 @router.patch("/{task_id}", response_model=TaskPublic, responses=NOT_FOUND)
 async def update_task(db: Db, user_id: CurrentUser, task_id: TaskId, changes: TaskUpdate) -> object:
-    async with db.transaction(user_id) as tx:
-        row = await crud.update_task(tx, user_id, task_id, changes)
+    row = await crud.update_task(db, user_id, task_id, changes)
     if row is None:
         raise _not_found()
     return row
@@ -65,8 +60,7 @@ async def update_task(db: Db, user_id: CurrentUser, task_id: TaskId, changes: Ta
 
 @router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 async def delete_task(db: Db, user_id: CurrentUser, task_id: TaskId) -> Response:
-    async with db.transaction(user_id) as tx:
-        deleted = await crud.delete_task(tx, user_id, task_id)
+    deleted = await crud.delete_task(db, user_id, task_id)
     if not deleted:
         raise _not_found()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
