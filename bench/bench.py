@@ -45,7 +45,9 @@ def summary(runs: list[Result], cpu_seconds: float) -> Result:
     median = sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
     return {
         **median,
+        # In round order: report.py pairs them with the other figures of the same rounds.
         "rps_runs": [round(r["rps"]) for r in runs],
+        "p50_ms_runs": [r["p50_ms"] for r in runs],
         "errors": sum(r["errors"] for r in runs),
         "server_cpu_us_per_request": cpu_seconds / sum(r["requests"] for r in runs) * 1e6,
     }

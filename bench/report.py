@@ -4,6 +4,7 @@ Usage: python bench/report.py RESULTS_JSON DOCS_DIR   (needs matplotlib)
 """
 
 import json
+import statistics
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,10 +33,17 @@ def label(key: str) -> str:
     return LABELS[key]
 
 
+def paired(s: dict[str, Any], a: str, b: str, runs: str = "rps_runs") -> float:
+    """a / b as the median of the ratios of each round: a and b ran in the same rounds, one
+    after the other, so the machine's drift from round to round (other tenants, load) cancels
+    out of each ratio, as it does not out of a ratio of medians taken from different rounds."""
+    return statistics.median(x / y for x, y in zip(s[a][runs], s[b][runs], strict=True))
+
+
 def worker_gains(s: dict[str, Any]) -> dict[int, float]:
     """Throughput with N workers over one worker measured in the same rounds."""
     return {
-        int(key.split("_")[1]): s[key]["rps"] / s[key.replace("workers", "baseline")]["rps"]
+        int(key.split("_")[1]): paired(s, key, key.replace("workers", "baseline"))
         for key in s
         if key.startswith("B6_") and key.endswith("_workers")
     }
@@ -43,11 +51,11 @@ def worker_gains(s: dict[str, Any]) -> dict[int, float]:
 
 def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
     s, b4 = results["scenarios"], results["B4"]
-    b1_share = s["B1"]["rps"] / s["B0"]["rps"]
+    b1_share = paired(s, "B1", "B0")
     b1_tail = s["B1"]["p99_ms"] / s["B1"]["p50_ms"]
     auth_share = b4["repeat_us"] / s["B1"]["server_cpu_us_per_request"]
     auth_share_cold = b4["first_sight_us"] / s["B1"]["server_cpu_us_per_request"]
-    b5 = s["B5_1M"]["p50_ms"] / s["B5_10k"]["p50_ms"]
+    b5 = paired(s, "B5_1M", "B5_10k", "p50_ms_runs")
     gains = worker_gains(s)
     best = max(gains, key=lambda n: gains[n])
     return [
@@ -86,6 +94,8 @@ def markdown(results: dict[str, Any], chart: str) -> str:
         f"Run of {m['date']}, {settings['mode']} mode: wrk, {settings['wrk_threads']} threads,"
         f" {settings['connections']} connections, median of {settings['repeats']} run(s) of"
         f" {settings['seconds']} s after a 2 s warm-up; one uvicorn worker unless stated.",
+        "Figures compared in a target ran in the same rounds, and the ratio given is the median",
+        'of their per-round ratios; the table\'s "vs B0" divides its medians.',
         f"Machine: {m['cpus']} CPUs ({m['cpu']}), shared by wrk, the API and PostgreSQL"
         f" {m['postgresql']}; Python {m['python']}; load average at the end"
         f" {', '.join(f'{x:.1f}' for x in m['load_average_at_end'])}.",
@@ -109,7 +119,7 @@ def markdown(results: dict[str, Any], chart: str) -> str:
             f"| {label(key)} | {r['rps']:,.0f} | {r['rps'] / base:.1%} | {r['p50_ms']:.2f} |"
             f" {r['p99_ms']:.2f} | {r['server_cpu_us_per_request']:,.0f} | {r['errors']} |"
         )
-    rls = s["B1"]["rps"] / s["B1_no_rls"]["rps"]
+    rls = paired(s, "B1", "B1_no_rls")
     lines += [
         "",
         f"![req/s and latency per scenario]({chart})",
@@ -117,7 +127,7 @@ def markdown(results: dict[str, Any], chart: str) -> str:
         "## Row-level security",
         "",
         f"The same list as a plain role (RLS applies) serves {rls:.1%} of the requests it serves",
-        "as the database superuser (RLS bypassed): "
+        "as the database superuser (RLS bypassed), median of the per-round ratios; medians: "
         f"{s['B1']['rps']:,.0f} vs {s['B1_no_rls']['rps']:,.0f} req/s,"
         f" p50 {s['B1']['p50_ms']:.2f} vs {s['B1_no_rls']['p50_ms']:.2f} ms.",
         "",
