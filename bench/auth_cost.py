@@ -11,11 +11,12 @@ import time
 from collections.abc import Callable
 from types import SimpleNamespace
 
-import jwt
 from starlette.requests import Request
 
 from app.api.deps import get_current_user
 from app.core.security import TokenVerifier
+from app.token import mint
+from seed import user
 
 DISTINCT_TOKENS = 2000
 
@@ -42,11 +43,7 @@ def _authenticate(app: SimpleNamespace, value: bytes) -> str:
 def measure(secret: str) -> dict[str, float]:
     verifier = TokenVerifier(secrets=(secret.encode(),))
     app = SimpleNamespace(state=SimpleNamespace(verifier=verifier))
-    now = int(time.time())
-    tokens = [
-        jwt.encode({"sub": f"bench-{n}", "iat": now, "exp": now + 3600}, secret, "HS256")
-        for n in range(DISTINCT_TOKENS)
-    ]
+    tokens = [mint(secret, user(n), ttl=3600) for n in range(DISTINCT_TOKENS)]
     headers = [f"Bearer {t}".encode() for t in tokens]
     key = secret.encode()
     signed = [

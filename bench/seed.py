@@ -7,18 +7,18 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import jwt
 import psycopg
 from sqlalchemy import make_url
+from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 
+from app.crud import _LIST
 from app.migrations import migrate
+from app.token import mint
 
 # The seeded users are bench-1 .. bench-N; each gets `per_user` tasks.
 USER_PREFIX = "bench-"
-LIST_QUERY = (
-    "SELECT id, title, description, completed, created_at, updated_at FROM task "
-    "WHERE user_id = %s ORDER BY created_at DESC, id DESC LIMIT 20"
-)
+# The API's own list statement (for psycopg): the plan shown is the plan the API gets.
+_LIST_SQL = str(_LIST.compile(dialect=psycopg_dialect()))
 
 
 def user(n: int) -> str:
@@ -27,11 +27,7 @@ def user(n: int) -> str:
 
 def write_tokens(path: Path, secret: str, users: int) -> Path:
     """One valid HS256 token per seeded user, one per line, for wrk to rotate through."""
-    now = int(datetime.now(UTC).timestamp())
-    lines = [
-        jwt.encode({"sub": user(n), "iat": now, "exp": now + 3600}, secret, algorithm="HS256")
-        for n in range(1, users + 1)
-    ]
+    lines = [mint(secret, user(n), ttl=3600) for n in range(1, users + 1)]
     path.touch(mode=0o600)
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -98,7 +94,8 @@ class Postgres:
         url = self.admin.set(database=database, username=self.api_role)
         with psycopg.connect(url.render_as_string(hide_password=False)) as conn:
             conn.execute("SELECT set_config('app.user_id', %s, true)", (user(7),))
-            rows = conn.execute(f"EXPLAIN ANALYZE {LIST_QUERY}", (user(7),)).fetchall()
+            params = {"owner": user(7), "limit": 20, "offset": 0}
+            rows = conn.execute(f"EXPLAIN ANALYZE {_LIST_SQL}", params).fetchall()
         return "\n".join(row[0] for row in rows)
 
 
