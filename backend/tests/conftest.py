@@ -3,6 +3,8 @@ else a SQLite file), and an app served through Starlette's TestClient (httpx).""
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,13 +25,21 @@ def pytest_report_header() -> str:
     return f"database: {'PostgreSQL' if TEST_DATABASE_URL else 'SQLite'}"
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def fresh_database(sqlite_file: Path) -> Iterator[str]:
+    """An empty database: a new one on TEST_DATABASE_URL's server (dropped afterwards) when
+    that is set, else the SQLite file given."""
     if TEST_DATABASE_URL:
         with postgres_database(TEST_DATABASE_URL) as url:
             yield url
     else:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        yield f"sqlite:///{sqlite_file}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with fresh_database(tmp_path_factory.mktemp("db") / "test.sqlite") as url:
+        yield url
 
 
 @pytest.fixture

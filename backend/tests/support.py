@@ -87,6 +87,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def run_python(
+    *args: str, env: dict[str, str], timeout: float | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The backend's Python run in backend/ (`-m module ...`, `-c code`), output as text."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=BACKEND_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def backend_env(**settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BETTER_AUTH_SECRET"}}
     env.update(settings)

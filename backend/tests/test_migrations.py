@@ -1,7 +1,7 @@
 """Migrations: idempotent, safe when several processes start at once, reversible."""
 
 import subprocess
-import sys
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -9,17 +9,15 @@ from sqlalchemy import create_engine, inspect
 
 from app.db import database_url
 from app.migrations import alembic_config, migrate
-from tests.conftest import TEST_DATABASE_URL
-from tests.support import BACKEND_DIR, SECRET, backend_env, postgres_database
+from tests.conftest import fresh_database
+from tests.support import SECRET, backend_env, run_python
 
 
 @pytest.fixture
-def empty_database(tmp_path_factory: pytest.TempPathFactory):
-    if TEST_DATABASE_URL:
-        with postgres_database(TEST_DATABASE_URL) as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path_factory.mktemp('migrations') / 'fresh' / 'app.sqlite'}"
+def empty_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # In a folder that does not exist yet: migrating creates it.
+    with fresh_database(tmp_path_factory.mktemp("migrations") / "fresh" / "app.sqlite") as url:
+        yield url
 
 
 def table_names(url: str) -> set[str]:
@@ -31,13 +29,10 @@ def table_names(url: str) -> set[str]:
 
 
 def test_concurrent_migrations_from_several_processes(empty_database: str) -> None:
-    command = [sys.executable, "-m", "app.migrations"]
     env = backend_env(BETTER_AUTH_SECRET=SECRET, DATABASE_URL=empty_database)
 
     def run(_: int) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            command, cwd=BACKEND_DIR, env=env, capture_output=True, text=True, check=False
-        )
+        return run_python("-m", "app.migrations", env=env)
 
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(run, range(4)))
@@ -73,14 +68,7 @@ def test_unreachable_database_is_one_clear_line_without_the_password() -> None:
     env = backend_env(
         BETTER_AUTH_SECRET=SECRET, DATABASE_URL="postgresql://app:hunter2@127.0.0.1:1/todo"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "app.migrations"],
-        cwd=BACKEND_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_python("-m", "app.migrations", env=env)
     assert result.returncode == 1
     assert result.stderr.startswith("error: cannot reach the database at ")
     assert "Traceback" not in result.stderr and "hunter2" not in result.stderr

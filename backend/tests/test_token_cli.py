@@ -1,22 +1,14 @@
 """python -m app.token mints a token that the API accepts, for curl."""
 
 import subprocess
-import sys
 
 import jwt
 
-from tests.support import BACKEND_DIR, SECRET, backend_env
+from tests.support import SECRET, backend_env, run_python
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app.token", *args],
-        cwd=BACKEND_DIR,
-        env=backend_env(BETTER_AUTH_SECRET=SECRET),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_python("-m", "app.token", *args, env=backend_env(BETTER_AUTH_SECRET=SECRET))
 
 
 def test_prints_a_valid_token() -> None:

@@ -1,12 +1,9 @@
 """Settings: a missing or short secret stops the process with one clear line."""
 
-import subprocess
-import sys
-
 import pytest
 
 from app.core.config import ConfigError, Settings, load_settings
-from tests.support import BACKEND_DIR, SECRET, backend_env
+from tests.support import SECRET, backend_env, run_python
 
 HINT = "openssl rand -base64 32"
 
@@ -62,15 +59,7 @@ uvicorn.run("app.main:app", port=0)
 @pytest.mark.parametrize("secret", [None, "", "too-short"])
 def test_server_refuses_to_start_with_one_clear_line(secret: str | None) -> None:
     env = backend_env(**({} if secret is None else {"BETTER_AUTH_SECRET": secret}))
-    result = subprocess.run(
-        [sys.executable, "-c", START_WITHOUT_ENV_FILE],
-        cwd=BACKEND_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    result = run_python("-c", START_WITHOUT_ENV_FILE, env=env, timeout=30)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
