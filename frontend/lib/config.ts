@@ -57,26 +57,25 @@ function readUrl(name: string, fallback: string): string {
   return raw.replace(/\/+$/, "");
 }
 
-function readTokenTtl(): number {
-  const raw = readEnv("AUTH_TOKEN_TTL_SECONDS");
-  if (raw === undefined) return DEFAULT_TOKEN_TTL_SECONDS;
-  const ttl = Number(raw);
-  if (!Number.isInteger(ttl) || ttl < MIN_TOKEN_TTL_SECONDS || ttl > MAX_TOKEN_TTL_SECONDS) {
-    throw new ConfigError(
-      `AUTH_TOKEN_TTL_SECONDS must be a whole number of seconds between ${MIN_TOKEN_TTL_SECONDS} and ${MAX_TOKEN_TTL_SECONDS}, got "${raw}".`,
-    );
-  }
-  return ttl;
+interface WholeNumber {
+  fallback: number;
+  min: number;
+  max?: number;
+  /** What is counted, for the error message (e.g. "seconds"). */
+  unit?: string;
 }
 
-function readSignInAttempts(): number {
-  const raw = readEnv("AUTH_SIGNIN_ATTEMPTS_PER_10S");
-  if (raw === undefined) return DEFAULT_SIGNIN_ATTEMPTS;
-  const attempts = Number(raw);
-  if (!Number.isInteger(attempts) || attempts < 1) {
-    throw new ConfigError(`AUTH_SIGNIN_ATTEMPTS_PER_10S must be a whole number of at least 1, got "${raw}".`);
+/** A whole number from the environment, within bounds; `fallback` when unset. */
+function readWholeNumber(name: string, { fallback, min, max, unit }: WholeNumber): number {
+  const raw = readEnv(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || (max !== undefined && value > max)) {
+    const what = unit ? `a whole number of ${unit}` : "a whole number";
+    const range = max === undefined ? `of at least ${min}` : `between ${min} and ${max}`;
+    throw new ConfigError(`${name} must be ${what} ${range}, got "${raw}".`);
   }
-  return attempts;
+  return value;
 }
 
 function readDatabase(): AuthDatabaseConfig {
@@ -97,8 +96,13 @@ export function getServerConfig(): ServerConfig {
     authSecret: readSecret(),
     authUrl: readUrl("BETTER_AUTH_URL", "http://localhost:3000"),
     apiUrl: getApiUrl(),
-    tokenTtlSeconds: readTokenTtl(),
-    signInAttemptsPer10s: readSignInAttempts(),
+    tokenTtlSeconds: readWholeNumber("AUTH_TOKEN_TTL_SECONDS", {
+      fallback: DEFAULT_TOKEN_TTL_SECONDS,
+      min: MIN_TOKEN_TTL_SECONDS,
+      max: MAX_TOKEN_TTL_SECONDS,
+      unit: "seconds",
+    }),
+    signInAttemptsPer10s: readWholeNumber("AUTH_SIGNIN_ATTEMPTS_PER_10S", { fallback: DEFAULT_SIGNIN_ATTEMPTS, min: 1 }),
     database: readDatabase(),
   };
 }
