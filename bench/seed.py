@@ -11,14 +11,15 @@ import psycopg
 from sqlalchemy import make_url
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 
-from app.crud import _LIST
+from app.crud import LIST_TASKS
+from app.db import CALLER
 from app.migrations import migrate
 from app.token import mint
 
 # The seeded users are bench-1 .. bench-N; each gets `per_user` tasks.
 USER_PREFIX = "bench-"
 # The API's own list statement (for psycopg): the plan shown is the plan the API gets.
-_LIST_SQL = str(_LIST.compile(dialect=psycopg_dialect()))
+_LIST_SQL = str(LIST_TASKS.compile(dialect=psycopg_dialect()))
 
 
 def user(n: int) -> str:
@@ -94,7 +95,7 @@ class Postgres:
         url = self.admin.set(database=database, username=self.api_role)
         with psycopg.connect(url.render_as_string(hide_password=False)) as conn:
             conn.execute("SELECT set_config('app.user_id', %s, true)", (user(7),))
-            params = {"owner": user(7), "limit": 20, "offset": 0}
+            params = {CALLER: user(7), "limit": 20, "offset": 0}
             rows = conn.execute(f"EXPLAIN ANALYZE {_LIST_SQL}", params).fetchall()
         return "\n".join(row[0] for row in rows)
 

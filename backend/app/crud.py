@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Update, bindparam, case, delete, func, insert, select, update
 
-from app.db import Database, Row
+from app.db import CALLER, Database, Row
 from app.models import TaskCounts, TaskCreate, TaskUpdate, task
 
 _PUBLIC = (
@@ -21,18 +21,18 @@ _PUBLIC = (
     task.c.created_at,
     task.c.updated_at,
 )
-_OWNED = task.c.user_id == bindparam("owner")
+_OWNED = task.c.user_id == bindparam(CALLER)
 _THIS_TASK = task.c.id == bindparam("task_id")
 _NEWEST_FIRST = (task.c.created_at.desc(), task.c.id.desc())
 
-_LIST = (
+LIST_TASKS = (
     select(*_PUBLIC)
     .where(_OWNED)
     .order_by(*_NEWEST_FIRST)
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
 )
-_LIST_BY_STATE = _LIST.where(task.c.completed == bindparam("completed"))
+_LIST_BY_STATE = LIST_TASKS.where(task.c.completed == bindparam("completed"))
 _COUNTS = select(
     func.count().label("total"),
     func.coalesce(func.sum(case((task.c.completed, 1), else_=0)), 0).label("done"),
@@ -42,7 +42,7 @@ _GET = select(*_PUBLIC).where(_OWNED, _THIS_TASK)
 _CREATE = (
     insert(task)
     .values(
-        user_id=bindparam("owner"),
+        user_id=bindparam(CALLER),
         title=bindparam("new_title"),
         description=bindparam("new_description"),
         completed=False,
@@ -74,25 +74,24 @@ async def _one(db: Database, user_id: str, statement: Any, params: dict[str, Any
 async def list_tasks(
     db: Database, user_id: str, *, completed: bool | None, limit: int, offset: int
 ) -> list[Row]:
-    params: dict[str, Any] = {"owner": user_id, "limit": limit, "offset": offset}
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
     if completed is None:
-        return await db.run(user_id, _LIST, params)
+        return await db.run(user_id, LIST_TASKS, params)
     return await db.run(user_id, _LIST_BY_STATE, {**params, "completed": completed})
 
 
 async def count_tasks(db: Database, user_id: str) -> TaskCounts:
-    (row,) = await db.run(user_id, _COUNTS, {"owner": user_id})
+    (row,) = await db.run(user_id, _COUNTS)
     total, done = row["total"], row["done"]
     return TaskCounts(all=total, active=total - done, completed=done)
 
 
 async def get_task(db: Database, user_id: str, task_id: int) -> Row | None:
-    return await _one(db, user_id, _GET, {"owner": user_id, "task_id": task_id})
+    return await _one(db, user_id, _GET, {"task_id": task_id})
 
 
 async def create_task(db: Database, user_id: str, data: TaskCreate) -> Row:
     params = {
-        "owner": user_id,
         "new_title": data.title,
         "new_description": data.description,
         "now": datetime.now(UTC),
@@ -109,9 +108,9 @@ async def update_task(db: Database, user_id: str, task_id: int, changes: TaskUpd
         db,
         user_id,
         statement,
-        {**params, "owner": user_id, "task_id": task_id, "now": datetime.now(UTC)},
+        {**params, "task_id": task_id, "now": datetime.now(UTC)},
     )
 
 
 async def delete_task(db: Database, user_id: str, task_id: int) -> bool:
-    return await _one(db, user_id, _DELETE, {"owner": user_id, "task_id": task_id}) is not None
+    return await _one(db, user_id, _DELETE, {"task_id": task_id}) is not None

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from app.db import database_url, ensure_sqlite_directory, is_postgres
+from app.db.urls import database_url, ensure_sqlite_directory, is_postgres
 
 ALEMBIC_DIR = Path(__file__).resolve().parents[1] / "alembic"
 # Any fixed number: every process that migrates this database takes the same lock.

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import create_engine, inspect
 
-from app.db import database_url
+from app.db.urls import database_url
 from app.migrations import alembic_config, migrate
 from tests.conftest import fresh_database
 from tests.support import SECRET, backend_env, run_python

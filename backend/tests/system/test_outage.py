@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import make_url
 
 from tests.support import SECRET, auth, backend_env, libpq_url, new_user, token, uvicorn_server
-from tests.tcp_proxy import TcpProxy
+from tests.system.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.slow
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.db import database_url
+from app.db.urls import database_url
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,8 @@
-"""The task database: each statement runs as one caller, in a transaction of its own.
+"""PostgreSQL, the production database, driven through asyncpg directly.
 
-PostgreSQL, the production database, is driven through asyncpg directly: SQLAlchemy's async
-layer (greenlets, cursor emulation, result processing) cost more CPU per request than the rest
-of the request together (see bench/README.md). SQLite, for development and tests, goes through
-SQLAlchemy. Both run the same SQLAlchemy Core statements (app/crud.py).
+SQLAlchemy's async layer (greenlets, cursor emulation, result processing) cost more CPU per
+request than the rest of the request together (see bench/README.md); the statements are still
+SQLAlchemy Core (app/crud.py), compiled once for asyncpg.
 """
 
 import asyncio
@@ -11,82 +10,15 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import asyncpg
 from asyncpg.prepared_stmt import PreparedStatement
-from sqlalchemy import URL, Executable, event, make_url, text
+from sqlalchemy import URL, Executable
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.core.config import Settings
-
-# Row-level security on PostgreSQL reads the caller from this setting (see the migrations).
-USER_SETTING = "app.user_id"
-_PING = "SELECT 1"
-_NO_PARAMS: Mapping[str, Any] = {}
-
-Row = dict[str, Any]
-
-
-class Database(Protocol):
-    async def open(self) -> None: ...
-
-    async def run(
-        self, user_id: str, statement: Executable, params: Mapping[str, Any] = _NO_PARAMS
-    ) -> list[Row]:
-        """Run one statement in a transaction of its own, in which the database knows the
-        caller (row-level security on PostgreSQL); its rows as dicts."""
-        ...
-
-    async def ping(self) -> None: ...
-
-    async def close(self) -> None: ...
-
-
-def is_postgres(url: URL) -> bool:
-    return url.get_backend_name() == "postgresql"
-
-
-def database_url(raw: str, *, asynchronous: bool) -> URL:
-    """The configured URL with the driver this process uses (asyncpg/aiosqlite, psycopg/sqlite3).
-
-    A plain `postgresql://` URL as Neon hands it out works: libpq's `sslmode` becomes
-    asyncpg's `ssl`, and `channel_binding`, which asyncpg does not take, is dropped.
-    """
-    url = make_url(raw)
-    if url.drivername in {"postgres", "postgresql"} or is_postgres(url):
-        if not asynchronous:
-            return url.set(drivername="postgresql+psycopg")
-        query = dict(url.query)
-        query.pop("channel_binding", None)
-        if "sslmode" in query:
-            query["ssl"] = query.pop("sslmode")
-        return url.set(drivername="postgresql+asyncpg", query=query)
-    if url.get_backend_name() == "sqlite":
-        return url.set(drivername="sqlite+aiosqlite" if asynchronous else "sqlite")
-    raise ValueError(f"unsupported database: {url.get_backend_name()} (use PostgreSQL or SQLite)")
-
-
-def ensure_sqlite_directory(url: URL) -> None:
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers run beside the writer; the busy timeout makes writers queue, not fail.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-def database_for(settings: Settings) -> Database:
-    url = database_url(settings.database_url, asynchronous=True)
-    return PostgresDatabase(url, settings) if is_postgres(url) else SqliteDatabase(url, settings)
-
+from app.db.base import CALLER, NO_PARAMS, PING, USER_SETTING, Row
 
 _ASYNCPG = asyncpg_dialect()
 _BODY_QUOTE = "$app_statement$"
@@ -194,10 +126,10 @@ class PostgresDatabase:
         return self._pool
 
     async def run(
-        self, user_id: str, statement: Executable, params: Mapping[str, Any] = _NO_PARAMS
+        self, user_id: str, statement: Executable, params: Mapping[str, Any] = NO_PARAMS
     ) -> list[Row]:
         caller = _caller_statement(statement)
-        values = {**caller.defaults, **params}
+        values = {**caller.defaults, **params, CALLER: user_id}
         arguments = [*(values[name] for name in caller.names), user_id]
         # asyncio.timeout rather than acquire(timeout=...), which waits in a task of its own.
         async with asyncio.timeout(self.timeout):
@@ -218,44 +150,8 @@ class PostgresDatabase:
 
     async def ping(self) -> None:
         async with asyncio.timeout(self.timeout), self.pool.acquire() as connection:
-            await connection.fetchval(_PING)
+            await connection.fetchval(PING)
 
     async def close(self) -> None:
         if self._pool is not None:
             await self._pool.close()
-
-
-class SqliteDatabase:
-    """SQLite has no row-level security: the queries' user filter is all there is."""
-
-    def __init__(self, url: URL, settings: Settings) -> None:
-        self.timeout = settings.db_timeout_seconds
-        # A fixed pool with no overflow: connections are not opened and closed under load.
-        self.engine: AsyncEngine = create_async_engine(
-            url,
-            pool_size=settings.db_pool_size,
-            max_overflow=0,
-            pool_timeout=self.timeout,
-            pool_recycle=1800,
-            connect_args={"timeout": self.timeout},
-        )
-        event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-
-    async def open(self) -> None:
-        """Connections open on first use."""
-
-    async def run(
-        self, user_id: str, statement: Executable, params: Mapping[str, Any] = _NO_PARAMS
-    ) -> list[Row]:
-        async with self.engine.begin() as connection:
-            result = await connection.execute(statement, dict(params))
-            # Plain str keys, as asyncpg's: SQLAlchemy's are a str subclass orjson refuses.
-            keys = list(map(str, result.keys()))
-            return [dict(zip(keys, row, strict=True)) for row in result]
-
-    async def ping(self) -> None:
-        async with asyncio.timeout(self.timeout), self.engine.connect() as connection:
-            await connection.execute(text(_PING))
-
-    async def close(self) -> None:
-        await self.engine.dispose()

@@ -1,0 +1,56 @@
+"""SQLite, the embedded default for development and tests, through SQLAlchemy."""
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import URL, Executable, event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from app.core.config import Settings
+from app.db.base import CALLER, NO_PARAMS, PING, Row
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run beside the writer; the busy timeout makes writers queue, not fail.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class SqliteDatabase:
+    """SQLite has no row-level security: the queries' user filter is all there is."""
+
+    def __init__(self, url: URL, settings: Settings) -> None:
+        self.timeout = settings.db_timeout_seconds
+        # A fixed pool with no overflow: connections are not opened and closed under load.
+        self.engine: AsyncEngine = create_async_engine(
+            url,
+            pool_size=settings.db_pool_size,
+            max_overflow=0,
+            pool_timeout=self.timeout,
+            pool_recycle=1800,
+            connect_args={"timeout": self.timeout},
+        )
+        event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+
+    async def open(self) -> None:
+        """Connections open on first use."""
+
+    async def run(
+        self, user_id: str, statement: Executable, params: Mapping[str, Any] = NO_PARAMS
+    ) -> list[Row]:
+        async with self.engine.begin() as connection:
+            result = await connection.execute(statement, {**params, CALLER: user_id})
+            # Plain str keys, as asyncpg's: SQLAlchemy's are a str subclass orjson refuses.
+            keys = list(map(str, result.keys()))
+            return [dict(zip(keys, row, strict=True)) for row in result]
+
+    async def ping(self) -> None:
+        async with asyncio.timeout(self.timeout), self.engine.connect() as connection:
+            await connection.execute(text(PING))
+
+    async def close(self) -> None:
+        await self.engine.dispose()
