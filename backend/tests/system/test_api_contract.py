@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -30,7 +31,7 @@ def server(database_url: str) -> Iterator[str]:
         yield url
 
 
-def test_schemathesis_finds_nothing(server: str) -> None:
+def test_schemathesis_finds_nothing(server: str, tmp_path: Path) -> None:
     command = [
         *(sys.executable, "-m", "schemathesis.cli", "run", f"{server}/openapi.json"),
         # One user for the whole run, so that generated ids sometimes hit real tasks.
@@ -46,7 +47,10 @@ def test_schemathesis_finds_nothing(server: str) -> None:
         "--continue-on-failure",
         "--no-color",
     ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+    # In a scratch folder: schemathesis keeps a cache in its working directory.
+    result = subprocess.run(
+        command, cwd=tmp_path, capture_output=True, text=True, timeout=900, check=False
+    )
     report = "\n".join((result.stdout + result.stderr).splitlines()[-REPORT_LINES:])
     assert result.returncode == 0, f"schemathesis (seed {SEED}) found problems:\n{report}"
     assert "No issues found" in result.stdout, report
