@@ -17,10 +17,11 @@ step() {  # step NAME COMMAND...: run it, remember a failure, go on with the nex
     "$@" || failed+=("$name")
 }
 
-pytest_suite() {  # pytest_suite NAME [DATABASE_URL]: the backend suite on one database
-    local status=0
-    (cd "$BACKEND" && TEST_DATABASE_URL="${2:-}" "$VENV/bin/python" -m pytest -q \
-        -p no:cacheprovider --junitxml="$REPORTS/backend-$1.xml") || status=$?
+pytest_suite() {  # pytest_suite NAME DATABASE_URL [PYTEST ARGS...]: backend tests on one database
+    local name=$1 url=$2 status=0
+    shift 2
+    (cd "$BACKEND" && TEST_DATABASE_URL="$url" "$VENV/bin/python" -m pytest -q \
+        -p no:cacheprovider --junitxml="$REPORTS/backend-$name.xml" "$@") || status=$?
     # 5 is "no tests collected": nothing failed.
     [ "$status" = 0 ] || [ "$status" = 5 ]
 }
@@ -41,9 +42,12 @@ e2e_suite() {  # e2e_suite NAME [POSTGRES_SERVER_URL]: the browser tests over bo
 setup_backend
 step "ruff" "$VENV/bin/ruff" check "$BACKEND" "$ROOT/scripts" "$ROOT/bench"
 step "ruff format" "$VENV/bin/ruff" format --check --quiet "$BACKEND" "$ROOT/scripts" "$ROOT/bench"
-step "backend tests on SQLite" pytest_suite sqlite
+step "backend tests on SQLite" pytest_suite sqlite "" -m "not contract"
+# schemathesis against a running API: every check, positive and negative, stateful.
+step "API contract on SQLite" pytest_suite contract-sqlite "" -m contract
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
-    step "backend tests on PostgreSQL" pytest_suite postgres "$TEST_DATABASE_URL"
+    step "backend tests on PostgreSQL" pytest_suite postgres "$TEST_DATABASE_URL" -m "not contract"
+    step "API contract on PostgreSQL" pytest_suite contract-postgres "$TEST_DATABASE_URL" -m contract
 else
     say "TEST_DATABASE_URL is not set: skipping the PostgreSQL run of the backend suite"
 fi

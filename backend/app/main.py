@@ -9,9 +9,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 from sqlalchemy.exc import OperationalError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api.errors import install_error_handlers
+from app.api.auth import RequireBearerToken
+from app.api.errors import ANY_REQUEST, install_error_handlers
 from app.api.limits import BodySizeLimit
 from app.api.routes import health, tasks
 from app.core.config import ConfigError, Settings, get_settings
@@ -20,6 +23,44 @@ from app.db import database_for
 from app.migrations import migrate, unreachable_message
 
 logger = logging.getLogger("app")
+
+
+class StartupFailed(Exception):
+    """The app cannot start; the reason has been logged, in one line for the operator."""
+
+
+class QuietStartupFailure:
+    """Keeps the traceback of a StartupFailed out of the server's log.
+
+    Starlette reports a failed lifespan start-up with the traceback as the message, and
+    uvicorn logs that message. After a StartupFailed, whose reason is logged already, the
+    failure is reported without one; any other exception keeps its traceback.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        failures: list[Message] = []
+
+        async def hold_failures(message: Message) -> None:
+            if message["type"] == "lifespan.startup.failed":
+                failures.append(message)  # sent below, once the exception says why
+            else:
+                await send(message)
+
+        try:
+            await self.app(scope, receive, hold_failures)
+        except StartupFailed:
+            await send({"type": "lifespan.startup.failed", "message": ""})
+            raise
+        except BaseException:
+            for message in failures:
+                await send(message)
+            raise
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -33,7 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
                 await asyncio.to_thread(migrate, settings.database_url)
             except OperationalError as error:
                 logger.error("error: %s", unreachable_message(settings.database_url, error))
-                raise
+                raise StartupFailed from error
         await database.open()
         # Everything built so far (app, routes, schemas, SQLAlchemy metadata) lives as long as
         # the process: frozen, it is no longer re-scanned by the collections that request
@@ -47,19 +88,36 @@ def create_app(settings: Settings) -> FastAPI:
         version="1.0.0",
         summary="Per-user tasks behind a stateless HS256 JWT bridge.",
         lifespan=lifespan,
+        # A redirect to the URL with(out) the slash would be built from the Host header.
+        redirect_slashes=False,
+        generate_unique_id_function=_operation_id,
+        responses=ANY_REQUEST,
+        openapi_tags=[
+            {"name": "tasks", "description": "The caller's tasks (a bearer token is required)"},
+            {"name": "health", "description": "Liveness and readiness, without a token"},
+        ],
     )
     app.state.db = database
-    app.state.verifier = TokenVerifier(
+    verifier = TokenVerifier(
         secrets=settings.verification_secrets,
         leeway_seconds=settings.jwt_leeway_seconds,
         max_lifetime_seconds=settings.jwt_max_lifetime_seconds,
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
     )
-    app.include_router(health.router)
-    app.include_router(tasks.router)
-    install_error_handlers(app)
+    routers = (health.router, tasks.router)
+    for router in routers:
+        app.include_router(router)
+    install_error_handlers(app, [route for router in routers for route in router.routes])
+    public = [route.path for route in health.router.routes if isinstance(route, APIRoute)]
+    docs = (app.openapi_url, app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url)
+    app.add_middleware(
+        RequireBearerToken,
+        verifier=verifier,
+        public_paths=[*public, *(path for path in docs if path)],
+    )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(QuietStartupFailure)
     # Outermost, so that even a refusal (413, 401) reaches the browser with CORS headers.
     app.add_middleware(
         CORSMiddleware,
@@ -69,6 +127,12 @@ def create_app(settings: Settings) -> FastAPI:
         max_age=600,
     )
     return app
+
+
+def _operation_id(route: APIRoute) -> str:
+    """The route function's name in camelCase: list_tasks -> listTasks."""
+    first, *rest = route.name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
 
 
 def _settings_or_exit() -> Settings:

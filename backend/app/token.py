@@ -10,12 +10,23 @@ import time
 import jwt
 
 from app.core.config import ConfigError, load_settings
-from app.core.security import ALGORITHM
+from app.core.security import ALGORITHM, DEFAULT_AUDIENCE
 
 
-def mint(secret: str, sub: str, ttl: int, now: int | None = None) -> str:
+def mint(
+    secret: str,
+    sub: str,
+    ttl: int,
+    now: int | None = None,
+    *,
+    audience: str = DEFAULT_AUDIENCE,
+    issuer: str | None = None,
+) -> str:
     issued = int(time.time()) if now is None else now
-    return jwt.encode({"sub": sub, "iat": issued, "exp": issued + ttl}, secret, algorithm=ALGORITHM)
+    claims = {"sub": sub, "iat": issued, "exp": issued + ttl, "aud": audience}
+    if issuer is not None:
+        claims["iss"] = issuer
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -29,7 +40,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"error: {error}")
     if not 0 < args.ttl <= settings.jwt_max_lifetime_seconds:
         parser.error(f"--ttl must be between 1 and {settings.jwt_max_lifetime_seconds}")
-    print(mint(settings.better_auth_secret, args.sub, args.ttl))
+    print(
+        mint(
+            settings.better_auth_secret,
+            args.sub,
+            args.ttl,
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ import jwt
 import psycopg
 from sqlalchemy import make_url
 
+from app.core.security import DEFAULT_AUDIENCE
+
 SECRET = "test-secret-0123456789abcdef0123456789abcdef"
 PREVIOUS_SECRET = "old-secret-fedcba9876543210fedcba9876543210"
 BACKEND_DIR = Path(__file__).resolve().parents[1]
@@ -31,8 +33,9 @@ def new_user() -> str:
 
 
 def claims(sub: str, **overrides: Any) -> dict[str, Any]:
+    """A bridge token's claims, as the frontend's token route signs them."""
     now = int(time.time())
-    return {"sub": sub, "iat": now, "exp": now + 900, **overrides}
+    return {"sub": sub, "iat": now, "exp": now + 900, "aud": DEFAULT_AUDIENCE, **overrides}
 
 
 def token(

@@ -72,3 +72,14 @@ def test_unreachable_database_is_one_clear_line_without_the_password() -> None:
     assert result.returncode == 1
     assert result.stderr.startswith("error: cannot reach the database at ")
     assert "Traceback" not in result.stderr and "hunter2" not in result.stderr
+
+
+def test_a_server_that_cannot_migrate_says_so_in_one_line() -> None:
+    env = backend_env(
+        BETTER_AUTH_SECRET=SECRET, DATABASE_URL="postgresql://app:hunter2@127.0.0.1:1/todo"
+    )
+    result = run_python("-m", "uvicorn", "app.main:app", "--port", "0", env=env, timeout=60)
+    assert result.returncode != 0
+    assert "error: cannot reach the database at " in result.stderr
+    assert "Traceback" not in result.stderr and "hunter2" not in result.stderr
+    assert result.stderr.count("\n") <= 4, result.stderr  # that line and uvicorn's own

@@ -1,5 +1,6 @@
 """Every kind of token the API must refuse, each built from a valid one for the given user."""
 
+import json
 import time
 from collections.abc import Callable
 
@@ -44,6 +45,22 @@ def _too_large(sub: str) -> str:
     return token(sub, padding="x" * 9000)
 
 
+def _raw_claims(sub: str, **numbers: str) -> str:
+    """A correctly signed token whose time claims are the given JSON number texts."""
+    fields = {"sub": json.dumps(sub), "aud": '"todo-api"', "iat": str(now()), **numbers}
+    payload = "{" + ", ".join(f'"{name}": {value}' for name, value in fields.items()) + "}"
+    return sign_raw({"alg": "HS256", "typ": "JWT"}, payload)
+
+
+HUGE = "1" + "0" * 400
+
+
+def _better_auth(payload: dict[str, object]) -> str:
+    """Signed as Better-Auth signs its own JWTs with BETTER_AUTH_SECRET (jose's SignJWT:
+    HS256, iat and exp added), so only the missing audience tells them apart."""
+    return jwt.encode({**payload, "iat": now(), "exp": now() + 3600}, SECRET, algorithm="HS256")
+
+
 BAD_TOKENS: dict[str, Callable[[str], str]] = {
     "bad signature": lambda sub: _flip_last_signature_char(token(sub)),
     "wrong secret": lambda sub: token(sub, secret="another-secret-" + "z" * 32),
@@ -77,9 +94,16 @@ BAD_TOKENS: dict[str, Callable[[str], str]] = {
     "exp boolean": lambda sub: token(sub, exp=True),
     "iat boolean": lambda sub: token(sub, iat=False),
     "exp null": lambda sub: token(sub, exp=None),
-    "exp infinite": lambda sub: sign_raw(
-        {"alg": "HS256", "typ": "JWT"}, f'{{"sub": "{sub}", "iat": {now()}, "exp": 1e999}}'
-    ),
+    "exp infinite": lambda sub: _raw_claims(sub, exp="1e999"),
+    "exp huge integer": lambda sub: _raw_claims(sub, exp=HUGE),
+    "exp huge negative integer": lambda sub: _raw_claims(sub, exp=f"-{HUGE}"),
+    "exp huge, iat a float": lambda sub: _raw_claims(sub, exp=HUGE, iat=f"{now()}.5"),
+    "exp just past 2**53": lambda sub: _raw_claims(sub, exp=str(2**53 + 1)),
+    "iat huge integer": lambda sub: _raw_claims(sub, exp=str(now() + 60), iat=HUGE),
+    "nbf huge integer": lambda sub: _raw_claims(sub, exp=str(now() + 60), nbf=HUGE),
+    "nbf huge negative integer": lambda sub: _raw_claims(sub, exp=str(now() + 60), nbf=f"-{HUGE}"),
+    "exp a list": lambda sub: token(sub, exp=[now() + 60]),
+    "exp an object": lambda sub: token(sub, exp={"at": now() + 60}),
     "nbf numeric string": lambda sub: token(sub, nbf=str(now())),
     "sub empty": lambda sub: token(""),
     "sub blank": lambda sub: token("   "),
@@ -89,4 +113,21 @@ BAD_TOKENS: dict[str, Callable[[str], str]] = {
     "lifetime above maximum": lambda sub: token(sub, exp=now() + 86400 + 3600),
     "over 8 KiB": _too_large,
     "crit header": lambda sub: token(sub, headers={"crit": ["exp"], "exp": 1}),
+    "no audience": lambda sub: jwt.encode(
+        {k: v for k, v in claims(sub).items() if k != "aud"}, SECRET
+    ),
+    "another audience": lambda sub: token(sub, aud="another-api"),
+    "audience list without ours": lambda sub: token(sub, aud=["a", "b"]),
+    "audience empty": lambda sub: token(sub, aud=""),
+    # Better-Auth's own tokens, same secret: its email verification token, its session cookie
+    # cache (`jwt` strategy), and one that even names the user in `sub`.
+    "better-auth email verification": lambda sub: _better_auth({"email": "a@example.com"}),
+    "better-auth session cookie cache": lambda sub: _better_auth(
+        {
+            "session": {"id": "s1", "userId": sub, "token": "t", "expiresAt": now() + 3600},
+            "user": {"id": sub, "email": "a@example.com", "name": "A"},
+            "updatedAt": now() * 1000,
+        }
+    ),
+    "better-auth token with a sub": lambda sub: _better_auth({"sub": sub}),
 }

@@ -12,8 +12,8 @@ class RowsResponse(Response):
     The statements select exactly the public columns, with the database's types
     (app/crud.py), so validating them again against TaskPublic would only cost time: pydantic
     took ~37 µs to validate and serialize a page of 20 rows, orjson takes ~6 µs. The routes
-    still declare TaskPublic for the OpenAPI schema, and tests/system/test_openapi_fuzz.py checks
-    every response against it.
+    still declare TaskPublic for the OpenAPI schema, and tests/system/test_api_contract.py
+    (schemathesis) checks every response against it.
     """
 
     media_type = "application/json"

@@ -7,6 +7,8 @@ from typing import Annotated
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.core.security import DEFAULT_AUDIENCE
+
 BACKEND_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = BACKEND_DIR / "data" / "app.sqlite"
 MIN_SECRET_BYTES = 32
@@ -38,7 +40,8 @@ class Settings(BaseSettings):
     jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
     jwt_max_lifetime_seconds: int = Field(default=86400, ge=1)
     jwt_issuer: str | None = None
-    jwt_audience: str | None = None
+    # Always required in tokens; the frontend's token route reads the same setting.
+    jwt_audience: str = Field(default=DEFAULT_AUDIENCE, min_length=1)
     # Connections per worker: keep it at or above the worker's concurrency, and
     # workers x pool size under the server's max_connections.
     db_pool_size: int = Field(default=10, ge=1, le=200)

@@ -3,9 +3,12 @@
 PyJWT does the cryptography and the standard claim checks with the algorithm pinned to HS256.
 It still lets some bad tokens through (numeric strings or booleans for exp/iat, an empty
 sub, any size, any lifetime, crit headers), so those gaps are closed here.
+
+The audience is always required: BETTER_AUTH_SECRET also signs Better-Auth's own HS256 JWTs
+(email verification, its session cookie cache), and only `aud` tells a bridge token apart
+from those (RFC 8725 3.11).
 """
 
-import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,10 +16,15 @@ from typing import Any
 import jwt
 
 ALGORITHM = "HS256"
+DEFAULT_AUDIENCE = "todo-api"
 MAX_TOKEN_BYTES = 8 * 1024
 MAX_SUBJECT_CHARS = 255
 REQUIRED_CLAIMS = ("exp", "iat", "sub")
 TIME_CLAIMS = ("exp", "iat", "nbf")
+# Time claims beyond this are refused before any arithmetic on them: a float (1e999 is
+# infinite) or an integer too large for a float (10**400) would make it fail.
+# 2**53 seconds is some 285 million years either way.
+MAX_TIME_CLAIM = 2**53
 # Tokens verified recently, so that a returning client's token is not decoded and its HMAC
 # recomputed on every request (PyJWT's full decode is most of the cost of authentication).
 CACHE_SIZE = 10_000
@@ -51,7 +59,7 @@ class TokenVerifier:
     leeway_seconds: int = 30
     max_lifetime_seconds: int = 86400
     issuer: str | None = None
-    audience: str | None = None
+    audience: str = DEFAULT_AUDIENCE
     # Keyed on the exact token string. The secrets, issuer and audience are fixed for the
     # life of the verifier, so a token that passed once passes again until a time limit.
     _cache: dict[str, _Verified] = field(default_factory=dict, repr=False, compare=False)
@@ -97,7 +105,6 @@ class TokenVerifier:
     def _decode(self, token: str) -> dict[str, Any]:
         options: Any = {
             "require": list(REQUIRED_CLAIMS),
-            "verify_aud": self.audience is not None,
             "verify_iss": self.issuer is not None,
         }
         for secret in self.secrets:
@@ -144,9 +151,11 @@ def _check_time_claim_types(claims: dict[str, Any]) -> None:
         if name not in claims:
             continue
         value = claims[name]
-        number = isinstance(value, int | float) and not isinstance(value, bool)
-        if not number or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
             raise TokenError(f"claim {name} must be a number")
+        # Also false for NaN.
+        if not -MAX_TIME_CLAIM <= value <= MAX_TIME_CLAIM:
+            raise TokenError(f"claim {name} out of range")
 
 
 def _check_subject(sub: object) -> None:

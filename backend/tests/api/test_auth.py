@@ -1,8 +1,10 @@
 """get_current_user over HTTP: the only way in is a valid HS256 bearer token."""
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.api.deps import CurrentUser
 from tests.support import PREVIOUS_SECRET, auth, token
 from tests.tokens import BAD_TOKENS
 
@@ -45,6 +47,30 @@ def test_scheme_is_case_insensitive(client: TestClient, user: str, scheme: str) 
     assert response.status_code == 200
 
 
+def test_one_or_more_spaces_separate_scheme_and_token(client: TestClient, user: str) -> None:
+    for spaces in (" ", "   "):
+        response = client.get("/tasks", headers={"Authorization": f"Bearer{spaces}{token(user)}"})
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "separator",
+    [b"\xa0", b"\xc2\xa0", b"\x85", b"\t", b" \t", b"\x0b", b"\x0c", b"\xe3\x80\x80"],
+    ids=["NBSP", "NBSP in UTF-8", "NEL", "tab", "space and tab", "VT", "FF", "ideographic"],
+)
+def test_only_spaces_separate(client: TestClient, user: str, separator: bytes) -> None:
+    value = b"Bearer" + separator + token(user).encode()
+    response = client.get("/tasks", headers={"Authorization": value})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("suffix", ["\xa0", "!", "@", "\x85"])
+def test_a_token_outside_token68_is_refused(client: TestClient, user: str, suffix: str) -> None:
+    value = f"Bearer {token(user)}{suffix}".encode("latin-1")
+    assert_refused(client.get("/tasks", headers={"Authorization": value}))
+
+
 def test_several_authorization_headers_are_a_bad_request(client: TestClient, user: str) -> None:
     good = f"Bearer {token(user)}"
     for pair in ([good, "Bearer junk"], ["Bearer junk", good], [good, good]):
@@ -82,3 +108,62 @@ def test_openapi_declares_the_bearer_scheme(client: TestClient) -> None:
     }
     assert spec["paths"]["/tasks"]["get"]["security"] == [{"BearerToken": []}]
     assert "security" not in spec["paths"]["/health"]["get"]
+
+
+BAD_REQUESTS = [
+    ("POST", "/tasks", b'{"title": "unterminated'),
+    ("POST", "/tasks", b'{"title": "\xff\xfe not utf-8"}'),
+    ("POST", "/tasks", b'{"title": ""}'),
+    ("POST", "/tasks", b'{"title": "ok", "user_id": "someone"}'),
+    ("PATCH", "/tasks/1", b"{}"),
+    ("PATCH", "/tasks/abc", b'{"title": "x"}'),
+    ("GET", "/tasks/0", None),
+    ("GET", "/tasks/+1", None),
+    ("GET", "/tasks/99999999999999999999", None),
+    ("DELETE", "/tasks/9223372036854775808", None),
+    ("GET", "/tasks?limit=abc", None),
+    ("GET", "/tasks?completed=maybe", None),
+    ("GET", "/tasks/1/", None),
+    ("PUT", "/tasks/1", b'{"title": "x"}'),
+    ("PATCH", "/tasks/counts", b"{}"),
+    ("GET", "/no/such/path", None),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), BAD_REQUESTS)
+def test_authentication_comes_before_any_validation(
+    client: TestClient, method: str, path: str, body: bytes | None
+) -> None:
+    """Without a valid token, a request learns nothing about its body, path or query."""
+    json = {"Content-Type": "application/json"}
+    for headers, challenge in [
+        (json, "Bearer"),
+        ({**json, **auth("not-a-token")}, INVALID_TOKEN),
+        ({**json, "Authorization": "Basic dXNlcjpwYXNz"}, "Bearer"),
+    ]:
+        response = client.request(method, path, headers=headers, content=body)
+        assert_refused(response, challenge=challenge)
+
+
+def test_the_body_size_limit_comes_before_authentication(client: TestClient) -> None:
+    body = b'{"title": "' + b"x" * 70_000 + b'"}'
+    response = client.post("/tasks", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("path", ["/health", "/health/ready", "/openapi.json", "/docs", "/redoc"])
+def test_public_paths_need_no_token(client: TestClient, path: str) -> None:
+    assert client.get(path).status_code == 200
+
+
+def test_a_route_on_a_public_path_has_no_caller() -> None:
+    """The dependency fails closed where the middleware does not check tokens."""
+    app = FastAPI()
+
+    @app.get("/whoami")
+    async def whoami(user_id: CurrentUser) -> str:
+        return user_id
+
+    with TestClient(app) as bare:
+        assert_refused(bare.get("/whoami"), challenge="Bearer")
+        assert_refused(bare.get("/whoami", headers=auth(token("alice"))), challenge="Bearer")

@@ -134,6 +134,51 @@ def test_bad_create_bodies_are_422_and_write_nothing(
     assert client.get("/tasks/counts", headers=headers).json()["all"] == 0
 
 
+INVISIBLE_TITLES = [
+    "\u200b\u2060",  # zero-width space, word joiner
+    "\u200e\u202e\u2066",  # bidi marks
+    "\u00ad",  # soft hyphen
+    "\ufeff",  # byte order mark
+    "\u3164",  # Hangul filler
+    "\u2800",  # blank braille pattern
+    "\ufe0f\U000e0101",  # variation selectors
+    "\U000e0041\U000e0042",  # tag characters
+    " \t\n\r\x0b\x0c",
+    "\x01\x1f\x7f\x85",  # controls
+    "\u00a0\u2003\u3000\u2028",  # other spaces and separators
+]
+
+
+@pytest.mark.parametrize("title", INVISIBLE_TITLES)
+def test_a_title_needs_a_visible_character(
+    client: TestClient, headers: Headers, title: str
+) -> None:
+    task = create(client, headers, "keep me")
+    response = client.post("/tasks", headers=headers, json={"title": title})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["msg"] == "must contain a visible character and no NUL"
+    patched = client.patch(f"/tasks/{task['id']}", headers=headers, json={"title": title})
+    assert patched.status_code == 422, patched.text
+    assert client.get("/tasks/counts", headers=headers).json()["all"] == 1
+
+
+@pytest.mark.parametrize("title", ["x", "\u200bx", "🎉", "\U0001fae8", "ǅ", "\ue000", "a\u0301"])
+def test_one_visible_character_is_enough(client: TestClient, headers: Headers, title: str) -> None:
+    # U+1FAE8 is newer than this Python's Unicode tables: unknown characters count as visible.
+    assert create(client, headers, title)["title"] == title
+
+
+def test_the_title_is_measured_as_sent_and_stored_trimmed(
+    client: TestClient, headers: Headers
+) -> None:
+    padded = "  " + "x" * 196 + "  "
+    assert create(client, headers, padded)["title"] == "x" * 196
+    for title in (" " * 5 + "y" * 200, "y" * 200 + "\n"):
+        response = client.post("/tasks", headers=headers, json={"title": title})
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"][0]["type"] == "string_too_long"
+
+
 def test_title_limits_are_inclusive(client: TestClient, headers: Headers) -> None:
     assert create(client, headers, "x" * 200)["title"] == "x" * 200
     assert create(client, headers, "y", description="d" * 2000)["description"] == "d" * 2000
@@ -173,8 +218,39 @@ def test_malformed_json_is_422(client: TestClient, headers: Headers) -> None:
     assert "JSON" in response.text
 
 
-@pytest.mark.parametrize("task_id", ["abc", "0", "-1", "1.5", str(2**63), "9" * 40])
-def test_bad_ids_are_422(client: TestClient, headers: Headers, task_id: str) -> None:
+@pytest.mark.parametrize(
+    "task_id",
+    [
+        "abc",
+        "0",
+        "00",
+        "01",
+        "-1",
+        "+1",
+        "1.0",
+        "1.5",
+        "1_0",
+        "%201",
+        "1%20",
+        "1e3",
+        "0x1",
+        "9" * 20,
+    ],
+)
+def test_ids_not_in_plain_decimal_are_not_found(
+    client: TestClient, headers: Headers, task_id: str
+) -> None:
+    task = create(client, headers, "the first task")  # id 1 of this database, or later
+    for candidate in (task_id, task_id.replace("1", str(task["id"]))):
+        for method in ("GET", "PATCH", "DELETE"):
+            body = {"title": "x"} if method == "PATCH" else None
+            response = client.request(method, f"/tasks/{candidate}", headers=headers, json=body)
+            assert response.status_code == 404, (method, candidate, response.text)
+    assert client.get(f"/tasks/{task['id']}", headers=headers).json() == task
+
+
+@pytest.mark.parametrize("task_id", [str(2**63), "9" * 19])
+def test_ids_beyond_bigint_are_422(client: TestClient, headers: Headers, task_id: str) -> None:
     for method in ("GET", "PATCH", "DELETE"):
         body = {"title": "x"} if method == "PATCH" else None
         response = client.request(method, f"/tasks/{task_id}", headers=headers, json=body)
@@ -187,12 +263,41 @@ def test_largest_id_is_simply_not_found(client: TestClient, headers: Headers) ->
 
 @pytest.mark.parametrize(
     "query",
-    ["?limit=0", "?limit=101", "?limit=x", "?offset=-1", f"?offset={2**31}", "?completed=maybe"],
+    [
+        "?limit=0",
+        "?limit=101",
+        "?limit=x",
+        "?limit=10.0",
+        "?limit=+10",
+        "?limit=1_0",
+        "?limit=%2010",
+        "?limit=010",
+        "?limit=",
+        "?offset=-1",
+        f"?offset={2**31}",
+        "?offset=0.0",
+        "?completed=maybe",
+        "?completed=yes",
+        "?completed=1",
+        "?completed=True",
+        "?completed=on",
+        "?completed=",
+    ],
 )
 def test_bad_query_values_are_422(client: TestClient, headers: Headers, query: str) -> None:
     response = client.get(f"/tasks{query}", headers=headers)
     assert response.status_code == 422
     assert response.json()["detail"][0]["msg"]
+
+
+def test_trailing_slashes_are_not_redirected(client: TestClient, headers: Headers) -> None:
+    task = create(client, headers, "slash")
+    for path in (f"/tasks/{task['id']}/", "/tasks/", "/tasks/counts/"):
+        response = client.get(
+            path, headers={**headers, "Host": "evil.example"}, follow_redirects=False
+        )
+        assert response.status_code == 404, path
+        assert "location" not in response.headers
 
 
 def test_ids_are_never_reused(client: TestClient, headers: Headers) -> None:

@@ -47,14 +47,23 @@ def test_refusals_say_why(kind: str, reason: str) -> None:
         verifier.verify(BAD_TOKENS[kind]("alice"))
 
 
-def test_issuer_and_audience_are_enforced_only_when_configured() -> None:
-    strict = TokenVerifier(secrets=(SECRET.encode(),), issuer="frontend", audience="api")
-    good = token("alice", iss="frontend", aud="api")
+def test_the_issuer_is_enforced_only_when_configured() -> None:
+    strict = TokenVerifier(secrets=(SECRET.encode(),), issuer="frontend")
+    good = token("alice", iss="frontend")
     assert strict.verify(good) == "alice"
     assert verifier.verify(good) == "alice"
-    for wrong in (token("alice", iss="other", aud="api"), token("alice", iss="frontend")):
-        with pytest.raises(TokenError):
+    for wrong in (token("alice", iss="other"), token("alice")):
+        with pytest.raises(TokenError, match="iss"):
             strict.verify(wrong)
+
+
+def test_the_audience_is_always_required() -> None:
+    assert verifier.audience == "todo-api"
+    other = TokenVerifier(secrets=(SECRET.encode(),), audience="other-api")
+    assert other.verify(token("alice", aud="other-api")) == "alice"
+    assert other.verify(token("alice", aud=["x", "other-api"])) == "alice"
+    with pytest.raises(TokenError, match="invalid audience"):
+        other.verify(token("alice"))  # aud: todo-api
 
 
 def test_max_lifetime_is_configurable() -> None:

@@ -123,29 +123,33 @@ def test_the_caller_ends_with_the_statement(api_role_url: str) -> None:
         "VALUES (:owner, 't', now(), now()) RETURNING id"
     )
 
-    async def left_on_the_connection() -> list[tuple[object, int]]:
+    async def left_on_the_connection() -> list[tuple[str, bool, object, int]]:
         database = database_for(settings)
         await database.open()
         try:
             found = []
-            for owner in (alice, "someone else"):  # committed, then refused by the policy
+            for owner in (alice, "someone else"):
                 try:
                     await database.run(alice, insert, {"owner": owner})
+                    refused = False
                 except asyncpg.InsufficientPrivilegeError:
-                    assert owner != alice
+                    refused = True
                 async with database.pool.acquire() as connection:  # the pool's only one
-                    found.append(
-                        (
-                            await connection.fetchval(
-                                "SELECT current_setting('app.user_id', true)"
-                            ),
-                            await connection.fetchval("SELECT count(*) FROM task"),
-                        )
+                    setting = await connection.fetchval(
+                        "SELECT current_setting('app.user_id', true)"
                     )
+                    visible = await connection.fetchval("SELECT count(*) FROM task")
+                found.append((owner, refused, setting, visible))
             return found
         finally:
             await database.close()
 
-    for setting, visible in asyncio.run(left_on_the_connection()):
+    found = asyncio.run(left_on_the_connection())
+    # Alice's own row went in; the policy refused the row for someone else.
+    assert [(owner, refused) for owner, refused, _, _ in found] == [
+        (alice, False),
+        ("someone else", True),
+    ]
+    for _, _, setting, visible in found:
         assert setting in ("", None)
         assert visible == 0

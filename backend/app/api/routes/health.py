@@ -1,18 +1,29 @@
 """Liveness and readiness, without authentication."""
 
+from typing import Literal
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 router = APIRouter(prefix="/health", tags=["health"])
 
 
+class Health(BaseModel):
+    status: Literal["ok", "unavailable"]
+
+
 @router.get("")
-async def health() -> dict[str, str]:
+async def health() -> Health:
     """The process is up."""
-    return {"status": "ok"}
+    return Health(status="ok")
 
 
-@router.get("/ready", responses={503: {"description": "The database does not answer"}})
+@router.get(
+    "/ready",
+    response_model=Health,
+    responses={503: {"model": Health, "description": "The database does not answer"}},
+)
 async def ready(request: Request) -> JSONResponse:
     """The process can reach its database."""
     try:

@@ -1,0 +1,89 @@
+"""Authentication first: the bearer token in, the caller's user id out, before anything else.
+
+An unauthenticated request learns nothing from the API: not whether its body, its ids or its
+query would parse, nor which paths exist. FastAPI reads and parses a request's body before it
+runs any dependency, so the token is checked here, in a middleware ahead of routing, on every
+path but the public ones; the `CurrentUser` dependency (app/api/deps.py) hands the result to
+the route. Only the body size limit comes before this.
+"""
+
+import re
+from collections.abc import Iterable
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.core.security import TokenError, TokenVerifier
+
+# Where the middleware leaves the verified user id in the request's ASGI scope.
+USER_ID = "user_id"
+# RFC 6750 2.1: "Bearer", one or more spaces, a token68. The scheme is case-insensitive
+# (RFC 9110 11.1). Only SP separates: NBSP, NEL or a tab do not (str.split() would take
+# them all). Bytes patterns, so that IGNORECASE folds ASCII alone.
+_BEARER = re.compile(rb"bearer +([^ ]+)", re.IGNORECASE)
+_TOKEN68 = re.compile(rb"[A-Za-z0-9\-._~+/]+=*")
+BARE_CHALLENGE = "Bearer"
+INVALID_CHALLENGE = 'Bearer error="invalid_token"'
+
+
+class Refusal(Exception):
+    """The request is not authenticated; `response()` says why, with a challenge."""
+
+    def __init__(self, status_code: int, detail: str, challenge: str = BARE_CHALLENGE) -> None:
+        super().__init__(detail)
+        self.status_code = status_code
+        self.detail = detail
+        self.challenge = challenge
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(
+            {"detail": self.detail},
+            self.status_code,
+            headers={"WWW-Authenticate": self.challenge},
+        )
+
+
+def authenticate(headers: Iterable[tuple[bytes, bytes]], verifier: TokenVerifier) -> str:
+    """The user id of the request with these (ASGI, lower-cased) headers, or a Refusal."""
+    values = [value for name, value in headers if name == b"authorization"]
+    if not values:
+        # RFC 6750 3.1: no error code when the request carried no credentials at all.
+        raise Refusal(401, "not authenticated")
+    if len(values) > 1:
+        # Refused, not "first one wins": two proxies could disagree on which one counts.
+        raise Refusal(400, "more than one Authorization header", 'Bearer error="invalid_request"')
+    credentials = _BEARER.fullmatch(values[0])
+    if credentials is None:
+        raise Refusal(401, "expected: Authorization: Bearer <token>")
+    token = credentials[1]
+    if _TOKEN68.fullmatch(token) is None:
+        raise Refusal(401, "malformed token", INVALID_CHALLENGE)
+    try:
+        return verifier.verify(token.decode("ascii"))
+    except TokenError as error:
+        raise Refusal(401, str(error), INVALID_CHALLENGE) from None
+
+
+class RequireBearerToken:
+    """Refuses every request that lacks a valid token, except on the public paths."""
+
+    def __init__(
+        self, app: ASGIApp, *, verifier: TokenVerifier, public_paths: Iterable[str]
+    ) -> None:
+        self.app = app
+        self.verifier = verifier
+        self.public_paths = frozenset(public_paths)
+
+    def _public(self, scope: Scope) -> bool:
+        # Behind a proxy that mounts the API under a prefix, the path starts with root_path.
+        path: str = scope["path"]
+        return path.removeprefix(scope.get("root_path", "")) in self.public_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self._public(scope):
+            try:
+                scope[USER_ID] = authenticate(scope["headers"], self.verifier)
+            except Refusal as refusal:
+                await refusal.response()(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -1,0 +1,25 @@
+"""What only a real server shows: header bytes exactly as sent on the wire."""
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from app.migrations import migrate
+from tests.support import SECRET, backend_env, new_user, token, uvicorn_server
+
+
+@pytest.fixture(scope="module")
+def server(database_url: str) -> Iterator[str]:
+    migrate(database_url)
+    with uvicorn_server(backend_env(BETTER_AUTH_SECRET=SECRET, DATABASE_URL=database_url)) as url:
+        yield url
+
+
+@pytest.mark.parametrize(
+    "separator", [b" ", b"\xa0", b"\x85", b"\t"], ids=["SP", "NBSP", "NEL", "tab"]
+)
+def test_only_a_space_separates_the_scheme_from_the_token(server: str, separator: bytes) -> None:
+    value = b"Bearer" + separator + token(new_user()).encode()
+    response = httpx.get(f"{server}/tasks", headers=[(b"Authorization", value)])
+    assert response.status_code == (200 if separator == b" " else 401), response.text
