@@ -3,10 +3,10 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useRef, useState, type FormEvent } from "react";
-import { authClient } from "@/lib/auth-client";
-import { describeAuthError } from "@/lib/auth-errors";
-import { MIN_PASSWORD_LENGTH } from "@/lib/password-policy";
-import { withNext } from "@/lib/safe-redirect";
+import { authClient } from "@/lib/client/auth-client";
+import { describeAuthError } from "@/lib/client/auth-errors";
+import { MIN_PASSWORD_LENGTH } from "@/lib/shared/limits";
+import { withNext } from "@/lib/shared/safe-redirect";
 
 type Mode = "login" | "signup";
 

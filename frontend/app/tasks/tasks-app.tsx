@@ -2,10 +2,10 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { ApiError, AuthRequiredError, createApiClient, type Task, type TaskChanges } from "@/lib/api";
-import { authClient } from "@/lib/auth-client";
-import { withNext } from "@/lib/safe-redirect";
-import { countTasks, filterTasks, removeTask, upsertTask, type Filter } from "@/lib/task-list";
+import { ApiError, AuthRequiredError, createApiClient, type Task, type TaskChanges } from "@/lib/client/api";
+import { authClient } from "@/lib/client/auth-client";
+import { withNext } from "@/lib/shared/safe-redirect";
+import { countTasks, filterTasks, removeTask, upsertTask, type Filter } from "@/lib/client/task-list";
 import { AddTaskForm } from "./add-task-form";
 import { ConfirmDeleteDialog } from "./confirm-delete-dialog";
 import { describeFailure } from "./messages";

@@ -1,6 +1,6 @@
-import { getSessionUser } from "@/lib/auth";
-import { getServerConfig } from "@/lib/config";
-import { signAccessToken } from "@/lib/token";
+import { getSessionUser } from "@/lib/server/auth";
+import { getServerConfig } from "@/lib/server/config";
+import { signAccessToken } from "@/lib/server/token";
 
 export const dynamic = "force-dynamic";
 

@@ -1,4 +1,4 @@
-import { MIN_PASSWORD_LENGTH } from "./password-policy";
+import { MIN_PASSWORD_LENGTH } from "../shared/limits";
 
 export interface AuthFailure {
   /** HTTP status; 0 when the request got no answer. */

@@ -11,7 +11,7 @@ const TTL_SECONDS = 600;
 const tempDir = mkdtempSync(path.join(tmpdir(), "token-route-"));
 
 type TokenRoute = typeof import("@/app/api/auth/token/route");
-type AuthModule = typeof import("@/lib/auth");
+type AuthModule = typeof import("@/lib/server/auth");
 
 let GET: TokenRoute["GET"];
 let getAuth: AuthModule["getAuth"];
@@ -45,8 +45,8 @@ beforeAll(async () => {
   vi.stubEnv("AUTH_SQLITE_PATH", path.join(tempDir, "auth.sqlite"));
   vi.stubEnv("DATABASE_URL", "");
   vi.resetModules();
-  ({ getAuth } = await import("@/lib/auth"));
-  const { migrateAuthSchema } = await import("@/lib/auth-schema");
+  ({ getAuth } = await import("@/lib/server/auth"));
+  const { migrateAuthSchema } = await import("@/lib/server/auth-schema");
   await migrateAuthSchema(getAuth().options);
   ({ GET } = await import("@/app/api/auth/token/route"));
 });

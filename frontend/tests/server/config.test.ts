@@ -1,6 +1,6 @@
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ConfigError, getApiUrl, getServerConfig } from "@/lib/config";
+import { ConfigError, getApiUrl, getServerConfig } from "@/lib/server/config";
 
 const GOOD_SECRET = "x".repeat(32);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { ApiError, AuthRequiredError, createApiClient, NetworkError, type Task } from "@/lib/api";
+import { ApiError, AuthRequiredError, createApiClient, NetworkError, type Task } from "@/lib/client/api";
 
 const API = "http://api.test";
 const TOKEN_URL = "/api/auth/token";
