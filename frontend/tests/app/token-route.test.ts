@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { TokenResponse } from "@/lib/shared/token-response";
 
 // A real Better-Auth instance on a throwaway SQLite file: the route is tested
 // against genuine session cookies, not a mocked getSession.
@@ -44,6 +45,7 @@ beforeAll(async () => {
   vi.stubEnv("AUTH_TOKEN_TTL_SECONDS", String(TTL_SECONDS));
   vi.stubEnv("AUTH_SQLITE_PATH", path.join(tempDir, "auth.sqlite"));
   vi.stubEnv("DATABASE_URL", "");
+  vi.stubEnv("JWT_AUDIENCE", "");
   vi.resetModules();
   ({ getAuth } = await import("@/lib/server/auth"));
   const { migrateAuthSchema } = await import("@/lib/server/auth-schema");
@@ -64,17 +66,21 @@ describe("GET /api/auth/token", () => {
     const response = await GET(tokenRequest(cookie));
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
-    const body = (await response.json()) as { token: string; expiresAt: string };
+    const body = (await response.json()) as TokenResponse;
 
     expect(decodeProtectedHeader(body.token)).toEqual({ alg: "HS256", typ: "JWT" });
     const { payload } = await jwtVerify(body.token, new TextEncoder().encode(SECRET), { algorithms: ["HS256"] });
     expect(payload.sub).toBe(userId);
+    // Without a JWT_AUDIENCE setting: the default the backend requires.
+    expect(payload.aud).toBe("todo-api");
     expect(payload.iat).toBeGreaterThanOrEqual(before);
     expect(payload.iat).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
     expect(payload.exp).toBe(payload.iat! + TTL_SECONDS);
-    expect(Object.keys(payload).sort()).toEqual(["exp", "iat", "sub"]);
+    expect(Object.keys(payload).sort()).toEqual(["aud", "exp", "iat", "sub"]);
     expect(body.token).not.toMatch(/ada/i);
     expect(body.expiresAt).toBe(new Date(payload.exp! * 1000).toISOString());
+    expect(body.expiresIn).toBe(TTL_SECONDS);
+    expect(Object.keys(body).sort()).toEqual(["expiresAt", "expiresIn", "token"]);
   });
 
   it("issues a token the wrong secret cannot verify", async () => {
