@@ -3,23 +3,19 @@
  * for a short-lived bearer token at /api/auth/token, keeps that token in
  * memory only, renews it before it expires, and retries once on a 401.
  */
+import type { components } from "../shared/api-types";
 import type { TokenResponse } from "../shared/token-response";
 
-export interface Task {
-  id: number;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  created_at: string;
-  updated_at: string;
-}
+type Schemas = components["schemas"];
 
-export interface NewTask {
-  title: string;
-  description?: string | null;
-}
-
-export type TaskChanges = Partial<Pick<Task, "title" | "description" | "completed">>;
+/** A task as the backend returns it. */
+export type Task = Schemas["TaskPublic"];
+export type NewTask = Schemas["TaskCreate"];
+/**
+ * The fields the backend lets a PATCH change, with the values a task holds:
+ * the schema allows null for title and completed, but the backend refuses it.
+ */
+export type TaskChanges = Partial<Pick<Task, keyof Schemas["TaskUpdate"]>>;
 
 /** The backend answered with an error status; `message` is fit to show a user. */
 export class ApiError extends Error {
