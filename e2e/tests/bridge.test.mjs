@@ -184,4 +184,16 @@ describe("the JWT bridge, end to end", { timeout: 240_000 }, () => {
     const file = path.join(ARTIFACTS, "tasks.png");
     await page.screenshot({ path: file, fullPage: true });
   });
+
+  test("7. signing out in another tab sends this tab to log in as well", async () => {
+    await page.getByRole("heading", { name: "Tasks", level: 1 }).waitFor();
+    const otherTab = await page.context().newPage();
+    try {
+      await otherTab.goto(`${system.frontendUrl}/tasks`);
+      await signOut(otherTab);
+      await page.waitForURL(/\/auth\/login\?next=(%2F|\/)tasks$/, { timeout: 10_000 });
+    } finally {
+      await otherTab.close();
+    }
+  });
 });

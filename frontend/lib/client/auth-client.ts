@@ -1,41 +1,23 @@
 /**
- * Browser calls to Better-Auth's own endpoints (/api/auth/*).
- *
- * Deliberately not `better-auth/react`: that client bundles Better-Auth's env
- * reader, which puts the string BETTER_AUTH_SECRET into browser code and would
- * fail the bundle check. These three JSON calls are all the UI needs.
+ * The browser's Better-Auth client (the official one from better-auth/react):
+ * sign-up, sign-in and sign-out against /api/auth/*, and the session hook.
+ * It holds no secret; `npm run check:bundle` proves none reaches the browser.
  */
+import { createAuthClient } from "better-auth/react";
 import type { AuthFailure } from "./auth-errors";
 
-export interface AuthResult {
-  error: AuthFailure | null;
-}
+// Same origin: the client calls /api/auth/* on the page's own host.
+export const authClient = createAuthClient();
 
-async function post(path: string, body: Record<string, string>): Promise<AuthResult> {
-  let response: Response;
+/**
+ * Awaits a client call (e.g. `authClient.signIn.email(…)`) and returns its
+ * error, or null on success. The client answers HTTP errors with an error
+ * object but throws when no answer came at all; that becomes status 0.
+ */
+export async function authFailure(call: Promise<{ error: AuthFailure | null }>): Promise<AuthFailure | null> {
   try {
-    response = await fetch(`/api/auth${path}`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      credentials: "same-origin",
-      body: JSON.stringify(body),
-    });
+    return (await call).error;
   } catch {
-    return { error: { status: 0 } };
+    return { status: 0 };
   }
-  if (response.ok) return { error: null };
-  const detail = (await response.json().catch(() => null)) as { code?: unknown; message?: unknown } | null;
-  return {
-    error: {
-      status: response.status,
-      code: typeof detail?.code === "string" ? detail.code : undefined,
-      message: typeof detail?.message === "string" ? detail.message : undefined,
-    },
-  };
 }
-
-export const authClient = {
-  signUp: (credentials: { name: string; email: string; password: string }) => post("/sign-up/email", credentials),
-  signIn: (credentials: { email: string; password: string }) => post("/sign-in/email", credentials),
-  signOut: () => post("/sign-out", {}),
-};

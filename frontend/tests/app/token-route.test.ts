@@ -1,21 +1,15 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { decodeProtectedHeader, jwtVerify } from "jose";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { TokenResponse } from "@/lib/shared/token-response";
+import { AUTH_SECRET as SECRET, realAuthServer } from "../helpers/real-auth";
 
 // A real Better-Auth instance on a throwaway SQLite file: the route is tested
 // against genuine session cookies, not a mocked getSession.
-const SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 const TTL_SECONDS = 600;
-const tempDir = mkdtempSync(path.join(tmpdir(), "token-route-"));
+const server = realAuthServer({ AUTH_TOKEN_TTL_SECONDS: String(TTL_SECONDS) });
 
 type TokenRoute = typeof import("@/app/api/auth/token/route");
-type AuthModule = typeof import("@/lib/server/auth");
-
 let GET: TokenRoute["GET"];
-let getAuth: AuthModule["getAuth"];
 
 function tokenRequest(cookie?: string): Request {
   return new Request("http://localhost:3000/api/auth/token", { headers: cookie ? { cookie } : {} });
@@ -30,7 +24,7 @@ function cookieHeader(response: Response): string {
 }
 
 async function signUp(email: string): Promise<{ userId: string; cookie: string }> {
-  const response = await getAuth().api.signUpEmail({
+  const response = await server.auth().api.signUpEmail({
     body: { name: "Ada Lovelace", email, password: "correct horse battery" },
     asResponse: true,
   });
@@ -40,22 +34,7 @@ async function signUp(email: string): Promise<{ userId: string; cookie: string }
 }
 
 beforeAll(async () => {
-  vi.stubEnv("BETTER_AUTH_SECRET", SECRET);
-  vi.stubEnv("BETTER_AUTH_URL", "http://localhost:3000");
-  vi.stubEnv("AUTH_TOKEN_TTL_SECONDS", String(TTL_SECONDS));
-  vi.stubEnv("AUTH_SQLITE_PATH", path.join(tempDir, "auth.sqlite"));
-  vi.stubEnv("DATABASE_URL", "");
-  vi.stubEnv("JWT_AUDIENCE", "");
-  vi.resetModules();
-  ({ getAuth } = await import("@/lib/server/auth"));
-  const { migrateAuthSchema } = await import("@/lib/server/auth-schema");
-  await migrateAuthSchema(getAuth().options);
   ({ GET } = await import("@/app/api/auth/token/route"));
-});
-
-afterAll(() => {
-  vi.unstubAllEnvs();
-  rmSync(tempDir, { recursive: true, force: true });
 });
 
 describe("GET /api/auth/token", () => {
@@ -106,7 +85,7 @@ describe("GET /api/auth/token", () => {
 
   it("answers 401 once the session is signed out", async () => {
     const { cookie } = await signUp("linus@example.com");
-    await getAuth().api.signOut({ headers: new Headers({ cookie }) });
+    await server.auth().api.signOut({ headers: new Headers({ cookie }) });
     const response = await GET(tokenRequest(cookie));
     expect(response.status).toBe(401);
   });
