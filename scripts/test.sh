@@ -53,6 +53,9 @@ else
 fi
 
 setup_npm "$FRONTEND"
+# The frontend's API types are generated from the backend's schema and checked in: a change
+# on one side that the other has not taken in fails here.
+step "frontend: API types match the backend's schema" npm --prefix "$FRONTEND" run --silent check:api
 step "frontend: eslint" npm --prefix "$FRONTEND" run --silent lint
 step "frontend: type check" npm --prefix "$FRONTEND" run --silent typecheck
 step "frontend: unit tests" npm --prefix "$FRONTEND" run --silent test -- \

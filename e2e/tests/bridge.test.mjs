@@ -31,6 +31,7 @@ const bob = { name: "Bob Example", email: `bob-${run}@example.com`, password: "a
 describe("the JWT bridge, end to end", { timeout: 240_000 }, () => {
   let system;
   let browser;
+  let context;
   let page;
   const traffic = { tokenFetches: 0, apiCalls: 0 };
   let aliceTaskIds = [];
@@ -38,7 +39,9 @@ describe("the JWT bridge, end to end", { timeout: 240_000 }, () => {
   before(async () => {
     system = await startSystem({ tokenTtlSeconds: TOKEN_TTL_SECONDS });
     browser = await launchBrowser();
-    page = await browser.newPage();
+    // A context of our own, so that test 7 can open a second tab sharing the session.
+    context = await browser.newContext();
+    page = await context.newPage();
     page.on("request", (request) => {
       if (request.url().endsWith("/api/auth/token")) traffic.tokenFetches += 1;
       else if (request.url().startsWith(system.apiUrl) && request.method() !== "OPTIONS") {
@@ -183,5 +186,17 @@ describe("the JWT bridge, end to end", { timeout: 240_000 }, () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     const file = path.join(ARTIFACTS, "tasks.png");
     await page.screenshot({ path: file, fullPage: true });
+  });
+
+  test("7. signing out in another tab sends this tab to log in as well", async () => {
+    await page.getByRole("heading", { name: "Tasks", level: 1 }).waitFor();
+    const otherTab = await context.newPage();
+    try {
+      await otherTab.goto(`${system.frontendUrl}/tasks`);
+      await signOut(otherTab);
+      await page.waitForURL(/\/auth\/login\?next=(%2F|\/)tasks$/, { timeout: 10_000 });
+    } finally {
+      await otherTab.close();
+    }
   });
 });

@@ -1,19 +1,27 @@
 #!/usr/bin/env node
 /**
  * `npm run check:bundle`: builds the app with a random sentinel secret and
- * fails if that value, or the variable's name, appears anywhere in the code
- * shipped to browsers (.next/static). Proves the secret stays server-side.
+ * fails if what browsers download (.next/static, and the pages prerendered at
+ * build time) contains that value, or names a NEXT_PUBLIC_*SECRET* variable:
+ * Next inlines NEXT_PUBLIC_ values into browser code, so no secret may wear
+ * that prefix. Library code that merely mentions the name BETTER_AUTH_SECRET
+ * (Better-Auth's client bundles its env reader) is no leak and is not flagged.
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import nextEnv from "@next/env";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const staticDir = path.join(root, ".next", "static");
 const sentinel = `bundle-sentinel-${randomBytes(24).toString("hex")}`;
-const needles = [sentinel, "BETTER_AUTH_SECRET"];
+const PUBLIC_SECRET_NAME = /NEXT_PUBLIC_\w*SECRET\w*/g;
+// Served to browsers as they are: static assets, and the HTML/RSC payloads of prerendered pages.
+const SHIPPED = [
+  { dir: path.join(root, ".next", "static"), include: () => true },
+  { dir: path.join(root, ".next", "server", "app"), include: (file) => /\.(html|rsc|body)$/.test(file) },
+];
 
 function* walk(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -21,6 +29,19 @@ function* walk(dir) {
     if (entry.isDirectory()) yield* walk(full);
     else yield full;
   }
+}
+
+function fail(message) {
+  console.error(`check:bundle: FAIL, ${message}`);
+  process.exit(1);
+}
+
+// The same .env files `next build` reads: a NEXT_PUBLIC_*SECRET* set there is inlined
+// into the bundle by value (and its name vanishes), so it is refused before building.
+const { combinedEnv } = nextEnv.loadEnvConfig(root, false, { info: () => {}, error: console.error });
+const publicSecrets = Object.keys(combinedEnv).filter((name) => new RegExp(PUBLIC_SECRET_NAME.source).test(name));
+if (publicSecrets.length > 0) {
+  fail(`${publicSecrets.join(", ")} would be inlined into browser code; a secret must not have the NEXT_PUBLIC_ prefix`);
 }
 
 console.log("check:bundle: building with a sentinel secret…");
@@ -36,20 +57,18 @@ if (build.status !== 0) {
 
 let files = 0;
 const hits = [];
-for (const file of walk(staticDir)) {
-  files += 1;
-  const text = readFileSync(file).toString("latin1");
-  for (const needle of needles) {
-    if (text.includes(needle)) hits.push(`${path.relative(root, file)} contains ${needle === sentinel ? "the secret's value" : needle}`);
+for (const { dir, include } of SHIPPED) {
+  if (!existsSync(dir)) continue;
+  for (const file of walk(dir)) {
+    if (!include(file)) continue;
+    files += 1;
+    const text = readFileSync(file).toString("latin1");
+    const where = path.relative(root, file);
+    if (text.includes(sentinel)) hits.push(`${where} contains the secret's value`);
+    for (const name of new Set(text.match(PUBLIC_SECRET_NAME))) hits.push(`${where} reads ${name}`);
   }
 }
 
-if (files === 0) {
-  console.error("check:bundle: .next/static is empty; nothing was checked");
-  process.exit(1);
-}
-if (hits.length > 0) {
-  console.error(`check:bundle: FAIL, the secret leaks into the client bundle:\n  ${hits.join("\n  ")}`);
-  process.exit(1);
-}
-console.log(`check:bundle: OK, ${files} files in .next/static contain neither the secret's value nor its name`);
+if (files === 0) fail(".next/static is empty; nothing was checked");
+if (hits.length > 0) fail(`a secret reaches the browser:\n  ${hits.join("\n  ")}`);
+console.log(`check:bundle: OK, ${files} files browsers download hold neither the secret's value nor a NEXT_PUBLIC_*SECRET* name`);

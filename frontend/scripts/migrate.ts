@@ -5,10 +5,10 @@
  */
 import { loadEnvConfig } from "@next/env";
 import { Pool } from "pg";
-import { buildAuthOptions } from "../lib/auth-options";
-import { migrateAuthSchema } from "../lib/auth-schema";
-import { ConfigError, getServerConfig } from "../lib/config";
-import { describeDatabase } from "../lib/database-label";
+import { buildAuthOptions } from "../lib/server/auth-options";
+import { migrateAuthSchema } from "../lib/server/auth-schema";
+import { ConfigError, getServerConfig } from "../lib/server/config";
+import { describeDatabase } from "../lib/server/database-label";
 
 async function main(): Promise<void> {
   // Same .env files as `next start`/`next dev`, so both always pick the same database.

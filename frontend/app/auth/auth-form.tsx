@@ -3,10 +3,10 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useRef, useState, type FormEvent } from "react";
-import { authClient } from "@/lib/auth-client";
-import { describeAuthError } from "@/lib/auth-errors";
-import { MIN_PASSWORD_LENGTH } from "@/lib/password-policy";
-import { withNext } from "@/lib/safe-redirect";
+import { authClient, authFailure } from "@/lib/client/auth-client";
+import { describeAuthError } from "@/lib/client/auth-errors";
+import { MIN_PASSWORD_LENGTH } from "@/lib/shared/limits";
+import { withNext } from "@/lib/shared/safe-redirect";
 
 type Mode = "login" | "signup";
 
@@ -52,10 +52,11 @@ export function AuthForm({ mode, next }: { mode: Mode; next: string }) {
 
     setBusy(true);
     setError(null);
-    const { error: failure } =
+    const failure = await authFailure(
       mode === "signup"
-        ? await authClient.signUp({ name: name.trim(), email, password })
-        : await authClient.signIn({ email, password });
+        ? authClient.signUp.email({ name: name.trim(), email, password })
+        : authClient.signIn.email({ email, password }),
+    );
     if (failure) return fail(describeAuthError(failure));
     router.replace(next);
     router.refresh();

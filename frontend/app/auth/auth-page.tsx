@@ -1,7 +1,7 @@
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { getSessionUser } from "@/lib/auth";
-import { safeNextPath } from "@/lib/safe-redirect";
+import { getSessionUser } from "@/lib/server/auth";
+import { safeNextPath } from "@/lib/shared/safe-redirect";
 import { AuthForm } from "./auth-form";
 
 export interface AuthPageProps {

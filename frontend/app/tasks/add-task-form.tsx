@@ -1,9 +1,7 @@
 "use client";
 
 import { useState, type FormEvent, type RefObject } from "react";
-
-export const TITLE_MAX = 200;
-export const DESCRIPTION_MAX = 2000;
+import { DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from "@/lib/shared/limits";
 
 interface Props {
   onAdd: (title: string, description: string | null) => Promise<boolean>;
@@ -44,7 +42,7 @@ export function AddTaskForm({ onAdd, onInvalid, titleRef }: Props) {
           ref={titleRef}
           value={title}
           onChange={(event) => setTitle(event.target.value)}
-          maxLength={TITLE_MAX}
+          maxLength={TITLE_MAX_LENGTH}
           placeholder="What needs doing?"
           required
         />
@@ -55,7 +53,7 @@ export function AddTaskForm({ onAdd, onInvalid, titleRef }: Props) {
           id="new-task-description"
           value={description}
           onChange={(event) => setDescription(event.target.value)}
-          maxLength={DESCRIPTION_MAX}
+          maxLength={DESCRIPTION_MAX_LENGTH}
           rows={2}
           placeholder="Optional details"
         />

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useRef } from "react";
-import type { Task } from "@/lib/api";
+import type { Task } from "@/lib/client/api";
 
 interface Props {
   task: Task | null;

@@ -1,4 +1,4 @@
-import { ApiError, NetworkError } from "@/lib/api";
+import { ApiError, NetworkError } from "@/lib/client/api";
 
 /** What a person should read when a backend call fails. */
 export function describeFailure(error: unknown): string {

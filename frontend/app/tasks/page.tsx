@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { getSessionUser } from "@/lib/auth";
-import { getApiUrl } from "@/lib/config";
-import { withNext } from "@/lib/safe-redirect";
+import { getSessionUser } from "@/lib/server/auth";
+import { getApiUrl } from "@/lib/server/config";
+import { withNext } from "@/lib/shared/safe-redirect";
 import { TasksApp } from "./tasks-app";
 
 export const metadata: Metadata = { title: "Tasks · Todo" };

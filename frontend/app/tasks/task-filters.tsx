@@ -1,6 +1,6 @@
 "use client";
 
-import type { Counts, Filter } from "@/lib/task-list";
+import type { Counts, Filter } from "@/lib/client/task-list";
 
 const FILTERS: { value: Filter; label: string }[] = [
   { value: "all", label: "All" },

@@ -1,8 +1,8 @@
 "use client";
 
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
-import type { Task, TaskChanges } from "@/lib/api";
-import { DESCRIPTION_MAX, TITLE_MAX } from "./add-task-form";
+import type { Task, TaskChanges } from "@/lib/client/api";
+import { DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from "@/lib/shared/limits";
 
 interface Props {
   task: Task;
@@ -50,11 +50,11 @@ export function TaskItem({ task, onToggle, onSave, onDelete, onInvalid }: Props)
         <form onSubmit={onSubmit} onKeyDown={onKeyDown} noValidate className="edit-form">
           <div className="field">
             <label htmlFor={`${base}-title`}>Edit title</label>
-            <input id={`${base}-title`} name="title" ref={titleInputRef} defaultValue={task.title} maxLength={TITLE_MAX} required />
+            <input id={`${base}-title`} name="title" ref={titleInputRef} defaultValue={task.title} maxLength={TITLE_MAX_LENGTH} required />
           </div>
           <div className="field">
             <label htmlFor={`${base}-description`}>Edit description</label>
-            <textarea id={`${base}-description`} name="description" defaultValue={task.description ?? ""} maxLength={DESCRIPTION_MAX} rows={2} />
+            <textarea id={`${base}-description`} name="description" defaultValue={task.description ?? ""} maxLength={DESCRIPTION_MAX_LENGTH} rows={2} />
           </div>
           <div className="actions">
             <button type="submit" className="primary">

@@ -2,10 +2,10 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { ApiError, AuthRequiredError, createApiClient, type Task, type TaskChanges } from "@/lib/api";
-import { authClient } from "@/lib/auth-client";
-import { withNext } from "@/lib/safe-redirect";
-import { countTasks, filterTasks, removeTask, upsertTask, type Filter } from "@/lib/task-list";
+import { ApiError, AuthRequiredError, createApiClient, type Task, type TaskChanges } from "@/lib/client/api";
+import { authClient, authFailure } from "@/lib/client/auth-client";
+import { withNext } from "@/lib/shared/safe-redirect";
+import { countTasks, filterTasks, removeTask, upsertTask, type Filter } from "@/lib/client/task-list";
 import { AddTaskForm } from "./add-task-form";
 import { ConfirmDeleteDialog } from "./confirm-delete-dialog";
 import { describeFailure } from "./messages";
@@ -33,7 +33,7 @@ export function TasksApp({ user, apiUrl }: Props) {
         baseUrl: apiUrl,
         // End the cookie session too: if the backend rejects fresh tokens while the session
         // is still valid, the login page would otherwise bounce straight back here, forever.
-        onAuthRequired: () => void authClient.signOut().then(() => router.replace(withNext("/auth/login", "/tasks"))),
+        onAuthRequired: () => void authFailure(authClient.signOut()).then(() => router.replace(withNext("/auth/login", "/tasks"))),
       }),
     [apiUrl, router],
   );
@@ -45,6 +45,11 @@ export function TasksApp({ user, apiUrl }: Props) {
   const [signingOut, setSigningOut] = useState(false);
   const [loadAttempt, setLoadAttempt] = useState(0);
   const titleInputRef = useRef<HTMLInputElement>(null);
+  // The server checked the session before rendering; the hook keeps watching it (on focus, and when
+  // another tab signs out), so a session that ends elsewhere sends this tab to log in too.
+  const session = authClient.useSession();
+  const sessionEnded = !session.isPending && session.data === null && (!session.error || session.error.status === 401);
+  const shownUser = session.data?.user ?? user;
 
   useEffect(() => {
     let current = true;
@@ -64,6 +69,11 @@ export function TasksApp({ user, apiUrl }: Props) {
       current = false;
     };
   }, [api, loadAttempt]);
+
+  useEffect(() => {
+    // Our own sign-out navigates by itself.
+    if (sessionEnded && !signingOut) router.replace(withNext("/auth/login", "/tasks"));
+  }, [sessionEnded, signingOut, router]);
 
   function retry() {
     setLoad({ status: "loading" });
@@ -130,8 +140,7 @@ export function TasksApp({ user, apiUrl }: Props) {
   async function signOut() {
     setSigningOut(true);
     api.clearToken();
-    const { error } = await authClient.signOut();
-    if (error) {
+    if (await authFailure(authClient.signOut())) {
       setSigningOut(false);
       setNotice("Could not sign out. Check your connection and try again.");
       return;
@@ -148,8 +157,8 @@ export function TasksApp({ user, apiUrl }: Props) {
       <header className="topbar">
         <h1>Tasks</h1>
         <div className="user">
-          <span className="user-name">{user.name}</span>
-          <span className="user-email">{user.email}</span>
+          <span className="user-name">{shownUser.name}</span>
+          <span className="user-email">{shownUser.email}</span>
           <button type="button" onClick={signOut} disabled={signingOut}>
             {signingOut ? "Signing out…" : "Sign out"}
           </button>

@@ -1,4 +1,4 @@
-import { getAuth } from "@/lib/auth";
+import { getAuth } from "@/lib/server/auth";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
-import { getSessionUser } from "@/lib/auth";
-import { getServerConfig } from "@/lib/config";
-import { signAccessToken } from "@/lib/token";
+import { getSessionUser } from "@/lib/server/auth";
+import { getServerConfig } from "@/lib/server/config";
+import { signAccessToken } from "@/lib/server/token";
 
 export const dynamic = "force-dynamic";
 
@@ -12,7 +12,7 @@ export async function GET(request: Request): Promise<Response> {
   if (!user) {
     return Response.json({ error: "not signed in" }, { status: 401, headers: NO_STORE });
   }
-  const { authSecret, tokenTtlSeconds } = getServerConfig();
-  const token = await signAccessToken(user.id, { secret: authSecret, ttlSeconds: tokenTtlSeconds });
+  const { authSecret, tokenTtlSeconds, tokenAudience } = getServerConfig();
+  const token = await signAccessToken(user.id, { secret: authSecret, ttlSeconds: tokenTtlSeconds, audience: tokenAudience });
   return Response.json(token, { headers: NO_STORE });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { safeNextPath, withNext } from "@/lib/safe-redirect";
+import { safeNextPath, withNext } from "@/lib/shared/safe-redirect";
 
 describe("safeNextPath", () => {
   it.each([

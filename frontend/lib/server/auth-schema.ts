@@ -1,3 +1,4 @@
+import "server-only";
 import { getMigrations } from "better-auth/db/migration";
 import type { BetterAuthOptions } from "better-auth";
 

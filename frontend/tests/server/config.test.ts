@@ -1,6 +1,6 @@
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ConfigError, getApiUrl, getServerConfig } from "@/lib/config";
+import { ConfigError, getApiUrl, getServerConfig } from "@/lib/server/config";
 
 const GOOD_SECRET = "x".repeat(32);
 
@@ -9,7 +9,7 @@ afterEach(() => {
 });
 
 function withEnv(env: Record<string, string>) {
-  for (const name of ["BETTER_AUTH_SECRET", "BETTER_AUTH_URL", "NEXT_PUBLIC_API_URL", "AUTH_TOKEN_TTL_SECONDS", "AUTH_SIGNIN_ATTEMPTS_PER_10S", "DATABASE_URL", "AUTH_SQLITE_PATH"]) {
+  for (const name of ["BETTER_AUTH_SECRET", "BETTER_AUTH_URL", "NEXT_PUBLIC_API_URL", "AUTH_TOKEN_TTL_SECONDS", "AUTH_SIGNIN_ATTEMPTS_PER_10S", "DATABASE_URL", "AUTH_SQLITE_PATH", "JWT_AUDIENCE"]) {
     vi.stubEnv(name, env[name] ?? "");
   }
 }
@@ -22,6 +22,7 @@ describe("server settings", () => {
       authUrl: "http://localhost:3000",
       apiUrl: "http://localhost:8000",
       tokenTtlSeconds: 900,
+      tokenAudience: "todo-api",
       signInAttemptsPer10s: 3,
       database: { kind: "sqlite", file: path.resolve("data/auth.sqlite") },
     });
@@ -31,6 +32,11 @@ describe("server settings", () => {
     withEnv({ BETTER_AUTH_SECRET: secret });
     expect(() => getServerConfig()).toThrow(ConfigError);
     expect(() => getServerConfig()).toThrow(/BETTER_AUTH_SECRET.*openssl rand -base64 32/);
+  });
+
+  it("takes the tokens' audience from JWT_AUDIENCE, the backend's name for it", () => {
+    withEnv({ BETTER_AUTH_SECRET: GOOD_SECRET, JWT_AUDIENCE: " staging-api " });
+    expect(getServerConfig().tokenAudience).toBe("staging-api");
   });
 
   it("picks PostgreSQL only for postgres URLs", () => {

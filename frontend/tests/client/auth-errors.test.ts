@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeAuthError } from "@/lib/auth-errors";
+import { describeAuthError } from "@/lib/client/auth-errors";
 
 describe("describeAuthError", () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Task } from "@/lib/api";
-import { countTasks, filterTasks, removeTask, upsertTask } from "@/lib/task-list";
+import type { Task } from "@/lib/client/api";
+import { countTasks, filterTasks, removeTask, upsertTask } from "@/lib/client/task-list";
 
 function task(id: number, createdAt: string, completed = false): Task {
   return { id, title: `T${id}`, description: null, completed, created_at: createdAt, updated_at: createdAt };

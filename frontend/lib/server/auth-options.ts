@@ -1,10 +1,11 @@
+import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { Pool } from "pg";
 import type { BetterAuthOptions } from "better-auth";
 import type { AuthDatabaseConfig, ServerConfig } from "./config";
-import { MIN_PASSWORD_LENGTH } from "./password-policy";
+import { MIN_PASSWORD_LENGTH } from "../shared/limits";
 
 function openDatabase(database: AuthDatabaseConfig): BetterAuthOptions["database"] {
   if (database.kind === "postgres") {
@@ -19,8 +20,8 @@ function openDatabase(database: AuthDatabaseConfig): BetterAuthOptions["database
 
 /**
  * Better-Auth settings shared by the web server and the migration script, so
- * both always see the same schema. Kept free of "server-only" for that reason;
- * only server modules import it.
+ * both always see the same schema (`npm run migrate` runs with the
+ * react-server condition, under which "server-only" is an empty module).
  */
 export function buildAuthOptions(config: ServerConfig) {
   return {

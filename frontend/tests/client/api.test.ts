@@ -1,14 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
-import { ApiError, AuthRequiredError, createApiClient, NetworkError, type Task } from "@/lib/api";
+import { ApiError, AuthRequiredError, createApiClient, NetworkError, type Task } from "@/lib/client/api";
 
 const API = "http://api.test";
 const TOKEN_URL = "/api/auth/token";
-
-/** An unsigned token with the claims the client reads; it never verifies signatures. */
-function fakeToken(label: string, iat: number, ttlSeconds: number): string {
-  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
-  return `${encode({ alg: "HS256", typ: "JWT" })}.${encode({ sub: label, iat, exp: iat + ttlSeconds })}.sig`;
-}
 
 function json(body: unknown, status = 200): Response {
   return new Response(status === 204 ? null : JSON.stringify(body), {
@@ -28,9 +22,11 @@ interface Harness {
   ttlSeconds?: number;
   serverNow?: number;
   tokenDelayMs?: number;
+  /** Replaces the token route's answer. */
+  tokenAnswer?: unknown;
 }
 
-function setup({ backend = () => json([]), ttlSeconds = 900, serverNow = 1_800_000_000, tokenDelayMs = 0 }: Harness = {}) {
+function setup({ backend = () => json([]), ttlSeconds = 900, serverNow = 1_800_000_000, tokenDelayMs = 0, tokenAnswer }: Harness = {}) {
   let clock = 1_000_000; // local ms clock, deliberately unrelated to the server's
   const tokensIssued: string[] = [];
   const backendCalls: { url: string; init: RequestInit; token: string }[] = [];
@@ -40,9 +36,10 @@ function setup({ backend = () => json([]), ttlSeconds = 900, serverNow = 1_800_0
     const url = String(input);
     if (url === TOKEN_URL) {
       if (tokenDelayMs) await new Promise((resolve) => setTimeout(resolve, tokenDelayMs));
-      const token = fakeToken(`t${tokensIssued.length + 1}`, serverNow, ttlSeconds);
+      // Opaque on purpose: the client learns the lifetime from expiresIn, never by decoding the token.
+      const token = `opaque-token-${tokensIssued.length + 1}`;
       tokensIssued.push(token);
-      return json({ token, expiresAt: new Date((serverNow + ttlSeconds) * 1000).toISOString() });
+      return json(tokenAnswer ?? { token, expiresAt: new Date((serverNow + ttlSeconds) * 1000).toISOString(), expiresIn: ttlSeconds });
     }
     const token = String(new Headers(init.headers).get("Authorization")).replace(/^Bearer /, "");
     const call = { url, init, token };
@@ -89,12 +86,22 @@ describe("token cache", () => {
     expect(h.tokensIssued).toHaveLength(2);
   });
 
-  it("ignores the server clock: a token whose exp is long past locally is still used for its lifetime", async () => {
+  it("ignores the server clock: a token whose expiresAt is long past locally is still used for its lifetime", async () => {
     const h = setup({ serverNow: 1_000_000_000 }); // the server thinks it is 2001
     await h.client.listTasks();
     h.advance(60_000);
     await h.client.listTasks();
     expect(h.tokensIssued).toHaveLength(1);
+  });
+
+  it.each([
+    { case: "no expiresIn", answer: { token: "t", expiresAt: "2026-11-27T00:15:00Z" } },
+    { case: "a zero expiresIn", answer: { token: "t", expiresIn: 0 } },
+    { case: "no token", answer: { expiresIn: 900 } },
+  ])("refuses a token answer with $case instead of caching it forever", async ({ answer }) => {
+    const h = setup({ tokenAnswer: answer });
+    await expect(h.client.listTasks()).rejects.toThrow(/expiresIn/);
+    expect(h.backendCalls).toHaveLength(0);
   });
 
   it("shares one token fetch among concurrent requests", async () => {

@@ -1,20 +1,15 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { decodeProtectedHeader, jwtVerify } from "jose";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { TokenResponse } from "@/lib/shared/token-response";
+import { AUTH_SECRET as SECRET, realAuthServer } from "../helpers/real-auth";
 
 // A real Better-Auth instance on a throwaway SQLite file: the route is tested
 // against genuine session cookies, not a mocked getSession.
-const SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 const TTL_SECONDS = 600;
-const tempDir = mkdtempSync(path.join(tmpdir(), "token-route-"));
+const server = realAuthServer({ AUTH_TOKEN_TTL_SECONDS: String(TTL_SECONDS) });
 
 type TokenRoute = typeof import("@/app/api/auth/token/route");
-type AuthModule = typeof import("@/lib/auth");
-
 let GET: TokenRoute["GET"];
-let getAuth: AuthModule["getAuth"];
 
 function tokenRequest(cookie?: string): Request {
   return new Request("http://localhost:3000/api/auth/token", { headers: cookie ? { cookie } : {} });
@@ -29,7 +24,7 @@ function cookieHeader(response: Response): string {
 }
 
 async function signUp(email: string): Promise<{ userId: string; cookie: string }> {
-  const response = await getAuth().api.signUpEmail({
+  const response = await server.auth().api.signUpEmail({
     body: { name: "Ada Lovelace", email, password: "correct horse battery" },
     asResponse: true,
   });
@@ -39,21 +34,7 @@ async function signUp(email: string): Promise<{ userId: string; cookie: string }
 }
 
 beforeAll(async () => {
-  vi.stubEnv("BETTER_AUTH_SECRET", SECRET);
-  vi.stubEnv("BETTER_AUTH_URL", "http://localhost:3000");
-  vi.stubEnv("AUTH_TOKEN_TTL_SECONDS", String(TTL_SECONDS));
-  vi.stubEnv("AUTH_SQLITE_PATH", path.join(tempDir, "auth.sqlite"));
-  vi.stubEnv("DATABASE_URL", "");
-  vi.resetModules();
-  ({ getAuth } = await import("@/lib/auth"));
-  const { migrateAuthSchema } = await import("@/lib/auth-schema");
-  await migrateAuthSchema(getAuth().options);
   ({ GET } = await import("@/app/api/auth/token/route"));
-});
-
-afterAll(() => {
-  vi.unstubAllEnvs();
-  rmSync(tempDir, { recursive: true, force: true });
 });
 
 describe("GET /api/auth/token", () => {
@@ -64,17 +45,21 @@ describe("GET /api/auth/token", () => {
     const response = await GET(tokenRequest(cookie));
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
-    const body = (await response.json()) as { token: string; expiresAt: string };
+    const body = (await response.json()) as TokenResponse;
 
     expect(decodeProtectedHeader(body.token)).toEqual({ alg: "HS256", typ: "JWT" });
     const { payload } = await jwtVerify(body.token, new TextEncoder().encode(SECRET), { algorithms: ["HS256"] });
     expect(payload.sub).toBe(userId);
+    // Without a JWT_AUDIENCE setting: the default the backend requires.
+    expect(payload.aud).toBe("todo-api");
     expect(payload.iat).toBeGreaterThanOrEqual(before);
     expect(payload.iat).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
     expect(payload.exp).toBe(payload.iat! + TTL_SECONDS);
-    expect(Object.keys(payload).sort()).toEqual(["exp", "iat", "sub"]);
+    expect(Object.keys(payload).sort()).toEqual(["aud", "exp", "iat", "sub"]);
     expect(body.token).not.toMatch(/ada/i);
     expect(body.expiresAt).toBe(new Date(payload.exp! * 1000).toISOString());
+    expect(body.expiresIn).toBe(TTL_SECONDS);
+    expect(Object.keys(body).sort()).toEqual(["expiresAt", "expiresIn", "token"]);
   });
 
   it("issues a token the wrong secret cannot verify", async () => {
@@ -100,7 +85,7 @@ describe("GET /api/auth/token", () => {
 
   it("answers 401 once the session is signed out", async () => {
     const { cookie } = await signUp("linus@example.com");
-    await getAuth().api.signOut({ headers: new Headers({ cookie }) });
+    await server.auth().api.signOut({ headers: new Headers({ cookie }) });
     const response = await GET(tokenRequest(cookie));
     expect(response.status).toBe(401);
   });

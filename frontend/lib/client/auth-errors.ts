@@ -1,5 +1,6 @@
-import { MIN_PASSWORD_LENGTH } from "./password-policy";
+import { MIN_PASSWORD_LENGTH } from "../shared/limits";
 
+/** The part of the Better-Auth client's `error` object the messages use. */
 export interface AuthFailure {
   /** HTTP status; 0 when the request got no answer. */
   status: number;

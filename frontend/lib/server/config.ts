@@ -15,6 +15,8 @@ export interface ServerConfig {
   authUrl: string;
   apiUrl: string;
   tokenTtlSeconds: number;
+  /** The tokens' `aud` claim; the backend requires the same value (JWT_AUDIENCE on both sides). */
+  tokenAudience: string;
   /** Sign-in/sign-up attempts allowed per client IP in each 10-second window. */
   signInAttemptsPer10s: number;
   database: AuthDatabaseConfig;
@@ -24,6 +26,8 @@ const MIN_SECRET_LENGTH = 32;
 const DEFAULT_TOKEN_TTL_SECONDS = 900;
 const MIN_TOKEN_TTL_SECONDS = 5;
 const MAX_TOKEN_TTL_SECONDS = 24 * 60 * 60;
+// The backend's default too: both sides agree without any setting.
+const DEFAULT_TOKEN_AUDIENCE = "todo-api";
 // Better-Auth's own default: slows password guessing, enforced when NODE_ENV=production.
 const DEFAULT_SIGNIN_ATTEMPTS = 3;
 
@@ -102,6 +106,7 @@ export function getServerConfig(): ServerConfig {
       max: MAX_TOKEN_TTL_SECONDS,
       unit: "seconds",
     }),
+    tokenAudience: readEnv("JWT_AUDIENCE") ?? DEFAULT_TOKEN_AUDIENCE,
     signInAttemptsPer10s: readWholeNumber("AUTH_SIGNIN_ATTEMPTS_PER_10S", { fallback: DEFAULT_SIGNIN_ATTEMPTS, min: 1 }),
     database: readDatabase(),
   };

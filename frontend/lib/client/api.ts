@@ -3,22 +3,19 @@
  * for a short-lived bearer token at /api/auth/token, keeps that token in
  * memory only, renews it before it expires, and retries once on a 401.
  */
+import type { components } from "../shared/api-types";
+import type { TokenResponse } from "../shared/token-response";
 
-export interface Task {
-  id: number;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  created_at: string;
-  updated_at: string;
-}
+type Schemas = components["schemas"];
 
-export interface NewTask {
-  title: string;
-  description?: string | null;
-}
-
-export type TaskChanges = Partial<Pick<Task, "title" | "description" | "completed">>;
+/** A task as the backend returns it. */
+export type Task = Schemas["TaskPublic"];
+export type NewTask = Schemas["TaskCreate"];
+/**
+ * The fields the backend lets a PATCH change, with the values a task holds:
+ * the schema allows null for title and completed, but the backend refuses it.
+ */
+export type TaskChanges = Partial<Pick<Task, keyof Schemas["TaskUpdate"]>>;
 
 /** The backend answered with an error status; `message` is fit to show a user. */
 export class ApiError extends Error {
@@ -77,16 +74,13 @@ const PAGE_SIZE = 100;
 const MAX_RENEW_MARGIN_MS = 60_000;
 const RENEW_MARGIN_SHARE = 0.2;
 
-/** Token lifetime in ms from its own iat/exp, so the local clock's offset does not matter. */
-function tokenLifetimeMs(token: string): number {
-  const payload = token.split(".")[1];
-  if (!payload) throw new Error("malformed token");
-  const base64 = payload.replace(/-/g, "+").replace(/_/g, "/");
-  const claims = JSON.parse(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, "="))) as { iat?: unknown; exp?: unknown };
-  if (typeof claims.iat !== "number" || typeof claims.exp !== "number" || claims.exp <= claims.iat) {
-    throw new Error("token lacks a usable iat/exp");
+/** The token route's answer, checked: the renewal schedule depends on `expiresIn`. */
+function readTokenResponse(body: unknown): Pick<TokenResponse, "token" | "expiresIn"> {
+  const { token, expiresIn } = (body ?? {}) as Partial<TokenResponse>;
+  if (typeof token !== "string" || !token || typeof expiresIn !== "number" || !(expiresIn > 0)) {
+    throw new Error("the token route answered without a token and a positive expiresIn");
   }
-  return (claims.exp - claims.iat) * 1000;
+  return { token, expiresIn };
 }
 
 /** Turns FastAPI's `{detail: string | [{msg}]}` into one readable line. */
@@ -133,9 +127,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const response = await send(tokenUrl, { credentials: "same-origin", cache: "no-store" });
     if (response.status === 401) authRequired();
     if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+    // The lifetime counts from when the answer arrived, on the local clock, so clock skew does not matter.
     const receivedAt = now();
-    const { token } = (await response.json()) as { token: string };
-    const lifetime = tokenLifetimeMs(token);
+    const { token, expiresIn } = readTokenResponse(await response.json());
+    const lifetime = expiresIn * 1000;
     const margin = Math.min(MAX_RENEW_MARGIN_MS, lifetime * RENEW_MARGIN_SHARE);
     if (startedIn === generation) cached = { value: token, renewAt: receivedAt + lifetime - margin };
     return token;

@@ -1,3 +1,4 @@
+import "server-only";
 import type { AuthDatabaseConfig } from "./config";
 
 /** Where the auth data lives, for logs: never includes credentials. */
