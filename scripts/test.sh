@@ -38,7 +38,7 @@ e2e_suite() {  # e2e_suite NAME [POSTGRES_SERVER_URL]: the browser tests over bo
     return "$status"
 }
 
-setup_backend
+setup_backend --dev
 step "ruff" "$VENV/bin/ruff" check "$BACKEND" "$ROOT/scripts" "$ROOT/bench"
 step "ruff format" "$VENV/bin/ruff" format --check --quiet "$BACKEND" "$ROOT/scripts" "$ROOT/bench"
 step "backend tests on SQLite" pytest_suite sqlite
