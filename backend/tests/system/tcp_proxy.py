@@ -6,7 +6,7 @@ from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from tests.support import free_port
+from devtools import free_port
 
 CHUNK = 64 * 1024
 
