@@ -36,7 +36,8 @@ def _authenticate(app: SimpleNamespace, value: bytes) -> str:
     try:
         coroutine.send(None)
     except StopIteration as done:
-        return done.value
+        user_id: str = done.value
+        return user_id
     raise RuntimeError("the authentication dependency suspended")
 
 

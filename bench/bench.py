@@ -170,7 +170,7 @@ def machine(postgres_url: str) -> dict[str, Any]:
         platform.processor(),
     )
     with psycopg.connect(postgres_url) as conn:
-        server_version = conn.execute("SHOW server_version").fetchone()[0]
+        (server_version,) = conn.execute("SHOW server_version").fetchall()[0]
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

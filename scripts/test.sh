@@ -25,6 +25,9 @@ pytest_suite() {  # pytest_suite NAME [DATABASE_URL]: the backend suite on one d
     [ "$status" = 0 ] || [ "$status" = 5 ]
 }
 
+# Over backend/app, backend/tests, scripts/ and bench/, as backend/pyproject.toml says.
+type_check() { (cd "$BACKEND" && "$VENV/bin/mypy"); }
+
 e2e_suite() {  # e2e_suite NAME [POSTGRES_SERVER_URL]: the browser tests over both servers
     local status=0 database=""
     if [ -n "${2:-}" ]; then
@@ -41,6 +44,7 @@ e2e_suite() {  # e2e_suite NAME [POSTGRES_SERVER_URL]: the browser tests over bo
 setup_backend --dev
 step "ruff" "$VENV/bin/ruff" check "$BACKEND" "$ROOT/scripts" "$ROOT/bench"
 step "ruff format" "$VENV/bin/ruff" format --check --quiet "$BACKEND" "$ROOT/scripts" "$ROOT/bench"
+step "mypy --strict" type_check
 step "backend tests on SQLite" pytest_suite sqlite
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
     step "backend tests on PostgreSQL" pytest_suite postgres "$TEST_DATABASE_URL"

@@ -3,7 +3,8 @@
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
-from fastapi.security import HTTPBearer
+from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
+from fastapi.security.base import SecurityBase
 
 from app.core.security import TokenError, TokenVerifier
 from app.db import Database
@@ -17,14 +18,20 @@ def _unauthorized(detail: str, *, token_sent: bool) -> HTTPException:
     )
 
 
-class BearerToken(HTTPBearer):
-    """Declares the bearer scheme in OpenAPI and turns the Authorization header into a user id.
+class BearerToken(SecurityBase):
+    """Declares the bearer scheme in OpenAPI (FastAPI lists every SecurityBase dependency there)
+    and turns the Authorization header into a user id.
 
-    HTTPBearer's own parsing is replaced: several Authorization headers must be refused,
-    not "first one wins", and every failure must be a 401 with a challenge.
+    Not an HTTPBearer, whose parsing lets the first of several Authorization headers win and
+    answers credentials or None: here several headers are refused, and every failure is a 401
+    with a challenge.
     """
 
-    async def __call__(self, request: Request) -> str:  # type: ignore[override]
+    def __init__(self, description: str) -> None:
+        self.model = HTTPBearerModel(description=description)
+        self.scheme_name = type(self).__name__
+
+    async def __call__(self, request: Request) -> str:
         headers = request.headers.getlist("authorization")
         if not headers:
             raise _unauthorized("not authenticated", token_sent=False)
@@ -44,13 +51,14 @@ class BearerToken(HTTPBearer):
             raise _unauthorized(str(error), token_sent=True) from None
 
 
-get_current_user = BearerToken(auto_error=False, description="HS256 JWT from /api/auth/token")
+get_current_user = BearerToken(description="HS256 JWT from /api/auth/token")
 CurrentUser = Annotated[str, Depends(get_current_user)]
 
 
 async def get_database(request: Request) -> Database:
     # async, though it awaits nothing: FastAPI runs a plain `def` dependency in a thread.
-    return request.app.state.db
+    db: Database = request.app.state.db
+    return db
 
 
 # Routes run each statement through `db.run(user_id, ...)`, a transaction of its own, rather

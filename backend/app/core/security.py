@@ -67,7 +67,8 @@ class TokenVerifier:
             del self._cache[token]  # expired: the full check below says so, as it would have
         claims = self._verify_fully(token)
         self._remember(token, claims)
-        return claims["sub"]
+        subject: str = claims["sub"]  # a non-empty string: _verify_fully checked it
+        return subject
 
     def _remember(self, token: str, claims: dict[str, Any]) -> None:
         if len(self._cache) >= CACHE_SIZE:

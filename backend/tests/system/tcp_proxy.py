@@ -56,7 +56,9 @@ class TcpProxy:
         for writer in list(self._open):
             writer.transport.abort()  # a reset, not a polite close: the peer sees an error
 
-    async def _accept(self, client_reader: asyncio.StreamReader, client: asyncio.StreamWriter):
+    async def _accept(
+        self, client_reader: asyncio.StreamReader, client: asyncio.StreamWriter
+    ) -> None:
         try:
             upstream_reader, upstream = await asyncio.open_connection(*self.target)
         except OSError:

@@ -54,8 +54,8 @@ async def readiness(http: httpx.AsyncClient) -> int:
     return (await http.get("/health/ready")).status_code
 
 
-async def outage(base_url: str, proxy: TcpProxy) -> tuple[Writes, dict[str, object]]:
-    writes, seen = Writes(), {}
+async def outage(base_url: str, proxy: TcpProxy) -> tuple[Writes, dict[str, float]]:
+    writes, seen = Writes(), dict[str, float]()
     stop = asyncio.Event()
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
         writers = [asyncio.create_task(write_until(http, stop, writes)) for _ in range(WRITERS)]

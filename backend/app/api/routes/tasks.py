@@ -1,6 +1,6 @@
 """The caller's tasks. Another user's task answers exactly like a missing one: 404."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 
@@ -13,7 +13,9 @@ router = APIRouter(prefix="/tasks", tags=["tasks"])
 
 # Ids are BIGINT: anything larger would be a database error, not a missing task.
 TaskId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-NOT_FOUND = {status.HTTP_404_NOT_FOUND: {"description": "No such task for this user"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    status.HTTP_404_NOT_FOUND: {"description": "No such task for this user"}
+}
 
 
 def _not_found() -> HTTPException:
