@@ -32,8 +32,8 @@ class _CallerStatement:
 
     Setting the caller and running the statement must happen in one transaction. As separate
     statements that costs three round trips (BEGIN with the setting, the statement, COMMIT),
-    which took about a third of the CPU of a request, the API's and PostgreSQL's together
-    (bench/README.md). A function call is one round trip, and it is its own transaction: the
+    a large share of the CPU of a request, the API's and PostgreSQL's together (figures in
+    bench/README.md). A function call is one round trip, and it is its own transaction: the
     setting is transaction-local, so it ends with the call and never outlives it on a pooled
     connection. The statements inside a function run in order, so the setting is in place
     before the policy reads it.
