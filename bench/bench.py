@@ -20,8 +20,9 @@ from typing import Any
 import psycopg
 
 import auth_cost
+from devtools import Server
 from seed import Postgres, seeded_sqlite, write_tokens
-from servers import BENCH_DIR, Server, uvicorn, wrk
+from servers import BENCH_DIR, api, cpu_seconds, wrk
 
 CONNECTIONS = 32
 LIST = "/tasks?limit=20"
@@ -70,7 +71,7 @@ class Bench:
             # A connection for every in-flight request: 32 across the workers.
             DB_POOL_SIZE=str(-(-CONNECTIONS // workers)),
         )
-        return uvicorn(env, self.log, workers)
+        return api(env, self.log, workers)
 
     def measure(self, loads: dict[str, Load]) -> dict[str, Result]:
         """Warm each load up, then `repeats` rounds that run every load once in turn, so that
@@ -82,9 +83,9 @@ class Bench:
         cpu = dict.fromkeys(loads, 0.0)
         for _ in range(self.repeats):
             for key, load in loads.items():
-                before = load.server.cpu_seconds()
+                before = cpu_seconds(load.server)
                 runs[key].append(load.run(self.seconds))
-                cpu[key] += load.server.cpu_seconds() - before
+                cpu[key] += cpu_seconds(load.server) - before
         return {key: summary(runs[key], cpu[key]) for key in loads}
 
 
@@ -169,7 +170,7 @@ def machine(postgres_url: str) -> dict[str, Any]:
         platform.processor(),
     )
     with psycopg.connect(postgres_url) as conn:
-        server_version = conn.execute("SHOW server_version").fetchone()[0]
+        (server_version,) = conn.execute("SHOW server_version").fetchall()[0]
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

@@ -37,7 +37,8 @@ def paired(s: dict[str, Any], a: str, b: str, runs: str = "rps_runs") -> float:
     """a / b as the median of the ratios of each round: a and b ran in the same rounds, one
     after the other, so the machine's drift from round to round (other tenants, load) cancels
     out of each ratio, as it does not out of a ratio of medians taken from different rounds."""
-    return statistics.median(x / y for x, y in zip(s[a][runs], s[b][runs], strict=True))
+    ratios: list[float] = [x / y for x, y in zip(s[a][runs], s[b][runs], strict=True)]
+    return statistics.median(ratios)
 
 
 def worker_gains(s: dict[str, Any]) -> dict[int, float]:

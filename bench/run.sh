@@ -10,13 +10,15 @@ cd "$ROOT"
 BENCH_VENV="$ROOT/bench/.venv"
 
 command -v wrk >/dev/null || apt_install wrk
-setup_backend
-# matplotlib draws the chart; it stays out of the backend's environment.
-if [ ! -x "$BENCH_VENV/bin/python" ] || ! "$BENCH_VENV/bin/python" -c 'import matplotlib' 2>/dev/null; then
+setup_backend --dev
+# matplotlib draws the chart; it stays out of the backend's environment (the lock's `chart` group).
+if ! up_to_date "$BACKEND/uv.lock" "$BENCH_VENV/.installed"; then
+    setup_uv
     find_python
-    say "installing matplotlib in bench/.venv"
-    "$PYTHON" -m venv --clear "$BENCH_VENV" || die "could not create $BENCH_VENV"
-    "$BENCH_VENV/bin/pip" install -q matplotlib || die "pip install matplotlib failed"
+    say "installing matplotlib in bench/.venv (from backend/uv.lock)"
+    UV_PROJECT_ENVIRONMENT="$BENCH_VENV" "$UV" sync --quiet --locked --project "$BACKEND" \
+        --python "$PYTHON" --only-group chart || die "uv sync of bench/.venv failed"
+    mark_installed "$BACKEND/uv.lock" "$BENCH_VENV/.installed"
 fi
 
 say "running the benchmarks (a full run takes about 10 minutes; --quick about 3)"

@@ -15,6 +15,7 @@ from app.crud import LIST_TASKS
 from app.db import CALLER
 from app.migrations import migrate
 from app.token import mint
+from devtools import create_database, drop_database
 
 # The seeded users are bench-1 .. bench-N; each gets `per_user` tasks.
 USER_PREFIX = "bench-"
@@ -43,34 +44,29 @@ class Postgres:
         # The API's role: it owns nothing and is no superuser, so row-level security applies.
         self.api_role = f"todo_bench_api_{uuid.uuid4().hex[:8]}"
 
-    def _libpq(self, database: str | None = None) -> str:
+    def url(self, database: str | None = None, role: str | None = None) -> str:
         url = self.admin.set(database=database) if database else self.admin
-        return url.render_as_string(hide_password=False)
-
-    def url(self, database: str, role: str | None = None) -> str:
-        url = self.admin.set(database=database)
         return (url.set(username=role) if role else url).render_as_string(hide_password=False)
 
     @contextmanager
     def session(self) -> Iterator["Postgres"]:
-        with psycopg.connect(self._libpq(), autocommit=True) as conn:
+        with psycopg.connect(self.url(), autocommit=True) as conn:
             conn.execute(f"CREATE ROLE {self.api_role} LOGIN")
         try:
             yield self
         finally:
-            with psycopg.connect(self._libpq(), autocommit=True) as conn:
-                for name in self.created:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            for url in self.created:
+                drop_database(url)
+            with psycopg.connect(self.url(), autocommit=True) as conn:
                 conn.execute(f"DROP ROLE IF EXISTS {self.api_role}")
 
     def seeded(self, users: int, per_user: int) -> str:
         """A new migrated database holding users x per_user tasks; returns its name."""
-        name = f"todo_bench_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(self._libpq(), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        self.created.append(name)
-        migrate(self.url(name))
-        with psycopg.connect(self._libpq(name), autocommit=True) as conn:
+        url = create_database(self.url(), "bench")
+        self.created.append(url)
+        name = make_url(url).database or ""
+        migrate(url)
+        with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f'GRANT CONNECT ON DATABASE "{name}" TO {self.api_role}')
             conn.execute(f"GRANT USAGE ON SCHEMA public TO {self.api_role}")
             conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON task TO {self.api_role}")
@@ -92,8 +88,7 @@ class Postgres:
 
     def explain(self, database: str) -> str:
         """The list query's plan as the API runs it: as its role, under row-level security."""
-        url = self.admin.set(database=database, username=self.api_role)
-        with psycopg.connect(url.render_as_string(hide_password=False)) as conn:
+        with psycopg.connect(self.url(database, self.api_role)) as conn:
             conn.execute("SELECT set_config('app.user_id', %s, true)", (user(7),))
             params = {CALLER: user(7), "limit": 20, "offset": 0}
             rows = conn.execute(f"EXPLAIN ANALYZE {_LIST_SQL}", params).fetchall()

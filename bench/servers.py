@@ -2,36 +2,20 @@
 
 import json
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
 from pathlib import Path
 
+from devtools import Server, uvicorn
+
 BENCH_DIR = Path(__file__).resolve().parent
-BACKEND_DIR = BENCH_DIR.parent / "backend"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[bytes]
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU of the server and its workers so far (from /proc)."""
-        pids = [self.process.pid, *_children(self.process.pid)]
-        return sum(_cpu_seconds(pid) for pid in pids)
+def cpu_seconds(server: Server) -> float:
+    """User + system CPU of the server and its workers so far (from /proc)."""
+    pids = [server.process.pid, *_children(server.process.pid)]
+    return sum(_cpu_seconds(pid) for pid in pids)
 
 
 def _children(pid: int) -> list[int]:
@@ -48,40 +32,10 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-@contextmanager
-def uvicorn(env: dict[str, str], log: Path, workers: int = 1) -> Iterator[Server]:
-    """The API as it is deployed (no reload, no access log), on a free loopback port."""
-    port = free_port()
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)]
-    command += ["--no-access-log", "--log-level", "warning", "--workers", str(workers)]
-    with log.open("ab") as output:
-        process = subprocess.Popen(
-            command, cwd=BACKEND_DIR, env=env, stdout=output, stderr=subprocess.STDOUT
-        )
-    server = Server(f"http://127.0.0.1:{port}", process)
-    try:
-        _wait_until_ready(server, log)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def _wait_until_ready(server: Server, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"uvicorn exited:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/health/ready", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"uvicorn did not become ready:\n{log.read_text()[-3000:]}")
+def api(env: dict[str, str], log: Path, workers: int = 1) -> AbstractContextManager[Server]:
+    """The API as it is deployed (no reload, no access log), ready once its database answers."""
+    options = ["--no-access-log", "--log-level", "warning", "--workers", str(workers)]
+    return uvicorn(env, *options, log=log, ready="/health/ready")
 
 
 def wrk(

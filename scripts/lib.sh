@@ -1,5 +1,5 @@
 # Shared set-up steps for run.sh, test.sh and the benchmarks. Each step is quick when
-# nothing changed: installs are keyed on a hash of the file that lists the dependencies.
+# nothing changed: installs are keyed on a hash of the files that pin the dependencies.
 # shellcheck shell=bash
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,20 +41,49 @@ need_node() {
     [ "$major" -ge 20 ] || die "Node.js 20 or newer is needed (found $(node --version))"
 }
 
+make_venv() {  # make_venv DIR: a fresh virtual environment of $PYTHON
+    if ! "$PYTHON" -m venv --clear "$1" 2>/dev/null; then
+        apt_install python3-venv
+        "$PYTHON" -m venv --clear "$1" || die "could not create $1"
+    fi
+}
+
+# uv installs the Python environments from backend/uv.lock. It lives in a virtual environment
+# of its own, installed with pip at the version below. uv reads no pip configuration: it takes
+# the packages from the index the lock names (PyPI) and, like pip here, trusts the system's
+# certificates; it never downloads a Python of its own.
+UV_VERSION=0.13.9
+UV="$ROOT/.tools/bin/uv"
+export UV_SYSTEM_CERTS=${UV_SYSTEM_CERTS:-1} UV_PYTHON_DOWNLOADS=never
+[ -z "${PIP_DEFAULT_TIMEOUT:-}" ] || export UV_HTTP_TIMEOUT=${UV_HTTP_TIMEOUT:-$PIP_DEFAULT_TIMEOUT}
+
+setup_uv() {
+    [ "$("$UV" --version 2>/dev/null | cut -d' ' -f2)" = "$UV_VERSION" ] && return
+    find_python
+    say "installing uv $UV_VERSION"
+    make_venv "$ROOT/.tools"
+    "$ROOT/.tools/bin/pip" install -q "uv==$UV_VERSION" || die "pip install uv failed"
+}
+
+# setup_backend [--dev]: backend/.venv exactly as backend/uv.lock says: the runtime, and with
+# --dev the test tools too (`make test`, the benchmarks). `make run` installs the runtime alone.
 setup_backend() {
-    local stamp="$VENV/.installed"
-    if [ -x "$VENV/bin/python" ] && up_to_date "$BACKEND/pyproject.toml" "$stamp"; then
+    local groups=runtime stamp="$VENV/.installed" key installed options=(--no-dev)
+    [ "${1:-}" = --dev ] && groups=dev options=()
+    key=$(cat "$BACKEND/pyproject.toml" "$BACKEND/uv.lock" | sha256sum | cut -d' ' -f1)
+    installed=$(cat "$stamp" 2>/dev/null || true)
+    if [ -x "$VENV/bin/python" ] &&
+        { [ "$installed" = "$key dev" ] || [ "$installed" = "$key $groups" ]; }; then
         return
     fi
+    setup_uv
     find_python
-    say "installing the backend's Python environment"
-    if ! "$PYTHON" -m venv --clear "$VENV" 2>/dev/null; then
-        apt_install python3-venv
-        "$PYTHON" -m venv --clear "$VENV" || die "could not create $VENV"
-    fi
-    "$VENV/bin/pip" install -q --upgrade pip >/dev/null
-    "$VENV/bin/pip" install -q -e "$BACKEND[dev]" || die "pip install failed"
-    mark_installed "$BACKEND/pyproject.toml" "$stamp"
+    say "installing the backend's Python environment ($groups, from backend/uv.lock)"
+    rm -f "$stamp"
+    # --locked: refuses a lock that no longer matches pyproject.toml (run `make lock`).
+    "$UV" sync --quiet --locked --project "$BACKEND" --python "$PYTHON" "${options[@]}" ||
+        die "uv sync failed"
+    echo "$key $groups" >"$stamp"
 }
 
 setup_npm() {  # $1: a folder with package.json and package-lock.json

@@ -27,12 +27,15 @@ load_env_file() {
     done <.env
 }
 
-# Next.js inlines NEXT_PUBLIC_* at build time: rebuild when they or the sources change.
+# Next.js inlines NEXT_PUBLIC_* at build time: rebuild when they or the sources change. What
+# the build, the type check and the app write themselves is no source: next-env.d.ts (which
+# the first build creates), TypeScript's build state, the data.
 frontend_build_key() {
     {
         env | grep '^NEXT_PUBLIC_' | sort
-        find frontend -path frontend/node_modules -prune -o -path frontend/.next -prune \
-            -o -path frontend/data -prune -o -type f -print0 | sort -z | xargs -0 sha256sum
+        find frontend \( -path frontend/node_modules -o -path frontend/.next \
+            -o -path frontend/data -o -name next-env.d.ts -o -name '*.tsbuildinfo' \) -prune \
+            -o -type f -print0 | sort -z | xargs -0 sha256sum
     } | sha256sum | cut -d' ' -f1
 }
 
@@ -81,7 +84,8 @@ stop() {
     [ "${#pids[@]}" -gt 0 ] && kill "${pids[@]}" 2>/dev/null
     wait 2>/dev/null
 }
-trap 'stop; exit 130' INT TERM
+# Ctrl-C is how this command is meant to end: once both servers have stopped, that is success.
+trap 'stop; say "stopped both servers"; exit 0' INT TERM
 trap stop EXIT
 
 say "starting the backend on :$BACKEND_PORT and the frontend on :$FRONTEND_PORT"

@@ -26,6 +26,9 @@ pytest_suite() {  # pytest_suite NAME DATABASE_URL [PYTEST ARGS...]: backend tes
     [ "$status" = 0 ] || [ "$status" = 5 ]
 }
 
+# Over backend/app, backend/tests, scripts/ and bench/, as backend/pyproject.toml says.
+type_check() { (cd "$BACKEND" && "$VENV/bin/mypy"); }
+
 e2e_suite() {  # e2e_suite NAME [POSTGRES_SERVER_URL]: the browser tests over both servers
     local status=0 database=""
     if [ -n "${2:-}" ]; then
@@ -39,9 +42,10 @@ e2e_suite() {  # e2e_suite NAME [POSTGRES_SERVER_URL]: the browser tests over bo
     return "$status"
 }
 
-setup_backend
+setup_backend --dev
 step "ruff" "$VENV/bin/ruff" check "$BACKEND" "$ROOT/scripts" "$ROOT/bench"
 step "ruff format" "$VENV/bin/ruff" format --check --quiet "$BACKEND" "$ROOT/scripts" "$ROOT/bench"
+step "mypy --strict" type_check
 step "backend tests on SQLite" pytest_suite sqlite "" -m "not contract"
 # schemathesis against a running API: every check, positive and negative, stateful.
 step "API contract on SQLite" pytest_suite contract-sqlite "" -m contract

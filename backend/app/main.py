@@ -78,7 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
         await database.open()
         # Everything built so far (app, routes, schemas, SQLAlchemy metadata) lives as long as
         # the process: frozen, it is no longer re-scanned by the collections that request
-        # garbage triggers (~10 % less CPU per GET /tasks in alternating runs).
+        # garbage triggers (measured: bench/README.md).
         gc.freeze()
         yield
         await database.close()

@@ -5,11 +5,13 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.support import PREVIOUS_SECRET, SECRET, auth, new_user, postgres_database, token
+from devtools import postgres_database
+from tests.support import PREVIOUS_SECRET, SECRET, auth, new_user, token
 
 # app.main builds its app from the environment on import; give it a valid one.
 os.environ["BETTER_AUTH_SECRET"] = SECRET
@@ -49,14 +51,14 @@ def postgres_url(database_url: str) -> str:
     return database_url
 
 
-def make_settings(database_url: str, **overrides: object) -> Settings:
-    values: dict[str, object] = {
+def make_settings(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
         "better_auth_secret": SECRET,
         "better_auth_secret_previous": [PREVIOUS_SECRET],
         "database_url": database_url,
         **overrides,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture

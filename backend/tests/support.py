@@ -1,25 +1,21 @@
-"""Helpers shared by the tests: secrets, token builders, throwaway databases and servers."""
+"""Helpers shared by the tests: secrets, token builders, the backend's Python.
+
+Servers and throwaway databases come from `devtools`, which scripts/ and bench/ use too.
+"""
 
 import base64
 import hashlib
 import hmac
 import json
 import os
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import jwt
-import psycopg
-from sqlalchemy import make_url
 
 from app.core.security import DEFAULT_AUDIENCE
 
@@ -65,31 +61,6 @@ def auth(value: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {value}"}
 
 
-@contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    """A fresh, empty database on the server, dropped afterwards."""
-    url = make_url(server_url)
-    name = f"todo_test_{uuid.uuid4().hex[:12]}"
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def libpq_url(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def run_python(
     *args: str, env: dict[str, str], timeout: float | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -109,42 +80,3 @@ def backend_env(**settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BETTER_AUTH_SECRET"}}
     env.update(settings)
     return env
-
-
-@contextmanager
-def uvicorn_server(env: dict[str, str], *args: str, log: Path | None = None) -> Iterator[str]:
-    """A real uvicorn process serving app.main:app; yields its base URL once it answers.
-
-    Its output goes to a file (`log`, or a temporary one), not a pipe: under load the access
-    log would fill a pipe nobody reads and stall the server.
-    """
-    port = free_port()
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), *args]
-    with tempfile.TemporaryDirectory() as scratch:
-        log = log or Path(scratch) / "uvicorn.log"
-        with log.open("wb") as output:
-            process = subprocess.Popen(
-                command, cwd=BACKEND_DIR, env=env, stdout=output, stderr=subprocess.STDOUT
-            )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(
-                        f"uvicorn exited with {process.returncode}:\n{log.read_text()}"
-                    )
-                try:
-                    httpx.get(f"{base}/health", timeout=1)
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.1)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()

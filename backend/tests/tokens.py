@@ -9,7 +9,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from tests.support import SECRET, b64, claims, forge, sign_raw, token
 
-now = lambda: int(time.time())  # noqa: E731
+
+def now() -> int:
+    return int(time.time())
 
 
 def _flip_last_signature_char(good: str) -> str:

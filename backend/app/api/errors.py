@@ -38,13 +38,13 @@ def _documented(description: str, headers: dict[str, str] | None = None) -> dict
 
 
 # The OpenAPI entries of the statuses that the layers around the routes answer with.
-ANY_REQUEST = {
+ANY_REQUEST: dict[int | str, dict[str, Any]] = {
     status.HTTP_413_CONTENT_TOO_LARGE: _documented("The request body is over the size limit"),
     status.HTTP_431_REQUEST_HEADER_FIELDS_TOO_LARGE: _documented(
         "The request line and headers are over the size limit"
     ),
 }
-AUTHENTICATED = {
+AUTHENTICATED: dict[int | str, dict[str, Any]] = {
     status.HTTP_400_BAD_REQUEST: _documented(
         "More than one Authorization header, or a body that is not UTF-8",
         {"WWW-Authenticate": 'Bearer error="invalid_request" (several Authorization headers)'},
@@ -57,7 +57,7 @@ AUTHENTICATED = {
         "The database cannot be reached right now", {"Retry-After": "Seconds to wait"}
     ),
 }
-NOT_FOUND = {
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
     status.HTTP_404_NOT_FOUND: _documented(
         "No such task for this user (another user's task included), or an id that is not "
         "a positive integer in plain decimal"

@@ -93,7 +93,7 @@ def _describe(error: ValidationError) -> str:
 def load_settings() -> Settings:
     """Read and validate the settings, turning pydantic's report into one readable line."""
     try:
-        return Settings()  # type: ignore[call-arg]  # values come from the environment
+        return Settings()  # values come from the environment
     except ValidationError as error:
         message = _describe(error)
         if "BETTER_AUTH_SECRET" in message:

@@ -14,8 +14,9 @@ from typing import Any
 
 import asyncpg
 from asyncpg.prepared_stmt import PreparedStatement
-from sqlalchemy import URL, Executable
+from sqlalchemy import URL, ClauseElement, Executable
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from app.core.config import Settings
 from app.db.base import CALLER, NO_PARAMS, PING, USER_SETTING, Row
@@ -31,8 +32,8 @@ class _CallerStatement:
 
     Setting the caller and running the statement must happen in one transaction. As separate
     statements that costs three round trips (BEGIN with the setting, the statement, COMMIT),
-    which took about a third of the CPU of a request, the API's and PostgreSQL's together
-    (bench/README.md). A function call is one round trip, and it is its own transaction: the
+    a large share of the CPU of a request, the API's and PostgreSQL's together (figures in
+    bench/README.md). A function call is one round trip, and it is its own transaction: the
     setting is transaction-local, so it ends with the call and never outlives it on a pooled
     connection. The statements inside a function run in order, so the setting is in place
     before the policy reads it.
@@ -73,7 +74,9 @@ def _type_name(type_: Any) -> str:
 def _caller_statement(statement: Executable) -> _CallerStatement:
     """Compiled once per statement: crud.py builds its statements once (and the variants of an
     update once each), so this is a cache of a handful of entries."""
-    compiled = statement.compile(dialect=_ASYNCPG)
+    compiled = statement.compile(dialect=_ASYNCPG) if isinstance(statement, ClauseElement) else None
+    if not isinstance(compiled, SQLCompiler):  # DDL, for one, compiles otherwise
+        raise TypeError(f"not a query or DML statement: {statement!r}")
     sql = str(compiled)
     if _BODY_QUOTE in sql:
         raise ValueError(f"a statement must not contain {_BODY_QUOTE}")

@@ -25,7 +25,8 @@ class SqliteDatabase:
 
     def __init__(self, url: URL, settings: Settings) -> None:
         self.timeout = settings.db_timeout_seconds
-        # A fixed pool with no overflow: connections are not opened and closed under load.
+        # Up to pool_size connections, no overflow: once open, they are kept, not opened and
+        # closed under load.
         self.engine: AsyncEngine = create_async_engine(
             url,
             pool_size=settings.db_pool_size,

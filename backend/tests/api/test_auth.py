@@ -1,5 +1,6 @@
 """get_current_user over HTTP: the only way in is a valid HS256 bearer token."""
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -11,7 +12,7 @@ from tests.tokens import BAD_TOKENS
 INVALID_TOKEN = 'Bearer error="invalid_token"'
 
 
-def assert_refused(response, *, challenge: str = INVALID_TOKEN) -> None:
+def assert_refused(response: httpx.Response, *, challenge: str = INVALID_TOKEN) -> None:
     assert response.status_code == 401, response.text
     assert response.headers["www-authenticate"] == challenge
     assert set(response.json()) == {"detail"}

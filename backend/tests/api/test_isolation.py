@@ -1,5 +1,7 @@
 """Users never see or touch each other's tasks: another user's task is a plain 404."""
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -15,7 +17,7 @@ REQUESTS = [
 
 
 @pytest.fixture
-def alice_task(client: TestClient) -> tuple[dict[str, str], dict]:
+def alice_task(client: TestClient) -> tuple[dict[str, str], dict[str, Any]]:
     headers = auth(token(new_user()))
     response = client.post("/tasks", headers=headers, json={"title": "alice's", "description": "d"})
     return headers, response.json()
@@ -23,7 +25,10 @@ def alice_task(client: TestClient) -> tuple[dict[str, str], dict]:
 
 @pytest.mark.parametrize(("method", "body"), REQUESTS)
 def test_another_users_task_is_404_and_unchanged(
-    client: TestClient, alice_task: tuple[dict[str, str], dict], method: str, body: dict | None
+    client: TestClient,
+    alice_task: tuple[dict[str, str], dict[str, Any]],
+    method: str,
+    body: dict[str, object] | None,
 ) -> None:
     alice, task = alice_task
     bob = auth(token(new_user()))
@@ -40,7 +45,7 @@ def test_another_users_task_is_404_and_unchanged(
 
 
 def test_lists_and_counts_hold_only_the_callers_tasks(
-    client: TestClient, alice_task: tuple[dict[str, str], dict]
+    client: TestClient, alice_task: tuple[dict[str, str], dict[str, Any]]
 ) -> None:
     alice, task = alice_task
     bob = auth(token(new_user()))

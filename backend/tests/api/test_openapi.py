@@ -24,7 +24,8 @@ OPERATIONS = {
 
 @pytest.fixture
 def spec(client: TestClient) -> Spec:
-    return client.get("/openapi.json").json()
+    spec: Spec = client.get("/openapi.json").json()
+    return spec
 
 
 def operations(spec: Spec) -> dict[tuple[str, str], dict[str, Any]]:

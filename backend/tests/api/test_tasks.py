@@ -1,7 +1,8 @@
 """The task API's behaviour for one user: CRUD, order, paging, filters and validation."""
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,10 +11,11 @@ Headers = dict[str, str]
 JSON = {"Content-Type": "application/json"}
 
 
-def create(client: TestClient, headers: Headers, title: str, **extra: object) -> dict:
+def create(client: TestClient, headers: Headers, title: str, **extra: object) -> dict[str, Any]:
     response = client.post("/tasks", headers=headers, json={"title": title, **extra})
     assert response.status_code == 201, response.text
-    return response.json()
+    task: dict[str, Any] = response.json()
+    return task
 
 
 def titles(client: TestClient, headers: Headers, query: str = "") -> list[str]:
@@ -29,7 +31,7 @@ def test_create_returns_the_task(client: TestClient, headers: Headers) -> None:
     assert task["description"] == "two litres"
     assert task["completed"] is False
     created = datetime.fromisoformat(task["created_at"])
-    assert created.utcoffset() is not None and created.utcoffset().total_seconds() == 0
+    assert created.utcoffset() == timedelta(0)
     assert task["updated_at"] == task["created_at"]
 
 
@@ -200,7 +202,7 @@ def test_title_limits_are_inclusive(client: TestClient, headers: Headers) -> Non
     ],
 )
 def test_bad_patch_bodies_are_422_and_change_nothing(
-    client: TestClient, headers: Headers, body: dict
+    client: TestClient, headers: Headers, body: dict[str, object]
 ) -> None:
     task = create(client, headers, "keep me")
     response = client.patch(f"/tasks/{task['id']}", headers=headers, json=body)

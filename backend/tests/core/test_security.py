@@ -93,7 +93,7 @@ def test_a_remembered_token_is_not_valid_before_nbf_either(
     later = token("alice", iat=now, nbf=now)
     assert fresh.verify(later) == "alice"
     # Were the clock to step back, the remembered token is checked again like a new one.
-    monkeypatch.setattr(security.time, "time", lambda: now - 100.0)
+    monkeypatch.setattr(time, "time", lambda: now - 100.0)
     assert not fresh._cache[later].still_valid(0)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from tests.support import free_port
+from devtools import free_port
 
 CHUNK = 64 * 1024
 
@@ -56,7 +56,9 @@ class TcpProxy:
         for writer in list(self._open):
             writer.transport.abort()  # a reset, not a polite close: the peer sees an error
 
-    async def _accept(self, client_reader: asyncio.StreamReader, client: asyncio.StreamWriter):
+    async def _accept(
+        self, client_reader: asyncio.StreamReader, client: asyncio.StreamWriter
+    ) -> None:
         try:
             upstream_reader, upstream = await asyncio.open_connection(*self.target)
         except OSError:

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from app.migrations import migrate
-from tests.support import SECRET, backend_env, new_user, token, uvicorn_server
+from devtools import uvicorn
+from tests.support import SECRET, backend_env, new_user, token
 
 pytestmark = pytest.mark.contract
 
@@ -27,8 +28,8 @@ REPORT_LINES = 400
 @pytest.fixture(scope="module")
 def server(database_url: str) -> Iterator[str]:
     migrate(database_url)
-    with uvicorn_server(backend_env(BETTER_AUTH_SECRET=SECRET, DATABASE_URL=database_url)) as url:
-        yield url
+    with uvicorn(backend_env(BETTER_AUTH_SECRET=SECRET, DATABASE_URL=database_url)) as api:
+        yield api.url
 
 
 def test_schemathesis_finds_nothing(server: str, tmp_path: Path) -> None:

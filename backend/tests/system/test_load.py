@@ -13,7 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import SECRET, auth, backend_env, new_user, token, uvicorn_server
+from devtools import uvicorn
+from tests.support import SECRET, auth, backend_env, new_user, token
 
 pytestmark = pytest.mark.slow
 
@@ -140,8 +141,8 @@ async def drive(base_url: str) -> Run:
 @pytest.fixture(scope="module")
 def server(database_url: str) -> Iterator[str]:
     env = backend_env(BETTER_AUTH_SECRET=SECRET, DATABASE_URL=database_url)
-    with uvicorn_server(env, "--no-access-log") as url:
-        yield url
+    with uvicorn(env, "--no-access-log") as api:
+        yield api.url
 
 
 def test_concurrent_users_lose_duplicate_and_cross_nothing(server: str) -> None:

@@ -11,7 +11,8 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
-from tests.support import SECRET, auth, backend_env, libpq_url, new_user, token, uvicorn_server
+from devtools import libpq_url, uvicorn
+from tests.support import SECRET, auth, backend_env, new_user, token
 from tests.system.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.slow
@@ -53,8 +54,8 @@ async def readiness(http: httpx.AsyncClient) -> int:
     return (await http.get("/health/ready")).status_code
 
 
-async def outage(base_url: str, proxy: TcpProxy) -> tuple[Writes, dict[str, object]]:
-    writes, seen = Writes(), {}
+async def outage(base_url: str, proxy: TcpProxy) -> tuple[Writes, dict[str, float]]:
+    writes, seen = Writes(), dict[str, float]()
     stop = asyncio.Event()
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
         writers = [asyncio.create_task(write_until(http, stop, writes)) for _ in range(WRITERS)]
@@ -104,8 +105,8 @@ def test_database_outage_is_503_then_recovers(postgres_url: str, tmp_path: Path)
             BETTER_AUTH_SECRET=SECRET,
             DATABASE_URL=via_proxy.render_as_string(hide_password=False),
         )
-        with uvicorn_server(env, "--no-access-log", log=log) as base_url:
-            writes, seen = asyncio.run(outage(base_url, proxy))
+        with uvicorn(env, "--no-access-log", log=log) as server:
+            writes, seen = asyncio.run(outage(server.url, proxy))
 
     assert writes.errors == [], writes.errors[:10]
     assert seen["acknowledged before the cut"], seen

@@ -12,10 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import make_url, text
 
 from app.db import database_for
+from app.db.postgres import PostgresDatabase
 from app.main import create_app
 from app.migrations import migrate
+from devtools import libpq_url, postgres_database
 from tests.conftest import TEST_DATABASE_URL, make_settings
-from tests.support import auth, libpq_url, new_user, postgres_database, token
+from tests.support import auth, new_user, token
 
 pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL, reason="needs PostgreSQL")
 
@@ -125,6 +127,7 @@ def test_the_caller_ends_with_the_statement(api_role_url: str) -> None:
 
     async def left_on_the_connection() -> list[tuple[str, bool, object, int]]:
         database = database_for(settings)
+        assert isinstance(database, PostgresDatabase)  # its pool is what this test looks into
         await database.open()
         try:
             found = []

@@ -6,14 +6,15 @@ import httpx
 import pytest
 
 from app.migrations import migrate
-from tests.support import SECRET, backend_env, new_user, token, uvicorn_server
+from devtools import uvicorn
+from tests.support import SECRET, backend_env, new_user, token
 
 
 @pytest.fixture(scope="module")
 def server(database_url: str) -> Iterator[str]:
     migrate(database_url)
-    with uvicorn_server(backend_env(BETTER_AUTH_SECRET=SECRET, DATABASE_URL=database_url)) as url:
-        yield url
+    with uvicorn(backend_env(BETTER_AUTH_SECRET=SECRET, DATABASE_URL=database_url)) as api:
+        yield api.url
 
 
 @pytest.mark.parametrize(

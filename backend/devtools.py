@@ -1,0 +1,127 @@
+"""What the tests, scripts/ and bench/ need around the backend: the API under a real uvicorn,
+and throwaway PostgreSQL databases.
+
+A module of the backend project beside `app` (not in it, and not in `tests`): the installed
+project puts it on every backend environment's path, so the tests, scripts/scratch_db.py and
+the benchmarks import it alike. It needs nothing beyond the runtime's own packages.
+"""
+
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from sqlalchemy import make_url
+
+BACKEND_DIR = Path(__file__).resolve().parent
+# Throwaway databases are named todo_<purpose>_<12 hex digits>; nothing else is ever dropped.
+_THROWAWAY = re.compile(r"todo_[a-z0-9]+_[0-9a-f]{12}")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+
+
+@contextmanager
+def uvicorn(
+    env: dict[str, str], *args: str, log: Path | None = None, ready: str = "/health"
+) -> Iterator[Server]:
+    """app.main:app under a real uvicorn on a free loopback port, with extra uvicorn `args`;
+    yields once `ready` answers 200, and stops the server afterwards.
+
+    Its output goes to a file (appended to `log`, or a temporary one), not a pipe: under load
+    the access log would fill a pipe nobody reads and stall the server.
+    """
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), *args]
+    with tempfile.TemporaryDirectory() as scratch:
+        log = log or Path(scratch) / "uvicorn.log"
+        with log.open("ab") as output:
+            process = subprocess.Popen(  # noqa: S603 (our own command line)
+                command, cwd=BACKEND_DIR, env=env, stdout=output, stderr=subprocess.STDOUT
+            )
+        server = Server(f"http://127.0.0.1:{port}", process)
+        try:
+            _wait_until_ready(server, f"{server.url}{ready}", log)
+            yield server
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _wait_until_ready(server: Server, url: str, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(
+                f"uvicorn exited with {server.process.returncode}:\n{log.read_text()[-3000:]}"
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (our server)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"uvicorn did not answer at {url}:\n{log.read_text()[-3000:]}")
+
+
+def libpq_url(url: str, database: str | None = None) -> str:
+    """The URL (of any driver) as libpq and psycopg take it, optionally for another database."""
+    parsed = make_url(url).set(drivername="postgresql")
+    if database is not None:
+        parsed = parsed.set(database=database)
+    return parsed.render_as_string(hide_password=False)
+
+
+def create_database(server_url: str, purpose: str) -> str:
+    """A new, empty database todo_<purpose>_<random> on the server; its URL, with the driver
+    and credentials of `server_url`."""
+    name = f"todo_{purpose}_{uuid.uuid4().hex[:12]}"
+    if not _THROWAWAY.fullmatch(name):
+        raise ValueError(f"a purpose is lowercase letters and digits: {purpose!r}")
+    with psycopg.connect(libpq_url(server_url, "postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(database_url: str) -> None:
+    """Drops a database create_database made (connections to it are ended); refuses any other."""
+    name = make_url(database_url).database or ""
+    if not _THROWAWAY.fullmatch(name):
+        raise ValueError(f"refusing to drop {name!r}: not a throwaway database")
+    with psycopg.connect(libpq_url(database_url, "postgres"), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+@contextmanager
+def postgres_database(server_url: str, purpose: str = "test") -> Iterator[str]:
+    """A fresh, empty database on the server, dropped afterwards."""
+    url = create_database(server_url, purpose)
+    try:
+        yield url
+    finally:
+        drop_database(url)
