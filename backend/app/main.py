@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.api.errors import install_error_handlers
 from app.api.limits import BodySizeLimit
-from app.api.routes import health, tasks
+from app.api.routes import health, tags, tasks
 from app.core.config import ConfigError, Settings, get_settings
 from app.core.security import TokenVerifier
 from app.db import database_for
@@ -58,6 +58,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.include_router(health.router)
     app.include_router(tasks.router)
+    app.include_router(tags.router)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Outermost, so that even a refusal (413, 401) reaches the browser with CORS headers.
