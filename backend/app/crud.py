@@ -37,6 +37,7 @@ from sqlalchemy import (
     not_,
     null,
     select,
+    union,
     update,
 )
 
@@ -270,13 +271,21 @@ _DELETE = delete(task).where(_OWNED, _THIS_TASK).returning(task.c.id)
 # written with its `tags` (which, for an update, locks the row: a concurrent change of the same
 # task's tags waits, then sees this one's links). `tag_names`: the JSON array of the names.
 #
-# 1. The wanted tags exist. An existing tag is locked (DO UPDATE): a concurrent removal of its
-#    last link, which would delete it, waits for this transaction (triggers keep the counts).
+# 1. The wanted tags exist, and they and the task's current tags are locked (DO UPDATE), all in
+#    name order, as the count triggers lock them: no two writers wait for each other in a
+#    circle, and a concurrent removal of a tag's last link (which deletes the tag) waits for
+#    this transaction (the triggers keep the counts).
 _wanted = _items("tag_names")
+_current_names = (
+    select(_CALLER, tag.c.name)
+    .join(task_tag, task_tag.c.tag_id == tag.c.id)
+    .where(task_tag.c.task_id == _TASK_ID, task_tag.c.user_id == _CALLER, tag.c.user_id == _CALLER)
+)
 _ensure = upsert(tag).from_select(
     ["user_id", "name"],
-    # Locked in name order, as the count triggers lock them: no two writers wait in a circle.
-    select(_CALLER, _wanted.c.value).where(_TASK_EXISTS).order_by(_wanted.c.value),
+    union(select(_CALLER, _wanted.c.value).where(_TASK_EXISTS), _current_names).order_by(
+        literal_column("2")
+    ),
 )
 _ENSURE_TAGS = _ensure.on_conflict_do_update(
     index_elements=[tag.c.user_id, tag.c.name], set_={"name": _ensure.excluded.name}
