@@ -118,6 +118,42 @@ def test_row_level_security_holds_for_unfiltered_queries(api_role_url: str) -> N
     assert alices == ["a1", "a2"]
 
 
+def test_row_level_security_holds_for_tags_and_links(api_role_url: str) -> None:
+    alice, bob = new_user(), new_user()
+    settings = make_settings(api_role_url, auto_migrate=False)
+    with TestClient(create_app(settings)) as client:
+        body = {"title": "a", "tags": ["alice-only", "both"]}
+        alices_task = client.post("/tasks", headers=auth(token(alice)), json=body).json()
+        client.post("/tasks", headers=auth(token(bob)), json={"title": "b", "tags": ["both"]})
+
+    async def as_bob() -> tuple[list[str], int, list[str]]:
+        database = database_for(settings)
+        await database.open()
+        try:
+            # No WHERE user_id again: the policies on tag and task_tag alone.
+            names = await database.run(bob, text("SELECT name FROM tag ORDER BY name"))
+            links = await database.run(bob, text("SELECT task_id FROM task_tag"))
+            bobs_tag = "SELECT id FROM tag WHERE name = 'both'"
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                # Linking Alice's task (its id guessed) to a tag: refused by WITH CHECK.
+                await database.run(
+                    bob,
+                    text(
+                        f"INSERT INTO task_tag (task_id, tag_id, user_id) SELECT :task, id, "
+                        f":owner FROM ({bobs_tag}) AS t RETURNING task_id"
+                    ),
+                    {"task": alices_task["id"], "owner": alice},
+                )
+            alices = await database.run(alice, text("SELECT name FROM tag ORDER BY name"))
+            return [r["name"] for r in names], len(links), [r["name"] for r in alices]
+        finally:
+            await database.close()
+
+    names, links, alices = asyncio.run(as_bob())
+    assert (names, links) == (["both"], 1)
+    assert alices == ["alice-only", "both"]
+
+
 def test_without_a_user_context_no_rows_are_visible(api_role_url: str) -> None:
     with psycopg.connect(libpq_url(api_role_url)) as conn:
         assert conn.execute("SELECT count(*) FROM task").fetchone() == (0,)
