@@ -3,7 +3,7 @@ table it reads.
 
 Statements are built once, with bound parameters: each database then reuses its compiled
 (and on PostgreSQL, prepared) form on every request. The list's filters combine freely, so its
-statements are built once per combination of the filters in use (a `_Shape`: at most 144, times
+statements are built once per combination of the filters in use (a `_Shape`: at most 216, times
 8 orders for the list) and cached; a connection only prepares the ones it is asked for. List
 parameters (tags, priorities, search words) travel as one JSON array each, so their number does
 not change the statement.
@@ -119,7 +119,7 @@ class _Shape:
     completed: bool | None = None
     words: Literal[0, 1, 2] = 0  # none, one, several
     priorities: bool = False
-    tags: bool = False
+    tags: Literal[0, 1, 2] = 0  # none, one, several
     dated: bool = False  # due_from, due_to or has_due=true
     undated: bool = False  # has_due=false
 
@@ -140,12 +140,15 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
     if shape.tags:
         # The tags' ids first, then their links (the index on task_tag starts with both).
         tag_ids = select(tag.c.id).where(_tagged("with_tags")).scalar_subquery()
-        tagged = (
-            select(task_tag.c.task_id)
-            .where(task_tag.c.user_id == _CALLER, any_of(task_tag.c.tag_id, tag_ids))
-            .group_by(task_tag.c.task_id)
-            .having(func.count() == bindparam("tag_count", type_=Integer))
-        )
+        links = select(task_tag.c.task_id).where(task_tag.c.user_id == _CALLER)
+        if shape.tags == 1:  # the common case, one tag: a plain equality, always in the index
+            tagged = links.where(task_tag.c.tag_id == tag_ids)
+        else:
+            tagged = (
+                links.where(any_of(task_tag.c.tag_id, tag_ids))
+                .group_by(task_tag.c.task_id)
+                .having(func.count() == bindparam("tag_count", type_=Integer))
+            )
         conditions.append(task.c.id.in_(tagged))
     if shape.dated:
         due_from, due_to = bindparam("due_from", type_=Date), bindparam("due_to", type_=Date)
@@ -160,6 +163,10 @@ def _like_pattern(word: str) -> str:
     return f"%{escaped}%"
 
 
+def _how_many(items: list[str]) -> Literal[0, 1, 2]:
+    return 0 if not items else 1 if len(items) == 1 else 2
+
+
 def _filtering(filters: TaskFilter, completed: bool | None) -> tuple[_Shape, dict[str, Any]]:
     """The shape of the filters and the parameters its statement takes."""
     params: dict[str, Any] = {}
@@ -170,18 +177,20 @@ def _filtering(filters: TaskFilter, completed: bool | None) -> tuple[_Shape, dic
         params["q_rest"] = _json([_like_pattern(word) for word in words[1:]])
     if filters.priority:
         params["priorities"] = _json(sorted({PRIORITIES.index(p) for p in filters.priority}))
-    if filters.tag:
-        names = sorted(set(filters.tag))
-        params["with_tags"], params["tag_count"] = _json(names), len(names)
+    names = sorted(set(filters.tag))
+    if names:
+        params["with_tags"] = _json(names)
+    if len(names) > 1:
+        params["tag_count"] = len(names)
     dated = filters.has_due is True or filters.due_from is not None or filters.due_to is not None
     if dated:
         params["due_from"] = filters.due_from or date.min
         params["due_to"] = filters.due_to or date.max
     shape = _Shape(
         completed=completed,
-        words=1 if len(words) == 1 else 2 if words else 0,
+        words=_how_many(words),
         priorities=bool(filters.priority),
-        tags=bool(filters.tag),
+        tags=_how_many(names),
         dated=dated,
         undated=filters.has_due is False,
     )
