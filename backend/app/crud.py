@@ -1,69 +1,360 @@
-"""The task queries. Every statement is filtered by the caller's user id.
+"""The task and tag queries. Every statement is filtered by the caller's user id, on every
+table it reads.
 
 Statements are built once, with bound parameters: each database then reuses its compiled
-(and on PostgreSQL, prepared) form on every request.
+(and on PostgreSQL, prepared) form on every request. The list's filters combine freely, so its
+statements are built once per combination of the filters in use (a `_Shape`: at most 216, times
+8 orders for the list) and cached; a connection only prepares the ones it is asked for. List
+parameters (tags, priorities, search words) travel as one JSON array each, so their number does
+not change the statement.
 """
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import Update, bindparam, case, delete, func, insert, select, update
+import orjson
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Date,
+    Executable,
+    Integer,
+    Select,
+    SmallInteger,
+    String,
+    Update,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    not_,
+    null,
+    select,
+    union,
+    update,
+)
+
+# Also compiles for SQLite, which spells ON CONFLICT the same way (the SQLite suite runs it).
+from sqlalchemy.dialects.postgresql import insert as upsert
+from sqlalchemy.sql.dml import ReturningDelete, ReturningUpdate
 
 from app.db import CALLER, Database, Row
-from app.models import TaskCounts, TaskCreate, TaskUpdate, task
+from app.db.portable import any_of, contains_pattern, folded, json_array_items
+from app.models import (
+    PRIORITIES,
+    TaskCounts,
+    TaskCreate,
+    TaskFilter,
+    TaskListQuery,
+    TaskSort,
+    TaskStateFilter,
+    TaskUpdate,
+    tag,
+    task,
+    task_tag,
+)
 
+_CALLER = bindparam(CALLER, type_=task.c.user_id.type)
+_OWNED = task.c.user_id == _CALLER
+_TASK_ID = bindparam("task_id", type_=task.c.id.type)
+_THIS_TASK = task.c.id == _TASK_ID
+_TASK_EXISTS = exists().where(_OWNED, _THIS_TASK)
+
+_PRIORITY_NAME = case(
+    {
+        literal_column(str(rank)): literal_column(f"'{name}'")
+        for rank, name in enumerate(PRIORITIES)
+    },
+    value=task.c.priority,
+).label("priority")
 _PUBLIC = (
     task.c.id,
     task.c.title,
     task.c.description,
     task.c.completed,
+    _PRIORITY_NAME,
+    task.c.due_date,
+    task.c.tags,
+    task.c.completed_at,
     task.c.created_at,
     task.c.updated_at,
 )
-_OWNED = task.c.user_id == bindparam(CALLER)
-_THIS_TASK = task.c.id == bindparam("task_id")
-_NEWEST_FIRST = (task.c.created_at.desc(), task.c.id.desc())
+# What q searches: the caller's rows, scanned (migration 0004 says why no index can help).
+_SEARCHED = (
+    task.c.title + literal_column("' '") + func.coalesce(task.c.description, literal_column("''"))
+)
 
-LIST_TASKS = (
-    select(*_PUBLIC)
-    .where(_OWNED)
-    .order_by(*_NEWEST_FIRST)
-    .limit(bindparam("limit"))
-    .offset(bindparam("offset"))
-)
-_LIST_BY_STATE = LIST_TASKS.where(task.c.completed == bindparam("completed"))
-_COUNTS = select(
-    func.count().label("total"),
-    func.coalesce(func.sum(case((task.c.completed, 1), else_=0)), 0).label("done"),
-).where(_OWNED)
-_GET = select(*_PUBLIC).where(_OWNED, _THIS_TASK)
-# Bound names differ from column names, which SQLAlchemy keeps for itself in INSERT and UPDATE.
-_CREATE = (
-    insert(task)
-    .values(
-        user_id=bindparam(CALLER),
-        title=bindparam("new_title"),
-        description=bindparam("new_description"),
-        completed=False,
-        created_at=bindparam("now"),
-        updated_at=bindparam("now"),
+
+def _items(name: str) -> Any:
+    """The elements of the JSON array bound as `name`, as a FROM item with a `value` column."""
+    return json_array_items(bindparam(name, type_=String)).table_valued("value")
+
+
+def _listed(expr: ColumnElement[Any], name: str, type_: Any = None) -> ColumnElement[bool]:
+    """`expr` is one of the elements of the JSON array bound as `name`."""
+    value = _items(name).c.value
+    return any_of(expr, select(value if type_ is None else cast(value, type_)).scalar_subquery())
+
+
+def _tagged(name: str) -> ColumnElement[bool]:
+    """The caller's tags named in the JSON array bound as `name`."""
+    return and_(tag.c.user_id == _CALLER, _listed(tag.c.name, name))
+
+
+def _json(values: list[Any]) -> str:
+    return orjson.dumps(values).decode()
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """Which of the list's filters a request uses; one statement per shape."""
+
+    completed: bool | None = None
+    words: Literal[0, 1, 2] = 0  # none, one, several
+    priorities: bool = False
+    tags: Literal[0, 1, 2] = 0  # none, one, several
+    dated: bool = False  # due_from, due_to or has_due=true
+    undated: bool = False  # has_due=false
+
+
+def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if shape.completed is not None:
+        conditions.append(task.c.completed if shape.completed else not_(task.c.completed))
+    if shape.words:
+        # The longest word first, alone: likely the rarest, it rules most rows out at once.
+        conditions.append(contains_pattern(_SEARCHED, bindparam("q_lead", type_=String)))
+    if shape.words > 1:
+        rest = _items("q_rest")
+        missing = select(rest.c.value).where(not_(contains_pattern(_SEARCHED, rest.c.value)))
+        conditions.append(~missing.exists())
+    if shape.priorities:
+        conditions.append(_listed(task.c.priority, "priorities", SmallInteger))
+    if shape.tags:
+        # The tags' ids first, then their links (the index on task_tag starts with both).
+        tag_ids = select(tag.c.id).where(_tagged("with_tags")).scalar_subquery()
+        links = select(task_tag.c.task_id).where(task_tag.c.user_id == _CALLER)
+        if shape.tags == 1:  # the common case, one tag: a plain equality, always in the index
+            tagged = links.where(task_tag.c.tag_id == tag_ids)
+        else:
+            tagged = (
+                links.where(any_of(task_tag.c.tag_id, tag_ids))
+                .group_by(task_tag.c.task_id)
+                .having(func.count() == bindparam("tag_count", type_=Integer))
+            )
+        conditions.append(task.c.id.in_(tagged))
+    if shape.dated:
+        due_from, due_to = bindparam("due_from", type_=Date), bindparam("due_to", type_=Date)
+        conditions.append(task.c.due_date.between(due_from, due_to))
+    if shape.undated:
+        conditions.append(task.c.due_date.is_(None))
+    return conditions
+
+
+def _like_pattern(word: str) -> str:
+    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _how_many(items: list[str]) -> Literal[0, 1, 2]:
+    return 0 if not items else 1 if len(items) == 1 else 2
+
+
+def _filtering(filters: TaskFilter, completed: bool | None) -> tuple[_Shape, dict[str, Any]]:
+    """The shape of the filters and the parameters its statement takes."""
+    params: dict[str, Any] = {}
+    words = sorted({word.lower() for word in (filters.q or "").split()}, key=len, reverse=True)
+    if words:
+        params["q_lead"] = _like_pattern(words[0])
+    if len(words) > 1:
+        params["q_rest"] = _json([_like_pattern(word) for word in words[1:]])
+    if filters.priority:
+        params["priorities"] = _json(sorted({PRIORITIES.index(p) for p in filters.priority}))
+    names = sorted(set(filters.tag))
+    if names:
+        params["with_tags"] = _json(names)
+    if len(names) > 1:
+        params["tag_count"] = len(names)
+    dated = filters.has_due is True or filters.due_from is not None or filters.due_to is not None
+    if dated:
+        params["due_from"] = filters.due_from or date.min
+        params["due_to"] = filters.due_to or date.max
+    shape = _Shape(
+        completed=completed,
+        words=_how_many(words),
+        priorities=bool(filters.priority),
+        tags=_how_many(names),
+        dated=dated,
+        undated=filters.has_due is False,
     )
-    .returning(*_PUBLIC)
-)
-_DELETE = delete(task).where(_OWNED, _THIS_TASK).returning(task.c.id)
+    return shape, params
+
+
+# Each sort's key and its own direction (True: descending). The other direction reverses the
+# whole order, the id tie-break included, so one index serves both.
+_SORTS: dict[TaskSort, tuple[ColumnElement[Any], bool]] = {
+    "created": (task.c.created_at, True),
+    "due": (task.c.due_date, False),
+    "priority": (task.c.priority, True),
+    "title": (folded(task.c.title), False),
+}
+
+
+def _order_by(sort: TaskSort, descending: bool) -> tuple[ColumnElement[Any], ...]:
+    key = _SORTS[sort][0]
+    if descending:
+        # NULLS spelled out: the two databases' defaults differ. Undated tasks come last in
+        # due order, so first in its reverse.
+        return (key.desc().nulls_first() if sort == "due" else key.desc(), task.c.id.desc())
+    return (key.asc().nulls_last() if sort == "due" else key.asc(), task.c.id.asc())
 
 
 @cache
-def _update(fields: frozenset[str]) -> Update:
-    """The UPDATE for one set of changed fields (at most 7 sets exist: built once each)."""
-    changes = {name: bindparam(f"new_{name}", type_=task.c[name].type) for name in fields}
+def _list_statement(shape: _Shape, sort: TaskSort, descending: bool) -> Select[Any]:
+    return (
+        select(*_PUBLIC)
+        .where(_OWNED, *_conditions(shape))
+        .order_by(*_order_by(sort, descending))
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+
+
+LIST_TASKS = _list_statement(_Shape(), "created", True)
+
+
+@cache
+def _counts_statement(shape: _Shape) -> Select[Any]:
+    return select(
+        func.count().label("total"),
+        func.coalesce(func.sum(case((task.c.completed, 1), else_=0)), 0).label("done"),
+    ).where(_OWNED, *_conditions(shape))
+
+
+@cache
+def _complete_matching(shape: _Shape) -> ReturningUpdate[Any]:
+    """Bulk completion: only rows whose state changes are touched (and counted)."""
+    new_completed = bindparam("new_completed", type_=Boolean)
     return (
         update(task)
-        .where(_OWNED, _THIS_TASK)
-        .values(**changes, updated_at=bindparam("now"))
-        .returning(*_PUBLIC)
+        .where(_OWNED, *_conditions(shape), task.c.completed != new_completed)
+        .values(
+            completed=new_completed,
+            completed_at=bindparam("new_completed_at", type_=task.c.completed_at.type),
+            updated_at=bindparam("now"),
+        )
+        .returning(task.c.id)
     )
+
+
+@cache
+def _delete_matching(shape: _Shape) -> ReturningDelete[Any]:
+    # Their task_tag rows go by cascade (a trigger on SQLite), tag counts by trigger.
+    return delete(task).where(_OWNED, *_conditions(shape)).returning(task.c.id)
+
+
+_GET = select(*_PUBLIC).where(_OWNED, _THIS_TASK)
+# Bound names differ from column names, which SQLAlchemy keeps for itself in INSERT and UPDATE.
+_NEW_ROW = insert(task).values(
+    user_id=_CALLER,
+    title=bindparam("new_title"),
+    description=bindparam("new_description"),
+    priority=bindparam("new_priority"),
+    due_date=bindparam("new_due_date"),
+    tags=bindparam("new_tags"),
+    completed=False,
+    created_at=bindparam("now"),
+    updated_at=bindparam("now"),
+)
+_CREATE = _NEW_ROW.returning(*_PUBLIC)
+_DELETE = delete(task).where(_OWNED, _THIS_TASK).returning(task.c.id)
+
+# A task's links to its tags are set in three steps, run in one script after the task row is
+# written with its `tags` (which, for an update, locks the row: a concurrent change of the same
+# task's tags waits, then sees this one's links). `tag_names`: the JSON array of the names.
+#
+# 1. The wanted tags exist, and they and the task's current tags are locked (DO UPDATE), all in
+#    name order, as the count triggers lock them: no two writers wait for each other in a
+#    circle, and a concurrent removal of a tag's last link (which deletes the tag) waits for
+#    this transaction (the triggers keep the counts).
+_wanted = _items("tag_names")
+_current_names = (
+    select(_CALLER, tag.c.name)
+    .join(task_tag, task_tag.c.tag_id == tag.c.id)
+    .where(task_tag.c.task_id == _TASK_ID, task_tag.c.user_id == _CALLER, tag.c.user_id == _CALLER)
+)
+_ensure = upsert(tag).from_select(
+    ["user_id", "name"],
+    union(select(_CALLER, _wanted.c.value).where(_TASK_EXISTS), _current_names).order_by(
+        literal_column("2")
+    ),
+)
+_ENSURE_TAGS = _ensure.on_conflict_do_update(
+    index_elements=[tag.c.user_id, tag.c.name], set_={"name": _ensure.excluded.name}
+)
+# 2. Links to tags no longer wanted go.
+_UNLINK_OTHER_TAGS = delete(task_tag).where(
+    task_tag.c.user_id == _CALLER,
+    task_tag.c.task_id == _TASK_ID,
+    not_(any_of(task_tag.c.tag_id, select(tag.c.id).where(_tagged("tag_names")).scalar_subquery())),
+)
+# 3. Missing links are added.
+_linked = task_tag.alias("linked")
+_LINK_TAGS = insert(task_tag).from_select(
+    ["task_id", "tag_id", "user_id"],
+    select(_TASK_ID, tag.c.id, _CALLER).where(
+        _tagged("tag_names"),
+        _TASK_EXISTS,
+        ~exists().where(_linked.c.task_id == _TASK_ID, _linked.c.tag_id == tag.c.id),
+    ),
+)
+_CREATE_TAGGED = (
+    _NEW_ROW.returning(task.c.id.label("task_id")),
+    _ENSURE_TAGS,
+    _LINK_TAGS,
+    _GET,
+)
+
+_TAGS = (
+    select(tag.c.name, tag.c.task_count.label("count"))
+    .where(tag.c.user_id == _CALLER, tag.c.task_count > 0)
+    .order_by(tag.c.name)
+)
+
+
+@cache
+def _update_row(fields: frozenset[str]) -> Update:
+    """The UPDATE for one set of changed columns (at most 64 sets exist: built once each)."""
+    changes: dict[str, Any] = {
+        name: bindparam(f"new_{name}", type_=task.c[name].type) for name in fields
+    }
+    if "completed" in fields:
+        # Set when the task becomes completed (kept if it already was), cleared when it is not.
+        changes["completed_at"] = case(
+            (
+                bindparam("new_completed", type_=Boolean),
+                case((task.c.completed, task.c.completed_at), else_=bindparam("now")),
+            ),
+            else_=null(),
+        )
+    return update(task).where(_OWNED, _THIS_TASK).values(**changes, updated_at=bindparam("now"))
+
+
+@cache
+def _update(fields: frozenset[str]) -> ReturningUpdate[Any]:
+    return _update_row(fields).returning(*_PUBLIC)
+
+
+@cache
+def _update_tagged(fields: frozenset[str]) -> tuple[Executable, ...]:
+    return (_update_row(fields), _ENSURE_TAGS, _UNLINK_OTHER_TAGS, _LINK_TAGS, _GET)
 
 
 async def _one(db: Database, user_id: str, statement: Any, params: dict[str, Any]) -> Row | None:
@@ -71,19 +362,37 @@ async def _one(db: Database, user_id: str, statement: Any, params: dict[str, Any
     return rows[0] if rows else None
 
 
-async def list_tasks(
-    db: Database, user_id: str, *, completed: bool | None, limit: int, offset: int
-) -> list[Row]:
-    params: dict[str, Any] = {"limit": limit, "offset": offset}
-    if completed is None:
-        return await db.run(user_id, LIST_TASKS, params)
-    return await db.run(user_id, _LIST_BY_STATE, {**params, "completed": completed})
+async def list_tasks(db: Database, user_id: str, query: TaskListQuery) -> list[Row]:
+    shape, params = _filtering(query, query.completed)
+    own_descending = _SORTS[query.sort][1]
+    descending = own_descending if query.order is None else query.order == "desc"
+    statement = _list_statement(shape, query.sort, descending)
+    return await db.run(
+        user_id, statement, {**params, "limit": query.limit, "offset": query.offset}
+    )
 
 
-async def count_tasks(db: Database, user_id: str) -> TaskCounts:
-    (row,) = await db.run(user_id, _COUNTS)
+async def count_tasks(db: Database, user_id: str, filters: TaskFilter) -> TaskCounts:
+    shape, params = _filtering(filters, None)
+    (row,) = await db.run(user_id, _counts_statement(shape), params)
     total, done = row["total"], row["done"]
     return TaskCounts(all=total, active=total - done, completed=done)
+
+
+async def complete_tasks(
+    db: Database, user_id: str, filters: TaskStateFilter, completed: bool
+) -> int:
+    """Sets `completed` on every matching task in one statement; how many changed."""
+    shape, params = _filtering(filters, filters.completed)
+    now = datetime.now(UTC)
+    params.update(new_completed=completed, new_completed_at=now if completed else None, now=now)
+    return len(await db.run(user_id, _complete_matching(shape), params))
+
+
+async def delete_completed_tasks(db: Database, user_id: str, filters: TaskFilter) -> int:
+    """Deletes every matching completed task in one statement; how many."""
+    shape, params = _filtering(filters, True)
+    return len(await db.run(user_id, _delete_matching(shape), params))
 
 
 async def get_task(db: Database, user_id: str, task_id: int) -> Row | None:
@@ -94,23 +403,34 @@ async def create_task(db: Database, user_id: str, data: TaskCreate) -> Row:
     params = {
         "new_title": data.title,
         "new_description": data.description,
+        "new_priority": PRIORITIES.index(data.priority),
+        "new_due_date": data.due_date,
+        "new_tags": data.tags,
         "now": datetime.now(UTC),
     }
-    (row,) = await db.run(user_id, _CREATE, params)
+    if not data.tags:
+        (row,) = await db.run(user_id, _CREATE, params)
+        return row
+    (row,) = await db.run_script(user_id, _CREATE_TAGGED, {**params, "tag_names": _json(data.tags)})
     return row
 
 
 async def update_task(db: Database, user_id: str, task_id: int, changes: TaskUpdate) -> Row | None:
     values = changes.model_dump(exclude_unset=True)
+    if "priority" in values:
+        values["priority"] = PRIORITIES.index(values["priority"])
     params = {f"new_{name}": value for name, value in values.items()}
-    statement = _update(frozenset(values))
-    return await _one(
-        db,
-        user_id,
-        statement,
-        {**params, "task_id": task_id, "now": datetime.now(UTC)},
-    )
+    params.update(task_id=task_id, now=datetime.now(UTC))
+    if changes.tags is None:
+        return await _one(db, user_id, _update(frozenset(values)), params)
+    script = _update_tagged(frozenset(values))
+    rows = await db.run_script(user_id, script, {**params, "tag_names": _json(changes.tags)})
+    return rows[0] if rows else None
 
 
 async def delete_task(db: Database, user_id: str, task_id: int) -> bool:
     return await _one(db, user_id, _DELETE, {"task_id": task_id}) is not None
+
+
+async def list_tags(db: Database, user_id: str) -> list[Row]:
+    return await db.run(user_id, _TAGS)

@@ -5,6 +5,7 @@ Usage (deploy pipelines): `python -m app.migrations` (or `todo-migrate`) with DA
 
 import fcntl
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ from app.db.urls import database_url, ensure_sqlite_directory, is_postgres
 ALEMBIC_DIR = Path(__file__).resolve().parents[1] / "alembic"
 # Any fixed number: every process that migrates this database takes the same lock.
 _LOCK_KEY = 7_301_526_112
+_LOCK_POLL_SECONDS = 0.2
 
 
 def alembic_config(connection: Connection) -> Config:
@@ -42,7 +44,13 @@ def _file_lock(path: Path) -> Iterator[None]:
 @contextmanager
 def _exclusive(connection: Connection, database: str | None) -> Iterator[None]:
     if is_postgres(connection.engine.url):
-        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _LOCK_KEY})
+        # Waits between tries, not inside pg_advisory_lock(): a statement that waits holds a
+        # snapshot, and CREATE INDEX CONCURRENTLY (in the lock holder's migration) waits for
+        # every older snapshot to go: the two would wait for each other.
+        lock = text("SELECT pg_try_advisory_lock(:key)")
+        while not connection.execute(lock, {"key": _LOCK_KEY}).scalar():
+            connection.commit()
+            time.sleep(_LOCK_POLL_SECONDS)
         connection.commit()
         try:
             yield

@@ -1,19 +1,21 @@
-"""The task table and the API's request/response schemas."""
+"""The tables (task, tag, task_tag) and the API's request/response schemas."""
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     StrictBool,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -22,46 +24,108 @@ from pydantic_core import PydanticCustomError, core_schema
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
+    Date,
     DateTime,
+    ForeignKey,
     Identity,
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
+    UniqueConstraint,
     false,
 )
+
+from app.api.params import EXACT_INTEGER, QueryBool, exact_boolean
+from app.db.portable import StringList
 
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
         "pk": "pk_%(table_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     }
 )
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 2000
 USER_ID_MAX = 255
+TAG_MAX = 32
+TAGS_PER_TASK = 10
+SEARCH_MAX = 200
+
+# Stored as their rank (0-3): "high first" is then a plain index order.
+PRIORITIES = ("none", "low", "medium", "high")
+Priority = Literal["none", "low", "medium", "high"]
+
+_Id = BigInteger().with_variant(Integer, "sqlite")
 
 task = Table(
     "task",
     metadata,
-    Column(
-        "id",
-        BigInteger().with_variant(Integer, "sqlite"),
-        Identity(),
-        primary_key=True,
-    ),
+    Column("id", _Id, Identity(), primary_key=True),
     Column("user_id", String(USER_ID_MAX), nullable=False),
     Column("title", String(TITLE_MAX), nullable=False),
     Column("description", String(DESCRIPTION_MAX), nullable=True),
     Column("completed", Boolean, nullable=False, server_default=false()),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    # Every read is "this user's tasks, newest first": one index serves filter and sort.
+    Column(
+        "priority",
+        SmallInteger,
+        CheckConstraint("priority BETWEEN 0 AND 3", name="priority"),
+        nullable=False,
+        server_default="0",
+    ),
+    Column("due_date", Date, nullable=True),
+    # When the task last became completed; null while it is active (and for tasks completed
+    # before this column existed).
+    Column("completed_at", DateTime(timezone=True), nullable=True),
+    # The task's tag names, sorted: what the API shows. task_tag holds the same set, for the tag
+    # filter and the counts; every write of one writes the other in the same transaction.
+    # (Gathering them from task_tag instead more than doubled the list's time in PostgreSQL.)
+    Column("tags", StringList(TAG_MAX), nullable=False),
+    # Every read is "this user's tasks" in one of the list's orders: an index per order, with
+    # the user first, serves filter and sort at once.
     Index("ix_task_user_id_created_at_id", "user_id", "created_at", "id"),
+    Index("ix_task_user_id_due_date_id", "user_id", "due_date", "id"),
+    Index("ix_task_user_id_priority_id", "user_id", "priority", "id"),
+    # (PostgreSQL also has (user_id, lower(title), id) for sort=title: migration 0004.)
     sqlite_autoincrement=True,
+)
+
+# A user's tags, each name once, with how many of the user's tasks carry it (kept by triggers
+# on task_tag, see migration 0004; a tag whose count reaches 0 is deleted).
+tag = Table(
+    "tag",
+    metadata,
+    Column("id", _Id, Identity(), primary_key=True),
+    Column("user_id", String(USER_ID_MAX), nullable=False),
+    # Byte order on PostgreSQL, as on SQLite and in Python: /tags and a task's tags sort alike.
+    Column(
+        "name",
+        String(TAG_MAX).with_variant(String(TAG_MAX, collation="C"), "postgresql"),
+        nullable=False,
+    ),
+    Column("task_count", Integer, nullable=False, server_default="0"),
+    UniqueConstraint("user_id", "name"),
+)
+
+task_tag = Table(
+    "task_tag",
+    metadata,
+    Column("task_id", _Id, ForeignKey("task.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", _Id, ForeignKey("tag.id"), primary_key=True),
+    # The owner again, for row-level security and for the tag filter's index.
+    Column("user_id", String(USER_ID_MAX), nullable=False),
+    Index("ix_task_tag_user_id_tag_id_task_id", "user_id", "tag_id", "task_id"),
+    sqlite_with_rowid=False,
 )
 
 
@@ -177,6 +241,74 @@ Description = Annotated[
 ]
 
 
+# One rule, on the tag as sent (so that the schema can say it): 1-32 characters of letters,
+# digits, whitespace, "-" and "_", at least one of them not whitespace. It is stored trimmed,
+# with inner runs of whitespace collapsed to one space and lower-cased, none of which can make
+# it longer or change what it is made of. (A decomposed accent, "e" and a combining mark, is
+# refused: the mark is no letter.)
+TAG_PATTERN = r"^[\w\-\s]*[\w\-][\w\-\s]*$"
+
+
+def _lower(char: str) -> str:
+    # A few capitals lower-case to two characters (U+0130 to "i" and a combining dot): those
+    # stay as typed, so a tag never grows past its limit nor gains a character it may not hold.
+    lowered = char.lower()
+    return lowered if len(lowered) == 1 else char
+
+
+def normalize_tag(raw: str) -> str:
+    """Trimmed, inner runs of whitespace collapsed to one space, lower-cased."""
+    return "".join(map(_lower, " ".join(raw.split())))
+
+
+def _tag_set(names: list[str]) -> list[str]:
+    return sorted(set(names))
+
+
+# Python's dates start at year 1.
+DATE_PATTERN = "^(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_DATE = re.compile(DATE_PATTERN)
+
+
+def _iso_date(value: object) -> object:
+    # pydantic would also take timestamps and datetimes for a date; the API takes a calendar
+    # date, spelled one way (pydantic then refuses impossible ones, such as 2026-02-30).
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _DATE.match(value):
+        return value
+    raise ValueError("must be a date as YYYY-MM-DD")
+
+
+TagName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=TAG_MAX),
+    Pattern(TAG_PATTERN, "a tag holds only letters, digits, spaces, '-' and '_', not only spaces"),
+    AfterValidator(normalize_tag),
+    Field(
+        description=f"1-{TAG_MAX} characters as sent: letters, digits, spaces, '-' and '_', "
+        "not only spaces. Stored trimmed, lower-cased, inner whitespace collapsed.",
+        examples=["home"],
+    ),
+]
+SearchText = Annotated[
+    str,
+    StringConstraints(max_length=SEARCH_MAX),
+    Pattern(NO_NUL_PATTERN, "must not contain NUL characters"),
+]
+# At most 10 as sent; returned sorted, each once.
+TagSet = Annotated[
+    list[TagName],
+    Field(max_length=TAGS_PER_TASK, description=f"at most {TAGS_PER_TASK}; duplicates collapse"),
+    AfterValidator(_tag_set),
+]
+CalendarDate = Annotated[
+    date,
+    BeforeValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
+]
+
+
 def _present_or_absent(schema: dict[str, Any]) -> None:
     """The field's schema without its `null` branch and default: it may be left out, and
     when given it must be a value."""
@@ -188,29 +320,49 @@ def _present_or_absent(schema: dict[str, Any]) -> None:
 class TaskCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"title": "Buy milk", "description": "Two litres"}]},
+        json_schema_extra={
+            "examples": [
+                {"title": "Buy milk", "description": "Two litres"},
+                {
+                    "title": "Pay rent",
+                    "priority": "high",
+                    "due_date": "2026-12-01",
+                    "tags": ["home"],
+                },
+            ]
+        },
     )
 
     title: Title
     description: Description | None = None
+    priority: Priority = "none"
+    due_date: CalendarDate | None = None
+    tags: TagSet = Field(default_factory=list)
 
 
 class TaskUpdate(BaseModel):
-    """The fields to change; at least one."""
+    """The fields to change, at least one; `tags` replaces the task's whole set."""
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
             "minProperties": 1,
-            "examples": [{"completed": True}, {"title": "Buy oat milk", "description": None}],
+            "examples": [
+                {"completed": True},
+                {"title": "Buy oat milk", "description": None},
+                {"priority": "low", "due_date": None, "tags": ["shopping"]},
+            ],
         },
     )
 
     title: Title | None = Field(default=None, json_schema_extra=_present_or_absent)
     description: Description | None = None
     completed: StrictBool | None = Field(default=None, json_schema_extra=_present_or_absent)
+    priority: Priority | None = Field(default=None, json_schema_extra=_present_or_absent)
+    due_date: CalendarDate | None = None
+    tags: TagSet | None = Field(default=None, json_schema_extra=_present_or_absent)
 
-    @field_validator("title", "completed")
+    @field_validator("title", "completed", "priority", "tags")
     @classmethod
     def _not_null(cls, value: object) -> object:
         # Defaults are not validated: only an explicit null gets here as None.
@@ -221,7 +373,9 @@ class TaskUpdate(BaseModel):
     @model_validator(mode="after")
     def _meaningful(self) -> "TaskUpdate":
         if not self.model_fields_set:
-            raise ValueError("give at least one of: title, description, completed")
+            raise ValueError(
+                "give at least one of: title, description, completed, priority, due_date, tags"
+            )
         return self
 
 
@@ -237,8 +391,12 @@ class TaskPublic(BaseModel):
                     "title": "Buy milk",
                     "description": "Two litres",
                     "completed": False,
-                    "created_at": "2025-01-01T09:00:00Z",
-                    "updated_at": "2025-01-01T09:00:00Z",
+                    "priority": "medium",
+                    "due_date": "2026-12-01",
+                    "tags": ["errands", "home"],
+                    "completed_at": None,
+                    "created_at": "2026-11-28T09:00:00Z",
+                    "updated_at": "2026-11-28T09:00:00Z",
                 }
             ]
         }
@@ -248,6 +406,12 @@ class TaskPublic(BaseModel):
     title: str
     description: str | None
     completed: bool
+    priority: Priority
+    due_date: date | None
+    tags: list[str] = Field(description="sorted")
+    completed_at: datetime | None = Field(
+        description="when the task last became completed; null while it is active"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -260,3 +424,85 @@ class TaskCounts(BaseModel):
     all: int
     active: int
     completed: int
+
+
+class TaskFilter(BaseModel):
+    """The list's filters (query parameters), all combined with AND."""
+
+    q: Annotated[
+        SearchText | None,
+        Field(description="every word must appear, in any case, in the title or the description"),
+    ] = None
+    # Tuples: pydantic copies a list default on every validation, and this is the hot path.
+    priority: Annotated[tuple[Priority, ...], Field(description="any of these")] = ()
+    tag: Annotated[
+        tuple[TagName, ...],
+        Field(max_length=TAGS_PER_TASK, description="the task has all of them"),
+    ] = ()
+    # A range whose start is after its end holds no date: it matches nothing. (Not a 422:
+    # no JSON schema can say that one parameter must not exceed another, and the schema
+    # promises that every request it describes is accepted.)
+    due_from: Annotated[CalendarDate | None, Field(description="due on or after")] = None
+    due_to: Annotated[CalendarDate | None, Field(description="due on or before")] = None
+    has_due: Annotated[QueryBool, Field(description="has a due date (true) or not (false)")] = None
+
+
+class TaskStateFilter(TaskFilter):
+    completed: Annotated[QueryBool, Field(description="completed (true) or active (false)")] = None
+
+
+TaskSort = Literal["created", "due", "priority", "title"]
+
+
+class TaskListQuery(TaskStateFilter):
+    """The list's filters, order and page."""
+
+    sort: Annotated[
+        TaskSort,
+        Field(
+            description="created: newest first; due: earliest first, undated last; "
+            "priority: high first; title: A to Z, ignoring case. Ties: by id, the same way."
+        ),
+    ] = "created"
+    order: Annotated[
+        Literal["asc", "desc"] | None,
+        Field(
+            description="default: the sort's own (created desc, due asc, priority desc, title "
+            "asc); the other direction reverses the whole order, ties and undated tasks included"
+        ),
+    ] = None
+    limit: Annotated[int, Field(ge=1, le=100), EXACT_INTEGER] = 50
+    offset: Annotated[int, Field(ge=0, le=2**31 - 1), EXACT_INTEGER] = 0
+
+
+class ClearCompletedFilter(TaskFilter):
+    completed: Annotated[
+        Literal[True],
+        BeforeValidator(exact_boolean),
+        WithJsonSchema(
+            {
+                "type": "boolean",
+                "enum": [True],
+                "description": "must be true: only completed tasks are cleared",
+            }
+        ),
+    ]
+
+
+class BulkCompletion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    completed: StrictBool
+
+
+class BulkUpdated(BaseModel):
+    updated: int
+
+
+class BulkDeleted(BaseModel):
+    deleted: int
+
+
+class TagCount(BaseModel):
+    name: str
+    count: int

@@ -1,40 +1,76 @@
-"""Every statement in app.crud, compiled as PostgreSQL runs it, without a database.
+"""Every statement and script in app.crud, compiled as PostgreSQL runs it, without a database.
 
-On PostgreSQL a statement runs inside a function that returns its rows (app/db/postgres.py):
-one that returns none (an UPDATE without RETURNING, say) cannot become one, though it runs
-fine on SQLite. And every statement must take the caller from the `caller` parameter, which
-Database.run binds from the same user id it hands to row-level security.
+On PostgreSQL a statement (or a short script of them) runs inside a function that returns the
+last one's rows (app/db/postgres.py): one that returns none (an UPDATE without RETURNING, say)
+cannot become one, though it runs fine on SQLite. And every statement must take the caller from
+the `caller` parameter, which Database.run binds from the same user id it hands to row-level
+security.
 """
 
 import inspect
 import re
-from itertools import combinations
-from typing import get_type_hints
+from dataclasses import fields
+from itertools import combinations, product
+from typing import Literal, get_args, get_type_hints
 
-import pytest
 from sqlalchemy import Executable
 
 from app import crud
 from app.db import CALLER
 from app.db.postgres import _caller_statement
-from app.models import TaskUpdate
+from app.models import TaskSort, TaskUpdate
+
+Script = tuple[Executable, ...]
+# The statements crud runs as they are (the others are steps of its scripts).
+WHOLE = ("LIST_TASKS", "_GET", "_CREATE", "_DELETE", "_TAGS")
+# Pieces the statements are built from, never run as they are.
+PARTS = {"_NEW_ROW"}
+BUILDERS = {
+    "_list_statement",
+    "_counts_statement",
+    "_complete_matching",
+    "_delete_matching",
+    "_update_row",
+    "_update",
+}
 
 
-def _module_statements() -> dict[str, Executable]:
-    return {name: value for name, value in vars(crud).items() if isinstance(value, Executable)}
+def _shapes() -> list[crud._Shape]:
+    """Every combination of the list's filters."""
+    assert len(fields(crud._Shape)) == 6, "a new filter: add it here"
+    how_many: tuple[Literal[0, 1, 2], ...] = (0, 1, 2)
+    return [
+        crud._Shape(completed, words, priorities, tags, dated, undated)
+        for completed, words, priorities, tags, dated, undated in product(
+            (None, True, False), how_many, (False, True), how_many, (False, True), (False, True)
+        )
+    ]
 
 
-def _update_statements() -> dict[str, Executable]:
-    """One UPDATE per set of changed fields a TaskUpdate can carry."""
-    fields = list(TaskUpdate.model_fields)
-    return {
-        f"_update({', '.join(changed)})": crud._update(frozenset(changed))
-        for size in range(1, len(fields) + 1)
-        for changed in combinations(fields, size)
-    }
+def _field_sets() -> list[frozenset[str]]:
+    names = list(TaskUpdate.model_fields)
+    return [frozenset(c) for size in range(1, len(names) + 1) for c in combinations(names, size)]
 
 
-STATEMENTS = {**_module_statements(), **_update_statements()}
+def _scripts() -> dict[str, Script]:
+    scripts: dict[str, Script] = {name: (getattr(crud, name),) for name in WHOLE}
+    scripts["_CREATE_TAGGED"] = crud._CREATE_TAGGED
+    for shape in _shapes():
+        scripts[f"_counts_statement({shape})"] = (crud._counts_statement(shape),)
+        scripts[f"_complete_matching({shape})"] = (crud._complete_matching(shape),)
+        scripts[f"_delete_matching({shape})"] = (crud._delete_matching(shape),)
+        scripts[f"_list_statement({shape})"] = (crud._list_statement(shape, "created", True),)
+    for sort, descending in product(get_args(TaskSort), (False, True)):
+        statement = crud._list_statement(crud._Shape(tags=2, words=2), sort, descending)
+        scripts[f"_list_statement({sort}, {descending})"] = (statement,)
+    for changed in _field_sets():
+        scripts[f"_update({sorted(changed)})"] = (crud._update(changed),)
+        if "tags" in changed:
+            scripts[f"_update_tagged({sorted(changed)})"] = crud._update_tagged(changed)
+    return scripts
+
+
+SCRIPTS = _scripts()
 
 
 def _builds_statements(value: object) -> bool:
@@ -43,25 +79,42 @@ def _builds_statements(value: object) -> bool:
     if not inspect.isfunction(function) or function.__module__ != crud.__name__:
         return False
     returned = get_type_hints(function).get("return")
-    return inspect.isclass(returned) and issubclass(returned, Executable)
+    origin = getattr(returned, "__origin__", returned)
+    return inspect.isclass(origin) and issubclass(origin, Executable)
 
 
 def test_every_statement_builder_is_covered() -> None:
     builders = {name for name, value in vars(crud).items() if _builds_statements(value)}
-    assert builders == {"_update"}, "a new statement builder: add its statements to STATEMENTS"
+    assert builders == BUILDERS, "a new statement builder: add its statements to _scripts()"
 
 
-def test_the_statements_were_found() -> None:
-    assert {"LIST_TASKS", "_CREATE", "_DELETE"} <= set(STATEMENTS)
-    assert len(_update_statements()) == 7
+def test_every_module_statement_is_run_whole_or_in_a_script() -> None:
+    steps = {id(step) for script in SCRIPTS.values() for step in script}
+    module = {
+        name
+        for name, value in vars(crud).items()
+        # Lower-case names are building blocks too.
+        if isinstance(value, Executable) and name.isupper() and name not in PARTS
+    }
+    assert {name for name in module if id(getattr(crud, name)) not in steps} == set()
 
 
-@pytest.mark.parametrize("name", STATEMENTS)
-def test_statement_returns_rows_on_postgresql(name: str) -> None:
-    sql = _caller_statement(STATEMENTS[name]).sql
-    assert re.match(r"SELECT\b", sql) or re.search(r"\bRETURNING\b", sql), sql
+def test_every_script_returns_rows_on_postgresql() -> None:
+    silent = {}
+    for name, script in SCRIPTS.items():
+        last = _caller_statement(script).steps[-1].sql
+        if not (
+            re.match(r"\s*(WITH\b.*)?SELECT\b", last, re.S) or re.search(r"\bRETURNING\b", last)
+        ):
+            silent[name] = last
+    assert silent == {}
 
 
-@pytest.mark.parametrize("name", STATEMENTS)
-def test_statement_is_filtered_by_the_caller(name: str) -> None:
-    assert CALLER in _caller_statement(STATEMENTS[name]).names
+def test_every_step_is_filtered_by_the_caller() -> None:
+    unfiltered = {
+        name: step.sql
+        for name, script in SCRIPTS.items()
+        for step in _caller_statement(script).steps
+        if CALLER not in step.names
+    }
+    assert unfiltered == {}

@@ -36,7 +36,7 @@ def _integer(value: object) -> object:
     return value
 
 
-def _boolean(value: object) -> object:
+def exact_boolean(value: object) -> object:
     if value == "true":
         return True
     if value == "false":
@@ -48,4 +48,6 @@ def _boolean(value: object) -> object:
 # it, the validator would hide the bounds from the OpenAPI schema).
 EXACT_INTEGER = BeforeValidator(_integer)
 # Optional in the query, never null: the schema says boolean, not boolean-or-null.
-QueryBool = Annotated[bool | None, BeforeValidator(_boolean), WithJsonSchema({"type": "boolean"})]
+QueryBool = Annotated[
+    bool | None, BeforeValidator(exact_boolean), WithJsonSchema({"type": "boolean"})
+]

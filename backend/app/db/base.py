@@ -1,6 +1,7 @@
-"""What every task database offers: one statement at a time, run as one caller."""
+"""What every task database offers: one statement (or one short script) at a time, run as one
+caller."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import Executable
@@ -26,6 +27,19 @@ class Database(Protocol):
         """Run one statement in a transaction of its own, in which the database knows the
         caller (row-level security on PostgreSQL, the `caller` parameter everywhere); its rows
         as dicts."""
+        ...
+
+    async def run_script(
+        self, user_id: str, statements: Sequence[Executable], params: Mapping[str, Any] = NO_PARAMS
+    ) -> list[Row]:
+        """Run statements in order in one transaction, as `run` runs one; the last one's rows.
+
+        For changes that take several statements (a task and its tags). Each statement sees
+        what the ones before it did, and starts from the latest committed data (so a statement
+        that locks a row first makes the later ones see what its previous holder wrote). A
+        statement before the last may return one row (RETURNING): its columns become
+        parameters, by name, of the statements after it. On PostgreSQL the script is still one
+        round trip."""
         ...
 
     async def ping(self) -> None: ...

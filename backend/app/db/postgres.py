@@ -7,7 +7,8 @@ SQLAlchemy Core (app/crud.py), compiled once for asyncpg.
 
 import asyncio
 import hashlib
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -26,9 +27,19 @@ _BODY_QUOTE = "$app_statement$"
 
 
 @dataclass(frozen=True, slots=True)
+class _Step:
+    """One statement, as compiled for asyncpg."""
+
+    sql: str  # with $1..$n parameters of its own
+    names: tuple[str, ...]  # its parameters' names, in order
+    constants: dict[str, Any]  # those of them bound to a value in the statement itself
+    returns: tuple[str, ...]  # the names of its RETURNING columns
+
+
+@dataclass(frozen=True, slots=True)
 class _CallerStatement:
-    """A statement as PostgreSQL runs it for a caller: a PL/pgSQL function that sets the
-    caller for row-level security, then runs the statement.
+    """A statement (or a short script of them) as PostgreSQL runs it for a caller: a PL/pgSQL
+    function that sets the caller for row-level security, then runs the statement.
 
     Setting the caller and running the statement must happen in one transaction. As separate
     statements that costs three round trips (BEGIN with the setting, the statement, COMMIT),
@@ -36,30 +47,68 @@ class _CallerStatement:
     bench/README.md). A function call is one round trip, and it is its own transaction: the
     setting is transaction-local, so it ends with the call and never outlives it on a pooled
     connection. The statements inside a function run in order, so the setting is in place
-    before the policy reads it.
+    before the policy reads it; each takes a fresh snapshot (the function is volatile).
     """
 
-    sql: str  # the statement itself, with $1..$n parameters, for asyncpg
-    names: tuple[str, ...]  # its parameters' names, in order
-    defaults: dict[str, Any]  # values bound in the statement itself
+    steps: tuple[_Step, ...]
+    # For each step, what each of its $k reads: one of `names`, or one of `variables`.
+    slots: tuple[tuple[str, ...], ...]
+    names: tuple[str, ...]  # the function's parameters, in order (then the caller)
+    variables: dict[str, str]  # a step's RETURNING column -> the variable that keeps it
+    defaults: dict[str, Any]  # the values of the parameters bound in the statements themselves
     function: str  # pg_temp.<name>: session-local, so the API needs no DDL privileges
     call: str  # SELECT * FROM the function, with the caller as its last parameter
 
-    def definition(self, prepared: PreparedStatement) -> str:
+    def definition(self, prepared: Sequence[PreparedStatement]) -> str:
         """CREATE FUNCTION, with the parameter and column types PostgreSQL found in the
-        statement (so the function returns exactly what the statement would)."""
-        columns = [f"{_quoted(a.name)} {_type_name(a.type)}" for a in prepared.get_attributes()]
+        statements (so the function returns exactly what the last statement would)."""
+        columns = [f"{_quoted(a.name)} {_type_name(a.type)}" for a in prepared[-1].get_attributes()]
         if not columns:
-            raise ValueError(f"a statement must return rows (add RETURNING): {self.sql}")
-        parameters = [*(_type_name(t) for t in prepared.get_parameters()), "pg_catalog.text"]
+            raise ValueError(f"a statement must return rows (add RETURNING): {self.steps[-1].sql}")
+        types: dict[str, str] = {}
+        for slots, statement in zip(self.slots, prepared, strict=True):
+            types.update(zip(slots, map(_type_name, statement.get_parameters()), strict=True))
+        for step, statement in zip(self.steps[:-1], prepared, strict=False):
+            returned = map(_type_name, (a.type for a in statement.get_attributes()))
+            types.update(zip((self.variables[n] for n in step.returns), returned, strict=True))
+        parameters = [*(types[name] for name in self.names), "pg_catalog.text"]
+        body = [
+            f"  {self._sql(index)}{self._into(step)};\n"
+            for index, step in enumerate(self.steps[:-1])
+        ]
         return (
             f"CREATE OR REPLACE FUNCTION {self.function}({', '.join(parameters)}) "
             f"RETURNS TABLE ({', '.join(columns)}) LANGUAGE plpgsql AS {_BODY_QUOTE}\n"
             # The output columns are also variables; names in the statement mean columns.
             "#variable_conflict use_column\n"
-            f"BEGIN\n  PERFORM pg_catalog.set_config('{USER_SETTING}', ${len(parameters)}, true);\n"
-            f"  RETURN QUERY {self.sql};\nEND\n{_BODY_QUOTE}"
+            + "".join(
+                f"DECLARE {variable} {types[variable]};\n" for variable in self.variables.values()
+            )
+            + "BEGIN\n"
+            + f"  PERFORM pg_catalog.set_config('{USER_SETTING}', ${len(parameters)}, true);\n"
+            + "".join(body)
+            + f"  RETURN QUERY {self._sql(len(self.steps) - 1)};\nEND\n{_BODY_QUOTE}"
         )
+
+    def _sql(self, index: int) -> str:
+        """The step's SQL with its own $k turned into the function's parameters or variables."""
+        if len(self.steps) == 1:
+            return self.steps[0].sql
+        slots, variables = self.slots[index], set(self.variables.values())
+
+        def placeholder(match: re.Match[str]) -> str:
+            slot = slots[int(match[1]) - 1]
+            return slot if slot in variables else f"${self.names.index(slot) + 1}"
+
+        return _PLACEHOLDER.sub(placeholder, self.steps[index].sql)
+
+    def _into(self, step: _Step) -> str:
+        if not step.returns:
+            return ""
+        return f" INTO {', '.join(self.variables[name] for name in step.returns)}"
+
+
+_PLACEHOLDER = re.compile(r"\$(\d+)")
 
 
 def _quoted(identifier: str) -> str:
@@ -67,25 +116,59 @@ def _quoted(identifier: str) -> str:
 
 
 def _type_name(type_: Any) -> str:
-    return f"{_quoted(type_.schema)}.{_quoted(type_.name)}"
+    # asyncpg names an array type after its elements ("text[]").
+    base, brackets = (type_.name[:-2], "[]") if type_.name.endswith("[]") else (type_.name, "")
+    return f"{_quoted(type_.schema)}.{_quoted(base)}{brackets}"
+
+
+def _step(statement: Executable) -> _Step:
+    if not isinstance(statement, ClauseElement):
+        raise TypeError(f"not a SQL statement: {statement!r}")
+    compiled = statement.compile(dialect=_ASYNCPG)
+    assert isinstance(compiled, SQLCompiler)
+    sql = str(compiled)
+    # The function body is quoted with $...$, and a script renumbers the $n: no other $.
+    if sql.count("$") != len(_PLACEHOLDER.findall(sql)):
+        raise ValueError(f"a statement must not contain $ outside its parameters: {sql}")
+    names = tuple(compiled.positiontup or ())
+    values = compiled.params
+    constants = {name: values[name] for name in names if not compiled.binds[name].required}
+    # An INSERT may return its primary key without having been asked to (implicit RETURNING).
+    returns = tuple(str(column.key) for column in compiled.effective_returning or ())
+    return _Step(sql, names, constants, returns)
 
 
 @lru_cache(maxsize=256)
-def _caller_statement(statement: Executable) -> _CallerStatement:
-    """Compiled once per statement: crud.py builds its statements once (and the variants of an
-    update once each), so this is a cache of a handful of entries."""
-    compiled = statement.compile(dialect=_ASYNCPG) if isinstance(statement, ClauseElement) else None
-    if not isinstance(compiled, SQLCompiler):  # DDL, for one, compiles otherwise
-        raise TypeError(f"not a query or DML statement: {statement!r}")
-    sql = str(compiled)
-    if _BODY_QUOTE in sql:
-        raise ValueError(f"a statement must not contain {_BODY_QUOTE}")
-    names = tuple(compiled.positiontup or ())
+def _caller_statement(statements: tuple[Executable, ...]) -> _CallerStatement:
+    """Compiled once per statement (or script): crud.py builds its statements once (and the
+    variants of an update or a filter once each), so this is a cache of a few entries."""
+    steps = tuple(map(_step, statements))
+    variables: dict[str, str] = {}
+    slots: list[tuple[str, ...]] = []
+    for index, step in enumerate(steps):
+        # A value bound in the statement itself is its own, whatever the others bind.
+        slots.append(
+            tuple(
+                variables.get(name) or (f"{name}@{index}" if name in step.constants else name)
+                for name in step.names
+            )
+        )
+        if index < len(steps) - 1:
+            new = [name for name in step.returns if name not in variables]
+            variables.update((name, f"app_fed_{len(variables) + n}") for n, name in enumerate(new))
+    fed = set(variables.values())
+    names = tuple(dict.fromkeys(slot for step in slots for slot in step if slot not in fed))
+    defaults = {
+        f"{name}@{index}": value
+        for index, step in enumerate(steps)
+        for name, value in step.constants.items()
+    }
     # Named after the SQL: every connection and every worker agrees on it.
+    sql = "\n;\n".join(step.sql for step in steps)
     function = f"pg_temp.app_statement_{hashlib.sha256(sql.encode()).hexdigest()[:20]}"
     placeholders = ", ".join(f"${i}" for i in range(1, len(names) + 2))
     call = f"SELECT * FROM {function}({placeholders})"  # noqa: S608 (no input in it)
-    return _CallerStatement(sql, names, compiled.params, function, call)
+    return _CallerStatement(steps, tuple(slots), names, variables, defaults, function, call)
 
 
 # The function is not there yet; before a session's first temporary object, neither is pg_temp.
@@ -131,7 +214,12 @@ class PostgresDatabase:
     async def run(
         self, user_id: str, statement: Executable, params: Mapping[str, Any] = NO_PARAMS
     ) -> list[Row]:
-        caller = _caller_statement(statement)
+        return await self.run_script(user_id, (statement,), params)
+
+    async def run_script(
+        self, user_id: str, statements: Sequence[Executable], params: Mapping[str, Any] = NO_PARAMS
+    ) -> list[Row]:
+        caller = _caller_statement(tuple(statements))
         values = {**caller.defaults, **params, CALLER: user_id}
         arguments = [*(values[name] for name in caller.names), user_id]
         # asyncio.timeout rather than acquire(timeout=...), which waits in a task of its own.
@@ -144,7 +232,7 @@ class PostgresDatabase:
                 # First use of this statement on this connection: define its function, once.
                 # (Should the error come from inside the statement instead, the retry fails
                 # the same way and that error is raised.)
-                prepared = await connection.prepare(caller.sql)
+                prepared = [await connection.prepare(step.sql) for step in caller.steps]
                 await connection.execute(caller.definition(prepared))
                 records = await connection.fetch(caller.call, *arguments)
         finally:

@@ -1,14 +1,19 @@
 """SQLite, the embedded default for development and tests, through SQLAlchemy."""
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import URL, Executable, event, text
+from sqlalchemy import URL, CursorResult, Executable, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.core.config import Settings
 from app.db.base import CALLER, NO_PARAMS, PING, Row
+from app.db.portable import SQLITE_LOWER
+
+
+def _lower(value: str | None) -> str | None:
+    return None if value is None else value.lower()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -18,6 +23,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    dbapi_connection.create_function(SQLITE_LOWER, 1, _lower, deterministic=True)
+
+
+def _rows(result: CursorResult[Any]) -> list[Row]:
+    # Plain str keys, as asyncpg's: SQLAlchemy's are a str subclass orjson refuses.
+    keys = list(map(str, result.keys()))
+    return [dict(zip(keys, row, strict=True)) for row in result]
 
 
 class SqliteDatabase:
@@ -44,10 +56,21 @@ class SqliteDatabase:
         self, user_id: str, statement: Executable, params: Mapping[str, Any] = NO_PARAMS
     ) -> list[Row]:
         async with self.engine.begin() as connection:
-            result = await connection.execute(statement, {**params, CALLER: user_id})
-            # Plain str keys, as asyncpg's: SQLAlchemy's are a str subclass orjson refuses.
-            keys = list(map(str, result.keys()))
-            return [dict(zip(keys, row, strict=True)) for row in result]
+            return _rows(await connection.execute(statement, {**params, CALLER: user_id}))
+
+    async def run_script(
+        self, user_id: str, statements: Sequence[Executable], params: Mapping[str, Any] = NO_PARAMS
+    ) -> list[Row]:
+        *leading, last = statements
+        values = {**params, CALLER: user_id}
+        # crud.py starts every script with a write, so SQLite takes its write lock at once
+        # (upgrading a read to a write fails outright when another writer holds the lock).
+        async with self.engine.begin() as connection:
+            for statement in leading:
+                result = await connection.execute(statement, values)
+                if result.returns_rows and (row := result.mappings().first()) is not None:
+                    values.update(row)
+            return _rows(await connection.execute(last, values))
 
     async def ping(self) -> None:
         async with asyncio.timeout(self.timeout), self.engine.connect() as connection:

@@ -26,10 +26,27 @@ def titles(client: TestClient, headers: Headers, query: str = "") -> list[str]:
 
 def test_create_returns_the_task(client: TestClient, headers: Headers) -> None:
     task = create(client, headers, "  Buy milk  ", description="two litres")
-    assert set(task) == {"id", "title", "description", "completed", "created_at", "updated_at"}
+    assert list(task) == [
+        "id",
+        "title",
+        "description",
+        "completed",
+        "priority",
+        "due_date",
+        "tags",
+        "completed_at",
+        "created_at",
+        "updated_at",
+    ]
     assert task["title"] == "Buy milk"
     assert task["description"] == "two litres"
     assert task["completed"] is False
+    assert (task["priority"], task["due_date"], task["tags"], task["completed_at"]) == (
+        "none",
+        None,
+        [],
+        None,
+    )
     created = datetime.fromisoformat(task["created_at"])
     assert created.utcoffset() == timedelta(0)
     assert task["updated_at"] == task["created_at"]
@@ -306,3 +323,122 @@ def test_ids_are_never_reused(client: TestClient, headers: Headers) -> None:
     first = create(client, headers, "first")["id"]
     client.delete(f"/tasks/{first}", headers=headers)
     assert create(client, headers, "second")["id"] > first
+
+
+def test_create_with_details(client: TestClient, headers: Headers) -> None:
+    task = create(
+        client,
+        headers,
+        "Pay rent",
+        priority="high",
+        due_date="2026-12-01",
+        tags=["  Home ", "home", "Bills\tAND  taxes", "é_x-1"],
+    )
+    assert task["priority"] == "high"
+    assert task["due_date"] == "2026-12-01"
+    # Trimmed, lower-cased, inner whitespace collapsed, duplicates gone, sorted.
+    assert task["tags"] == ["bills and taxes", "home", "é_x-1"]
+    assert client.get(f"/tasks/{task['id']}", headers=headers).json() == task
+
+
+def test_a_tag_with_a_combining_mark_is_refused(client: TestClient, headers: Headers) -> None:
+    # The mark is no letter: the schema's pattern and the server agree on that.
+    response = client.post("/tasks", headers=headers, json={"title": "t", "tags": ["cafe\u0301"]})
+    assert response.status_code == 422, response.text
+    assert create(client, headers, "t", tags=["café"])["tags"] == ["café"]
+
+
+def test_patch_changes_details_and_replaces_tags(client: TestClient, headers: Headers) -> None:
+    task = create(client, headers, "t", priority="low", due_date="2026-01-31", tags=["a", "b"])
+    url = f"/tasks/{task['id']}"
+
+    def patch(**changes: object) -> dict[str, Any]:
+        response = client.patch(url, headers=headers, json=changes)
+        assert response.status_code == 200, response.text
+        task: dict[str, Any] = response.json()
+        return task
+
+    assert patch(priority="medium")["priority"] == "medium"
+    assert patch(title="renamed")["tags"] == ["a", "b"]  # other fields keep the tags
+    assert patch(tags=["c", "B"])["tags"] == ["b", "c"]
+    assert patch(due_date=None)["due_date"] is None
+    assert patch(due_date="2027-02-28", tags=[])["due_date"] == "2027-02-28"
+    final = client.get(url, headers=headers).json()
+    assert (final["title"], final["priority"], final["tags"]) == ("renamed", "medium", [])
+
+
+def test_completed_at_follows_completion(client: TestClient, headers: Headers) -> None:
+    task = create(client, headers, "t")
+    url = f"/tasks/{task['id']}"
+    done = client.patch(url, headers=headers, json={"completed": True}).json()
+    assert done["completed_at"] == done["updated_at"]
+    # Completing a completed task again keeps the time it was completed.
+    again = client.patch(url, headers=headers, json={"completed": True, "title": "x"}).json()
+    assert again["completed_at"] == done["completed_at"]
+    assert again["updated_at"] > done["updated_at"]
+    reopened = client.patch(url, headers=headers, json={"completed": False}).json()
+    assert reopened["completed_at"] is None
+    redone = client.patch(url, headers=headers, json={"completed": True}).json()
+    assert redone["completed_at"] > done["completed_at"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"priority": "urgent"}, "priority"),
+        ({"priority": None}, "priority"),
+        ({"priority": 3}, "priority"),
+        ({"due_date": "2026-02-30"}, "due_date"),
+        ({"due_date": "2026-2-3"}, "due_date"),
+        ({"due_date": "2026-02-03T00:00:00"}, "due_date"),
+        ({"due_date": 1767225600}, "due_date"),
+        ({"tags": [f"t{n}" for n in range(11)]}, "tags"),
+        ({"tags": ["x" * 33]}, "tags"),
+        ({"tags": ["   "]}, "tags"),
+        ({"tags": ["no.dots"]}, "tags"),
+        ({"tags": ["nul\u0000"]}, "tags"),
+        ({"tags": "home"}, "tags"),
+        ({"tags": [1]}, "tags"),
+    ],
+)
+def test_bad_details_are_422_and_write_nothing(
+    client: TestClient, headers: Headers, body: dict[str, Any], field: str
+) -> None:
+    response = client.post("/tasks", headers=headers, json={"title": "t", **body})
+    assert response.status_code == 422, response.text
+    errors = response.json()["detail"]
+    assert any(field in map(str, error["loc"]) for error in errors), errors
+    assert all(isinstance(error["msg"], str) and error["msg"] for error in errors)
+    # Refused for its value, not as a field the API does not know.
+    assert all(error["type"] != "extra_forbidden" for error in errors), errors
+    assert client.get("/tasks/counts", headers=headers).json()["all"] == 0
+    assert client.get("/tags", headers=headers).json() == []
+
+
+def test_tag_limits_are_inclusive(client: TestClient, headers: Headers) -> None:
+    tags = [f"{n}".rjust(32, "x") for n in range(10)]
+    assert create(client, headers, "t", tags=tags)["tags"] == sorted(tags)
+    # Ten names as sent at most, however many tags they collapse to.
+    assert create(client, headers, "t", tags=[*tags[:9], tags[0].upper()])["tags"] == sorted(
+        tags[:9]
+    )
+    response = client.post("/tasks", headers=headers, json={"title": "t", "tags": [*tags, "y"]})
+    assert response.status_code == 422, response.text
+
+
+@pytest.mark.parametrize("body", [{"tags": None}, {"tags": ["x" * 33]}, {"due_date": "nope"}])
+def test_bad_detail_patches_are_422_and_change_nothing(
+    client: TestClient, headers: Headers, body: dict[str, Any]
+) -> None:
+    task = create(client, headers, "keep", tags=["kept"], due_date="2026-05-05")
+    response = client.patch(f"/tasks/{task['id']}", headers=headers, json=body)
+    assert response.status_code == 422, response.text
+    assert client.get(f"/tasks/{task['id']}", headers=headers).json() == task
+
+
+def test_tagging_a_missing_task_is_404_and_creates_no_tag(
+    client: TestClient, headers: Headers
+) -> None:
+    response = client.patch("/tasks/999999999", headers=headers, json={"tags": ["ghost"]})
+    assert response.status_code == 404
+    assert client.get("/tags", headers=headers).json() == []

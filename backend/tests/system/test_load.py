@@ -1,6 +1,8 @@
 """Under load: 32 clients of 8 users create, update, delete and list for 20 s against a real
 uvicorn. No call fails, and afterwards every user's rows are exactly what that user's
-acknowledged calls imply: nothing lost, nothing duplicated, nothing crossed to another user."""
+acknowledged calls imply: nothing lost, nothing duplicated, nothing crossed to another user.
+The clients of a user share a few tag names, so their writes link and unlink the same tags at
+once: every tag count must come out exact, and no two writers may deadlock."""
 
 import asyncio
 import random
@@ -23,6 +25,7 @@ USERS = 8
 CLIENTS_PER_USER = 4
 # Beyond this many tasks a client deletes instead of creating, so lists stay one page long.
 MAX_OWN_TASKS = 12
+TAG_NAMES = ("red", "green", "blue", "shared by all")
 
 Task = dict[str, Any]
 
@@ -70,13 +73,16 @@ class LoadClient:
         run.succeeded[method] += 1
         return response
 
+    def tags(self) -> list[str]:
+        return self.rng.sample(TAG_NAMES, self.rng.randrange(len(TAG_NAMES) + 1))
+
     def title(self) -> str:
         # Every title names its user, so a row shown to anyone else is caught by its content
         # (SQLite may hand a deleted row's id to the next row, so ids alone would not tell).
         return f"{self.user} {self.rng.randrange(10**9)}"
 
     async def create(self, http: httpx.AsyncClient, run: Run) -> None:
-        body = {"title": self.title(), "description": "load"}
+        body = {"title": self.title(), "description": "load", "tags": self.tags()}
         if response := await self.call(http, run, 201, "POST", "/tasks", json=body):
             created = response.json()
             self.own[created["id"]] = created
@@ -84,6 +90,8 @@ class LoadClient:
     async def update(self, http: httpx.AsyncClient, run: Run) -> None:
         task_id = self.rng.choice(list(self.own))
         changes = {"title": self.title(), "completed": self.rng.random() < 0.5}
+        if self.rng.random() < 0.5:
+            changes["tags"] = self.tags()
         if response := await self.call(http, run, 200, "PATCH", f"/tasks/{task_id}", json=changes):
             self.own[task_id] = response.json()
 
@@ -107,7 +115,7 @@ async def all_tasks(http: httpx.AsyncClient, headers: dict[str, str]) -> list[Ta
 
 
 def comparable(task: Task) -> tuple[Any, ...]:
-    return (task["id"], task["title"], task["description"], task["completed"])
+    return (task["id"], task["title"], task["description"], task["completed"], task["tags"])
 
 
 async def drive(base_url: str) -> Run:
@@ -135,6 +143,12 @@ async def drive(base_url: str) -> Run:
             counts = (await http.get("/tasks/counts", headers=headers)).json()
             if counts["all"] != len(expected):
                 run.errors.append(f"{user}: counts {counts}, expected {len(expected)} rows")
+            tagged = Counter(name for task in expected for name in task[-1])
+            tags = {
+                t["name"]: t["count"] for t in (await http.get("/tags", headers=headers)).json()
+            }
+            if tags != tagged:
+                run.errors.append(f"{user}: /tags says {tags}, its tasks carry {dict(tagged)}")
     return run
 
 
@@ -150,3 +164,36 @@ def test_concurrent_users_lose_duplicate_and_cross_nothing(server: str) -> None:
     assert run.errors == [], f"{len(run.errors)} errors, first ones: {run.errors[:10]}"
     # The run really did exercise every kind of call, at some volume.
     assert all(run.succeeded[method] > 100 for method in ("POST", "PATCH", "DELETE", "GET"))
+
+
+async def swap_crossed_tags(base_url: str, rounds: int) -> list[str]:
+    """Two tasks of one user whose tags are swapped at once in opposite directions, over and
+    over: each write unlinks the tag the other links."""
+    headers = auth(token(new_user()))
+    errors: list[str] = []
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30) as http:
+        ids = [
+            (
+                await http.post("/tasks", json={"title": f"t{n}", "tags": ["a", "b"][n : n + 1]})
+            ).json()["id"]
+            for n in range(2)
+        ]
+
+        async def flip(task_id: int, order: list[str]) -> None:
+            for n in range(rounds):
+                tags = [order[n % 2]]
+                response = await http.patch(f"/tasks/{task_id}", json={"tags": tags})
+                if response.status_code != 200:
+                    errors.append(f"{response.status_code} {response.text[:200]}")
+
+        await asyncio.gather(flip(ids[0], ["b", "a"]), flip(ids[1], ["a", "b"]))
+        tasks = (await http.get("/tasks")).json()
+        carried = Counter(name for task in tasks for name in task["tags"])
+        tags = {t["name"]: t["count"] for t in (await http.get("/tags")).json()}
+        if tags != carried:
+            errors.append(f"/tags says {tags}, the tasks carry {dict(carried)}")
+    return errors
+
+
+def test_crossed_tag_changes_neither_deadlock_nor_miscount(server: str) -> None:
+    assert asyncio.run(swap_crossed_tags(server, rounds=300)) == []

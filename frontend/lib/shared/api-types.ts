@@ -44,6 +44,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Tags
+         * @description The caller's tags by name, each with how many of the caller's tasks carry it (a tag
+         *     no task carries any more is gone).
+         */
+        get: operations["listTags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tasks": {
         parameters: {
             query?: never;
@@ -53,7 +74,8 @@ export interface paths {
         };
         /**
          * List Tasks
-         * @description The caller's tasks, newest first.
+         * @description The caller's tasks that match every filter given, sorted (newest first unless asked
+         *     otherwise), a page at a time.
          */
         get: operations["listTasks"];
         put?: never;
@@ -62,10 +84,19 @@ export interface paths {
          * @description A new task for the caller, not completed.
          */
         post: operations["createTask"];
-        delete?: never;
+        /**
+         * Delete Completed Tasks
+         * @description Deletes every completed task matching the filters, in one statement.
+         */
+        delete: operations["deleteCompletedTasks"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Complete Tasks
+         * @description Marks every task matching the filters completed (or active), in one statement;
+         *     `updated` counts the tasks whose state changed.
+         */
+        patch: operations["completeTasks"];
         trace?: never;
     };
     "/tasks/counts": {
@@ -77,7 +108,7 @@ export interface paths {
         };
         /**
          * Count Tasks
-         * @description How many tasks the caller has: all, active and completed.
+         * @description How many of the caller's tasks match the filters: all, active and completed.
          */
         get: operations["countTasks"];
         put?: never;
@@ -120,6 +151,21 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** BulkCompletion */
+        BulkCompletion: {
+            /** Completed */
+            completed: boolean;
+        };
+        /** BulkDeleted */
+        BulkDeleted: {
+            /** Deleted */
+            deleted: number;
+        };
+        /** BulkUpdated */
+        BulkUpdated: {
+            /** Updated */
+            updated: number;
+        };
         /**
          * ErrorMessage
          * @description Every error but 422 (see HTTPValidationError).
@@ -140,6 +186,13 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "unavailable";
+        };
+        /** TagCount */
+        TagCount: {
+            /** Count */
+            count: number;
+            /** Name */
+            name: string;
         };
         /**
          * TaskCounts
@@ -163,10 +216,31 @@ export interface components {
          *       "description": "Two litres",
          *       "title": "Buy milk"
          *     }
+         * @example {
+         *       "due_date": "2026-12-01",
+         *       "priority": "high",
+         *       "tags": [
+         *         "home"
+         *       ],
+         *       "title": "Pay rent"
+         *     }
          */
         TaskCreate: {
             /** Description */
             description?: string | null;
+            /** Due Date */
+            due_date?: string | null;
+            /**
+             * Priority
+             * @default none
+             * @enum {string}
+             */
+            priority: "none" | "low" | "medium" | "high";
+            /**
+             * Tags
+             * @description at most 10; duplicates collapse
+             */
+            tags?: string[];
             /**
              * Title
              * @description 1-200 characters as sent, at least one of them visible (not whitespace, a control, format or other invisible character), no NUL. Stored without leading and trailing whitespace.
@@ -180,16 +254,27 @@ export interface components {
          *     database's rows directly, see app/api/responses.py).
          * @example {
          *       "completed": false,
-         *       "created_at": "2025-01-01T09:00:00Z",
+         *       "created_at": "2026-11-28T09:00:00Z",
          *       "description": "Two litres",
+         *       "due_date": "2026-12-01",
          *       "id": 1,
+         *       "priority": "medium",
+         *       "tags": [
+         *         "errands",
+         *         "home"
+         *       ],
          *       "title": "Buy milk",
-         *       "updated_at": "2025-01-01T09:00:00Z"
+         *       "updated_at": "2026-11-28T09:00:00Z"
          *     }
          */
         TaskPublic: {
             /** Completed */
             completed: boolean;
+            /**
+             * Completed At
+             * @description when the task last became completed; null while it is active
+             */
+            completed_at: string | null;
             /**
              * Created At
              * Format: date-time
@@ -197,8 +282,20 @@ export interface components {
             created_at: string;
             /** Description */
             description: string | null;
+            /** Due Date */
+            due_date: string | null;
             /** Id */
             id: number;
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority: "none" | "low" | "medium" | "high";
+            /**
+             * Tags
+             * @description sorted
+             */
+            tags: string[];
             /** Title */
             title: string;
             /**
@@ -209,12 +306,18 @@ export interface components {
         };
         /**
          * TaskUpdate
-         * @description The fields to change; at least one.
+         * @description The fields to change, at least one; `tags` replaces the task's whole set.
          * @example {
          *       "completed": true
          *     }
          * @example {
          *       "title": "Buy oat milk"
+         *     }
+         * @example {
+         *       "priority": "low",
+         *       "tags": [
+         *         "shopping"
+         *       ]
          *     }
          */
         TaskUpdate: {
@@ -222,6 +325,18 @@ export interface components {
             completed?: boolean;
             /** Description */
             description?: string | null;
+            /** Due Date */
+            due_date?: string | null;
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority?: "none" | "low" | "medium" | "high";
+            /**
+             * Tags
+             * @description at most 10; duplicates collapse
+             */
+            tags?: string[];
             /**
              * Title
              * @description 1-200 characters as sent, at least one of them visible (not whitespace, a control, format or other invisible character), no NUL. Stored without leading and trailing whitespace.
@@ -336,11 +451,98 @@ export interface operations {
             };
         };
     };
+    listTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagCount"][];
+                };
+            };
+            /** @description More than one Authorization header, or a body that is not UTF-8 */
+            400: {
+                headers: {
+                    /** @description Bearer error="invalid_request" (several Authorization headers) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No valid bearer token. Checked before anything else about the request. */
+            401: {
+                headers: {
+                    /** @description Bearer, or Bearer error="invalid_token" when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The request line and headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The database cannot be reached right now */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
     listTasks: {
         parameters: {
             query?: {
+                /** @description every word must appear, in any case, in the title or the description */
+                q?: string | null;
+                /** @description any of these */
+                priority?: ("none" | "low" | "medium" | "high")[];
+                /** @description the task has all of them */
+                tag?: string[];
+                /** @description due on or after */
+                due_from?: string | null;
+                /** @description due on or before */
+                due_to?: string | null;
+                /** @description has a due date (true) or not (false) */
+                has_due?: boolean;
                 /** @description completed (true) or active (false) */
                 completed?: boolean;
+                /** @description created: newest first; due: earliest first, undated last; priority: high first; title: A to Z, ignoring case. Ties: by id, the same way. */
+                sort?: "created" | "due" | "priority" | "title";
+                /** @description default: the sort's own (created desc, due asc, priority desc, title asc); the other direction reverses the whole order, ties and undated tasks included */
+                order?: ("asc" | "desc") | null;
                 limit?: number;
                 offset?: number;
             };
@@ -505,9 +707,215 @@ export interface operations {
             };
         };
     };
+    deleteCompletedTasks: {
+        parameters: {
+            query: {
+                /** @description every word must appear, in any case, in the title or the description */
+                q?: string | null;
+                /** @description any of these */
+                priority?: ("none" | "low" | "medium" | "high")[];
+                /** @description the task has all of them */
+                tag?: string[];
+                /** @description due on or after */
+                due_from?: string | null;
+                /** @description due on or before */
+                due_to?: string | null;
+                /** @description has a due date (true) or not (false) */
+                has_due?: boolean;
+                completed: true;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkDeleted"];
+                };
+            };
+            /** @description More than one Authorization header, or a body that is not UTF-8 */
+            400: {
+                headers: {
+                    /** @description Bearer error="invalid_request" (several Authorization headers) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No valid bearer token. Checked before anything else about the request. */
+            401: {
+                headers: {
+                    /** @description Bearer, or Bearer error="invalid_token" when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The request line and headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The database cannot be reached right now */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    completeTasks: {
+        parameters: {
+            query?: {
+                /** @description every word must appear, in any case, in the title or the description */
+                q?: string | null;
+                /** @description any of these */
+                priority?: ("none" | "low" | "medium" | "high")[];
+                /** @description the task has all of them */
+                tag?: string[];
+                /** @description due on or after */
+                due_from?: string | null;
+                /** @description due on or before */
+                due_to?: string | null;
+                /** @description has a due date (true) or not (false) */
+                has_due?: boolean;
+                /** @description completed (true) or active (false) */
+                completed?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkCompletion"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkUpdated"];
+                };
+            };
+            /** @description More than one Authorization header, or a body that is not UTF-8 */
+            400: {
+                headers: {
+                    /** @description Bearer error="invalid_request" (several Authorization headers) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No valid bearer token. Checked before anything else about the request. */
+            401: {
+                headers: {
+                    /** @description Bearer, or Bearer error="invalid_token" when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The request line and headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The database cannot be reached right now */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
     countTasks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description every word must appear, in any case, in the title or the description */
+                q?: string | null;
+                /** @description any of these */
+                priority?: ("none" | "low" | "medium" | "high")[];
+                /** @description the task has all of them */
+                tag?: string[];
+                /** @description due on or after */
+                due_from?: string | null;
+                /** @description due on or before */
+                due_to?: string | null;
+                /** @description has a due date (true) or not (false) */
+                has_due?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -552,6 +960,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description The request line and headers are over the size limit */

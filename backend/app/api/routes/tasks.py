@@ -7,9 +7,21 @@ from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 from app import crud
 from app.api.deps import CurrentUser, Db
 from app.api.errors import AUTHENTICATED, NOT_FOUND
-from app.api.params import EXACT_INTEGER, TASK_ID_MAX, QueryBool
+from app.api.params import TASK_ID_MAX
 from app.api.responses import RowsResponse
-from app.models import TaskCounts, TaskCreate, TaskPublic, TaskUpdate
+from app.models import (
+    BulkCompletion,
+    BulkDeleted,
+    BulkUpdated,
+    ClearCompletedFilter,
+    TaskCounts,
+    TaskCreate,
+    TaskFilter,
+    TaskListQuery,
+    TaskPublic,
+    TaskStateFilter,
+    TaskUpdate,
+)
 
 router = APIRouter(prefix="/tasks", tags=["tasks"], responses=AUTHENTICATED)
 
@@ -24,21 +36,40 @@ def _not_found() -> HTTPException:
 
 @router.get("", response_model=list[TaskPublic])
 async def list_tasks(
-    db: Db,
-    user_id: CurrentUser,
-    completed: Annotated[QueryBool, Query(description="completed (true) or active (false)")] = None,
-    limit: Annotated[int, Query(ge=1, le=100), EXACT_INTEGER] = 50,
-    offset: Annotated[int, Query(ge=0, le=2**31 - 1), EXACT_INTEGER] = 0,
+    db: Db, user_id: CurrentUser, query: Annotated[TaskListQuery, Query()]
 ) -> Response:
-    """The caller's tasks, newest first."""
-    rows = await crud.list_tasks(db, user_id, completed=completed, limit=limit, offset=offset)
-    return RowsResponse(rows)
+    """The caller's tasks that match every filter given, sorted (newest first unless asked
+    otherwise), a page at a time."""
+    return RowsResponse(await crud.list_tasks(db, user_id, query))
 
 
 @router.get("/counts")
-async def count_tasks(db: Db, user_id: CurrentUser) -> TaskCounts:
-    """How many tasks the caller has: all, active and completed."""
-    return await crud.count_tasks(db, user_id)
+async def count_tasks(
+    db: Db, user_id: CurrentUser, filters: Annotated[TaskFilter, Query()]
+) -> TaskCounts:
+    """How many of the caller's tasks match the filters: all, active and completed."""
+    return await crud.count_tasks(db, user_id, filters)
+
+
+@router.patch("")
+async def complete_tasks(
+    db: Db,
+    user_id: CurrentUser,
+    filters: Annotated[TaskStateFilter, Query()],
+    body: BulkCompletion,
+) -> BulkUpdated:
+    """Marks every task matching the filters completed (or active), in one statement;
+    `updated` counts the tasks whose state changed."""
+    updated = await crud.complete_tasks(db, user_id, filters, body.completed)
+    return BulkUpdated(updated=updated)
+
+
+@router.delete("")
+async def delete_completed_tasks(
+    db: Db, user_id: CurrentUser, filters: Annotated[ClearCompletedFilter, Query()]
+) -> BulkDeleted:
+    """Deletes every completed task matching the filters, in one statement."""
+    return BulkDeleted(deleted=await crud.delete_completed_tasks(db, user_id, filters))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TaskPublic)

@@ -1,0 +1,119 @@
+"""SQL that PostgreSQL and SQLite spell differently, as constructs that compile for either.
+
+app/crud.py builds each statement once for both databases; these are the few places where the
+two differ: a list of strings as a column (an array, or JSON text), list parameters (sent as
+one JSON array), membership, and case-insensitive matching and ordering.
+"""
+
+from typing import Any
+
+import orjson
+from sqlalchemy import ARRAY, Dialect, String, Text, TypeDecorator
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import Boolean, TypeEngine
+
+# SQLite's lower() folds ASCII only: the API's SQLite connections get Python's str.lower under
+# this name (app/db/sqlite.py), so that "É" matches "é" there as it does on PostgreSQL.
+SQLITE_LOWER = "lower_unicode"
+
+
+class StringList(TypeDecorator[list[str]]):
+    """A list of strings: an array on PostgreSQL, JSON text on SQLite.
+
+    The PostgreSQL path hands lists to asyncpg and gets lists back as they are (it skips
+    SQLAlchemy's value processing, see app/db/postgres.py); SQLite's goes through it."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, length: int) -> None:
+        super().__init__()
+        self.length = length
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(ARRAY(String(self.length)))
+        return dialect.type_descriptor(Text())
+
+    def process_bind_param(self, value: list[str] | None, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql" or value is None:
+            return value
+        return orjson.dumps(value).decode()
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> list[str]:
+        names: list[str] = orjson.loads(value) if isinstance(value, str | bytes) else value
+        return names
+
+
+def _spell(element: type[FunctionElement[Any]], **templates: str) -> None:
+    """Compile `element` for each dialect from a template of its arguments ({0}, {1}, ...)."""
+    for dialect, template in templates.items():
+
+        def spelled(
+            function: FunctionElement[Any],
+            compiler: SQLCompiler,
+            template: str = template,
+            **kw: Any,
+        ) -> str:
+            return template.format(*(compiler.process(arg, **kw) for arg in function.clauses))
+
+        compiles(element, dialect)(spelled)
+
+
+class json_array_items(FunctionElement[Any]):
+    """The elements of a JSON array parameter, as rows of text in a column named `value`
+    (`json_array_items(param).table_valued("value")`)."""
+
+    name = "json_array_items"
+    inherit_cache = True
+
+
+_spell(
+    json_array_items,
+    postgresql="json_array_elements_text(CAST({0} AS JSON))",
+    sqlite="json_each({0})",
+)
+
+
+class any_of(FunctionElement[bool]):
+    """`expr` equals one of the rows of a one-column `subquery` (uncorrelated).
+
+    On PostgreSQL this is `= ANY(ARRAY(subquery))`: the subquery runs once, first, and its
+    values become an index condition (`IN (subquery)` would be planned as a join instead).
+    """
+
+    name = "any_of"
+    type = Boolean()
+    inherit_cache = True
+
+
+_spell(any_of, postgresql="({0} = ANY(ARRAY{1}))", sqlite="({0} IN {1})")
+
+
+class contains_pattern(FunctionElement[bool]):
+    """`text` matches a LIKE `pattern` ignoring case; the pattern is lower-case and escapes
+    with a backslash."""
+
+    name = "contains_pattern"
+    type = Boolean()
+    inherit_cache = True
+
+
+_spell(
+    contains_pattern,
+    postgresql="({0} ILIKE {1})",
+    sqlite=f"({SQLITE_LOWER}({{0}}) LIKE {{1}} ESCAPE '\\')",
+)
+
+
+class folded(FunctionElement[str]):
+    """Lower-cased text, for case-insensitive ordering."""
+
+    name = "folded"
+    type = Text()
+    inherit_cache = True
+
+
+_spell(folded, postgresql="lower({0})", sqlite=f"{SQLITE_LOWER}({{0}})")
