@@ -235,7 +235,7 @@ export interface components {
              * @default none
              * @enum {string}
              */
-            priority: "none" | "low" | "medium" | "high";
+            priority?: "none" | "low" | "medium" | "high";
             /**
              * Tags
              * @description at most 10; duplicates collapse

@@ -12,7 +12,8 @@ function json(body: unknown, status = 200): Response {
 }
 
 function task(id: number): Task {
-  return { id, title: `Task ${id}`, description: null, completed: false, created_at: "2026-11-27T00:00:00Z", updated_at: "2026-11-27T00:00:00Z" };
+  const at = "2026-11-27T00:00:00Z";
+  return { id, title: `Task ${id}`, description: null, completed: false, priority: "none", due_date: null, tags: [], completed_at: null, created_at: at, updated_at: at };
 }
 
 interface Harness {

@@ -3,7 +3,18 @@ import type { Task } from "@/lib/client/api";
 import { countTasks, filterTasks, removeTask, upsertTask } from "@/lib/client/task-list";
 
 function task(id: number, createdAt: string, completed = false): Task {
-  return { id, title: `T${id}`, description: null, completed, created_at: createdAt, updated_at: createdAt };
+  return {
+    id,
+    title: `T${id}`,
+    description: null,
+    completed,
+    priority: "none",
+    due_date: null,
+    tags: [],
+    completed_at: null,
+    created_at: createdAt,
+    updated_at: createdAt,
+  };
 }
 
 const older = task(1, "2026-11-26T10:00:00Z");
