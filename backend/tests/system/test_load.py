@@ -128,7 +128,10 @@ async def drive(base_url: str) -> Run:
             LoadClient(user, headers, random.Random(n * CLIENTS_PER_USER + k))
             for k in range(CLIENTS_PER_USER)
         ]
-    limits = httpx.Limits(max_connections=len(clients))
+    # Idle connections are dropped well before uvicorn's own 5 s keep-alive ends: at the same
+    # 5 s (httpx's default), a request sent just as the server closes gets a ReadError, which
+    # for a POST nobody can retry safely.
+    limits = httpx.Limits(max_connections=len(clients), keepalive_expiry=1)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as http:
         deadline = time.monotonic() + LOAD_SECONDS
         await asyncio.gather(*(client.run(http, run, deadline) for client in clients))
