@@ -45,14 +45,15 @@ class Server:
 def uvicorn(
     env: dict[str, str], *args: str, log: Path | None = None, ready: str = "/health"
 ) -> Iterator[Server]:
-    """app.main:app under a real uvicorn on a free loopback port, with extra uvicorn `args`;
+    """The API as deployed (`python -m app.server`: uvicorn with the head size bound) on a free
+    loopback port, with extra `args` of app.server's;
     yields once `ready` answers 200, and stops the server afterwards.
 
     Its output goes to a file (appended to `log`, or a temporary one), not a pipe: under load
     the access log would fill a pipe nobody reads and stall the server.
     """
     port = free_port()
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port), *args]
+    command = [sys.executable, "-m", "app.server", "--port", str(port), *args]
     with tempfile.TemporaryDirectory() as scratch:
         log = log or Path(scratch) / "uvicorn.log"
         with log.open("ab") as output:

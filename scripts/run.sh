@@ -89,7 +89,8 @@ trap 'stop; say "stopped both servers"; exit 0' INT TERM
 trap stop EXIT
 
 say "starting the backend on :$BACKEND_PORT and the frontend on :$FRONTEND_PORT"
-(cd "$BACKEND" && AUTO_MIGRATE=false exec "$VENV/bin/uvicorn" app.main:app \
+# app.server: uvicorn with a bound on the request line and headers (plain uvicorn has none).
+(cd "$BACKEND" && AUTO_MIGRATE=false exec "$VENV/bin/python" -m app.server \
     --host 127.0.0.1 --port "$BACKEND_PORT") &
 pids+=($!)
 (cd "$FRONTEND" && PORT=$FRONTEND_PORT exec node_modules/.bin/next start \

@@ -77,8 +77,8 @@ export async function startSystem({ tokenTtlSeconds }) {
 
   const backend = start(
     "backend",
-    path.join(BACKEND, ".venv/bin/uvicorn"),
-    ["app.main:app", "--host", "127.0.0.1", "--port", String(backendPort)],
+    path.join(BACKEND, ".venv/bin/python"),
+    ["-m", "app.server", "--host", "127.0.0.1", "--port", String(backendPort)],
     // No leeway: an expired token really is refused, so the client's refresh is what is tested.
     { cwd: BACKEND, env: { ...env, CORS_ORIGINS: frontendUrl, JWT_LEEWAY_SECONDS: "0" } },
   );

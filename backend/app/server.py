@@ -1,0 +1,128 @@
+"""The API under uvicorn, with a bound on the request line and headers.
+
+Usage: `python -m app.server [--host H] [--port P] [--workers N] [--log-level L]
+[--no-access-log]`. This is how `make run`, the benchmarks, the tests and the documented
+deployment start the API: plain `uvicorn app.main:app` would use httptools without any limit on
+the size of a request's head, which it keeps in memory while it parses it (a 128 MiB header
+cost seconds of CPU and hundreds of MiB, and stalled every other request of the worker).
+"""
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import uvicorn
+from uvicorn.config import Config
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.server import ServerState
+
+from app.core.config import ConfigError, get_settings
+
+TOO_LARGE = json.dumps({"detail": "request header fields too large"}).encode()
+_REFUSAL = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+    b"content-type: application/json\r\n"
+    b"content-length: " + str(len(TOO_LARGE)).encode() + b"\r\n"
+    b"connection: close\r\n"
+    b"\r\n" + TOO_LARGE
+)
+# After refusing, the connection reads (and drops) what the client is still sending, for a
+# moment, before it closes: closing with unread data resets the connection, and a client
+# still busy sending its head would lose the 431 it has not read yet.
+LINGER_SECONDS = 1.0
+LINGER_BYTES = 8 * 1024 * 1024
+
+
+class BoundedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a limit on the bytes of a request's head.
+
+    Bytes are counted as they arrive, from the end of one request (or the start of the
+    connection) until the parser has seen the whole head of the next, and handed to the
+    parser no further than the limit: a head that has not ended by then gets 431 (JSON,
+    `Connection: close`) and the connection is closed; the rest of it is never parsed nor
+    kept.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self.max_head_bytes = get_settings().max_header_bytes
+        self._head_bytes: int | None = 0  # None while a body is read or a response is due
+        self._refused_bytes: int | None = None  # bytes dropped since the 431, once refused
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused_bytes is not None:
+            self._refused_bytes += len(data)
+            if self._refused_bytes > LINGER_BYTES:
+                self.transport.close()
+            return
+        while data and self._head_bytes is not None:
+            room = self.max_head_bytes - self._head_bytes
+            if room <= 0:  # the limit reached, and the head goes on
+                self._refuse()
+                return
+            piece, data = data[:room], data[room:]
+            self._head_bytes += len(piece)
+            super().data_received(piece)
+            if self.transport.is_closing():
+                return
+        if data:
+            super().data_received(data)
+
+    def on_headers_complete(self) -> None:
+        self._head_bytes = None
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._head_bytes = 0
+
+    def _refuse(self) -> None:
+        self.logger.warning("Request line and headers over %d bytes: 431", self.max_head_bytes)
+        self._unset_keepalive_if_required()
+        if self.cycle is not None and not self.cycle.response_complete:
+            # A pipelined head while a response is under way: no room for an answer of ours.
+            self.transport.close()
+            return
+        self.transport.write(_REFUSAL)
+        self._refused_bytes = 0
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)
+
+
+def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m app.server", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--log-level", default="info")
+    parser.add_argument("--no-access-log", dest="access_log", action="store_false")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    arguments = _arguments(argv)
+    try:
+        get_settings()
+    except ConfigError as error:
+        sys.exit(f"error: {error}")
+    uvicorn.run(
+        "app.main:app",
+        host=arguments.host,
+        port=arguments.port,
+        workers=arguments.workers,
+        log_level=arguments.log_level,
+        access_log=arguments.access_log,
+        http=BoundedHttpToolsProtocol,
+    )
+
+
+if __name__ == "__main__":
+    main()

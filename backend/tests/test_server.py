@@ -1,0 +1,142 @@
+"""The head size bound of `python -m app.server`, over raw sockets against the real server."""
+
+import json
+import select
+import socket
+import threading
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from devtools import uvicorn
+from tests.support import SECRET, backend_env
+
+LIMIT = 8192
+FLOOD_BYTES = 128 * 1024 * 1024
+CHUNK = 64 * 1024
+# What a client can push into the two sockets' buffers (and the server's short drain after
+# its answer) before it notices the answer: far below the flood.
+MOST_SENT = 32 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def server(database_url: str) -> Iterator[str]:
+    env = backend_env(
+        BETTER_AUTH_SECRET=SECRET, DATABASE_URL=database_url, MAX_HEADER_BYTES=str(LIMIT)
+    )
+    with uvicorn(env, "--no-access-log") as api:
+        yield api.url
+
+
+def _address(url: str) -> tuple[str, int]:
+    parsed = httpx.URL(url)
+    return parsed.host, parsed.port or 80
+
+
+def _exchange(url: str, request: bytes) -> bytes:
+    """Sends `request` whole, then reads until the server closes or 5 s pass."""
+    with socket.create_connection(_address(url), timeout=5) as sock:
+        sock.sendall(request)
+        answer = b""
+        try:
+            while chunk := sock.recv(65536):
+                answer += chunk
+                if b"\r\n\r\n" in answer and b"connection: close" not in answer.lower():
+                    break
+        except (TimeoutError, ConnectionResetError):
+            pass
+    return answer
+
+
+def _flood(url: str, head_start: bytes, filler: bytes) -> tuple[bytes, int]:
+    """Sends `head_start`, then `filler` over and over (up to 128 MiB) without ending the
+    head, reading whatever the server answers meanwhile; stops once it has answered and
+    closed, or refuses more. The answer and how many bytes were sent."""
+    answer, sent = b"", 0
+    with socket.create_connection(_address(url), timeout=10) as sock:
+        try:
+            sock.sendall(head_start)
+            sent += len(head_start)
+            while sent < FLOOD_BYTES:
+                sock.sendall(filler)
+                sent += len(filler)
+                readable, _, _ = select.select([sock], [], [], 0)
+                if readable:
+                    chunk = sock.recv(65536)
+                    answer += chunk
+                    if not chunk or b"\r\n\r\n" in answer:
+                        break
+        except OSError:  # the server closed the connection: what it sent is read below
+            pass
+        try:
+            while chunk := sock.recv(65536):
+                answer += chunk
+        except OSError:
+            pass
+    return answer, sent
+
+
+def _status_and_body(answer: bytes) -> tuple[int, dict[str, str], bytes]:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in lines)
+    return int(status_line.split()[1]), headers, body
+
+
+def _health_request(padding: int) -> bytes:
+    """GET /health whose request line and headers are exactly `padding` bytes longer than
+    the bare request's."""
+    bare = b"GET /health HTTP/1.1\r\nHost: t\r\nX-Pad: \r\nConnection: close\r\n\r\n"
+    return bare.replace(b"X-Pad: ", b"X-Pad: " + b"a" * padding)
+
+
+def test_a_head_of_exactly_the_limit_is_served(server: str) -> None:
+    request = _health_request(LIMIT - len(_health_request(0)))
+    assert len(request) == LIMIT
+    status, _, body = _status_and_body(_exchange(server, request))
+    assert (status, json.loads(body)) == (200, {"status": "ok"})
+
+
+def test_one_byte_over_the_limit_is_431_json_and_closed(server: str) -> None:
+    request = _health_request(LIMIT + 1 - len(_health_request(0)))
+    status, headers, body = _status_and_body(_exchange(server, request))
+    assert status == 431
+    assert headers["connection"] == "close"
+    assert headers["content-type"] == "application/json"
+    assert json.loads(body) == {"detail": "request header fields too large"}
+
+
+@pytest.mark.parametrize(
+    "filler", [b"a" * CHUNK, b"X-Many: 1\r\n" * (CHUNK // 11)], ids=["one-header", "many-headers"]
+)
+def test_a_128_mib_head_is_refused_without_being_read(server: str, filler: bytes) -> None:
+    start = b"GET /tasks HTTP/1.1\r\nHost: t\r\n" + (b"X-Flood: " if filler[:1] == b"a" else b"")
+    answer, sent = _flood(server, start, filler)
+    status, headers, _ = _status_and_body(answer)
+    assert (status, headers["connection"]) == (431, "close"), answer[:300]
+    assert sent < MOST_SENT, f"the server read {sent} bytes of the head before refusing it"
+
+
+def test_other_requests_are_served_while_a_flood_is_under_way(server: str) -> None:
+    """A head still being sent (below the limit, unfinished) and a flood being refused hold
+    nothing up: /health answers on other connections meanwhile."""
+    with socket.create_connection(_address(server), timeout=10) as slow:
+        slow.sendall(b"GET /tasks HTTP/1.1\r\nHost: t\r\nX-Slow: " + b"a" * (LIMIT // 2))
+        floods = [
+            threading.Thread(target=_flood, args=(server, b"GET / HTTP/1.1\r\nX: ", b"a" * CHUNK))
+            for _ in range(4)
+        ]
+        for flood in floods:
+            flood.start()
+        try:
+            with httpx.Client(base_url=server, timeout=10) as http:
+                answers = [http.get("/health").status_code for _ in range(20)]
+        finally:
+            for flood in floods:
+                flood.join()
+        assert answers == [200] * 20
+        # The unfinished head's connection is still open, waiting for the rest.
+        slow.sendall(b"\r\nConnection: close\r\n\r\n")
+        status, _, _ = _status_and_body(slow.recv(65536))
+        assert status == 401  # a complete request (without a token) at last
