@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -45,7 +45,11 @@ class Settings(BaseSettings):
     # Connections per worker: keep it at or above the worker's concurrency, and
     # workers x pool size under the server's max_connections.
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    # One budget per request: waiting for a pooled connection, connecting and the statement.
     db_timeout_seconds: float = Field(default=5.0, gt=0)
+    # `transaction` behind a transaction-mode pooler (PgBouncer pool_mode=transaction, Neon's
+    # -pooler URLs): plain statements in a transaction instead of per-session functions.
+    db_pooler_mode: Literal["session", "transaction"] = "session"
     auto_migrate: bool = True
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # The request line and headers together (app/server.py answers 431 beyond).

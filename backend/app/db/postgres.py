@@ -8,12 +8,13 @@ SQLAlchemy Core (app/crud.py), compiled once for asyncpg.
 import asyncio
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeAlias, TypeVar
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 from asyncpg.prepared_stmt import PreparedStatement
 from sqlalchemy import URL, ClauseElement, Executable
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
@@ -173,6 +174,27 @@ def _caller_statement(statements: tuple[Executable, ...]) -> _CallerStatement:
 
 # The function is not there yet; before a session's first temporary object, neither is pg_temp.
 _NOT_DEFINED = (asyncpg.UndefinedFunctionError, asyncpg.InvalidSchemaNameError)
+# The function's result types are no longer the statement's: a migration changed a column's
+# type under a warm pool ("structure of query does not match function result type").
+_STALE = asyncpg.DatatypeMismatchError
+# A named prepared statement of this session is gone: the session changed server connection.
+_GONE = asyncpg.InvalidSQLStatementNameError
+_SET_CALLER = f"SELECT pg_catalog.set_config('{USER_SETTING}', $1, true)"
+
+T = TypeVar("T")
+# (Generic in asyncpg-stubs only.)
+Connection: TypeAlias = "PoolConnectionProxy[asyncpg.Record]"
+
+
+class PoolerModeError(RuntimeError):
+    """DB_POOLER_MODE is `session`, but the connection is pooled per transaction."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the database connection changes server session between statements (a "
+            "transaction-mode pooler: PgBouncer pool_mode=transaction, Neon's -pooler URL): "
+            "set DB_POOLER_MODE=transaction"
+        )
 
 
 async def _keep_session(_connection: asyncpg.Connection) -> None:
@@ -181,10 +203,26 @@ async def _keep_session(_connection: asyncpg.Connection) -> None:
     meant to last. (asyncpg's default reset is a round trip per request.)"""
 
 
+def _arguments(step: _Step, values: Mapping[str, Any], fed: Mapping[str, Any]) -> list[Any]:
+    """A step's parameters, as its function would pass them: a value an earlier step returned
+    first, then one bound in the statement itself, then the caller's."""
+    return [
+        fed[name]
+        if name in fed
+        else step.constants[name]
+        if name in step.constants
+        else values[name]
+        for name in step.names
+    ]
+
+
 class PostgresDatabase:
     def __init__(self, url: URL, settings: Settings) -> None:
         self.timeout = settings.db_timeout_seconds
         self._pool_size = settings.db_pool_size
+        # Behind a transaction-mode pooler, nothing may outlive a transaction on the session:
+        # no statement functions, no named prepared statements.
+        self._per_transaction = settings.db_pooler_mode == "transaction"
         # The same keywords SQLAlchemy's asyncpg dialect passes (ssl from sslmode included).
         self._connect_args: dict[str, Any] = {
             **url.translate_connect_args(username="user"),
@@ -200,8 +238,10 @@ class PostgresDatabase:
             max_size=self._pool_size,
             max_inactive_connection_lifetime=1800,
             timeout=self.timeout,
+            # A backstop only: the request's budget (_within_budget) ends a statement first.
             command_timeout=self.timeout * 2,
             reset=_keep_session,
+            statement_cache_size=0 if self._per_transaction else 100,
             **self._connect_args,
         )
 
@@ -220,28 +260,81 @@ class PostgresDatabase:
         self, user_id: str, statements: Sequence[Executable], params: Mapping[str, Any] = NO_PARAMS
     ) -> list[Row]:
         caller = _caller_statement(tuple(statements))
-        values = {**caller.defaults, **params, CALLER: user_id}
-        arguments = [*(values[name] for name in caller.names), user_id]
-        # asyncio.timeout rather than acquire(timeout=...), which waits in a task of its own.
-        async with asyncio.timeout(self.timeout):
-            connection = await self.pool.acquire()
-        try:
-            try:
-                records = await connection.fetch(caller.call, *arguments)
-            except _NOT_DEFINED:
-                # First use of this statement on this connection: define its function, once.
-                # (Should the error come from inside the statement instead, the retry fails
-                # the same way and that error is raised.)
-                prepared = [await connection.prepare(step.sql) for step in caller.steps]
-                await connection.execute(caller.definition(prepared))
-                records = await connection.fetch(caller.call, *arguments)
-        finally:
-            await self.pool.release(connection)
+        values = {**params, CALLER: user_id}
+        run = self._in_transaction if self._per_transaction else self._in_function
+        records = await self._within_budget(lambda connection: run(connection, caller, values))
         return [dict(record) for record in records]
 
+    async def _within_budget(self, work: Callable[[Connection], Awaitable[T]]) -> T:
+        """`work` on a pooled connection, the wait for the pool, any connecting and the
+        statements all within DB_TIMEOUT_SECONDS.
+
+        When the time is up the connection is closed at once: asyncpg would otherwise hand it
+        back to the pool only once the server has confirmed the statement's cancellation,
+        which a silent network never does (requests then hung for minutes, not seconds).
+        """
+        connection = None
+        try:
+            async with asyncio.timeout(self.timeout):
+                connection = await self.pool.acquire()
+                return await work(connection)
+        except TimeoutError:
+            if connection is not None:
+                connection.terminate()
+            raise
+        finally:
+            if connection is not None:
+                await self.pool.release(connection)
+
+    async def _in_function(
+        self, connection: Connection, caller: _CallerStatement, values: dict[str, Any]
+    ) -> list[asyncpg.Record]:
+        """One round trip: the script's statement function, defined on first use."""
+        values = {**caller.defaults, **values}
+        arguments = [*(values[name] for name in caller.names), values[CALLER]]
+        try:
+            return await connection.fetch(caller.call, *arguments)
+        except _NOT_DEFINED:
+            # First use of this statement on this connection: define its function, once.
+            # (Should the error come from inside the statement instead, the retry fails the
+            # same way and that error is raised.)
+            await self._define(connection, caller)
+        except _STALE:
+            # The failed call was rolled back: define the function again, and call it again.
+            await connection.execute(f"DROP FUNCTION IF EXISTS {caller.function}")
+            await self._define(connection, caller)
+        except _GONE as error:
+            raise PoolerModeError from error
+        try:
+            return await connection.fetch(caller.call, *arguments)
+        except (*_NOT_DEFINED, _GONE) as error:
+            # Defined a moment ago, yet not there: the call ran in another server session.
+            raise PoolerModeError from error
+
+    @staticmethod
+    async def _define(connection: Connection, caller: _CallerStatement) -> None:
+        prepared = [await connection.prepare(step.sql) for step in caller.steps]
+        await connection.execute(caller.definition(prepared))
+
+    @staticmethod
+    async def _in_transaction(
+        connection: Connection, caller: _CallerStatement, values: dict[str, Any]
+    ) -> list[asyncpg.Record]:
+        """The script as plain statements in one transaction (DB_POOLER_MODE=transaction):
+        BEGIN, the caller set for this transaction only, each statement, COMMIT; each a round
+        trip, and nothing left on the session."""
+        *leading, last = caller.steps
+        fed: dict[str, Any] = {}
+        async with connection.transaction():
+            await connection.execute(_SET_CALLER, values[CALLER])
+            for step in leading:
+                rows = await connection.fetch(step.sql, *_arguments(step, values, fed))
+                fed.update({name: rows[0][name] if rows else None for name in step.returns})
+            return await connection.fetch(last.sql, *_arguments(last, values, fed))
+
     async def ping(self) -> None:
-        async with asyncio.timeout(self.timeout), self.pool.acquire() as connection:
-            await connection.fetchval(PING)
+        # A simple query (no parameters): no prepared statement, whatever the pooler.
+        await self._within_budget(lambda connection: connection.execute(PING))
 
     async def close(self) -> None:
         if self._pool is not None:

@@ -25,6 +25,7 @@ def test_unreachable_database_is_503_json(tmp_path: Path) -> None:
             assert client.get("/health").status_code == 200
             ready = client.get("/health/ready")
             assert (ready.status_code, ready.json()) == (503, {"status": "unavailable"})
+            assert ready.headers["Retry-After"] == "2"
             for method, path, body in [
                 ("GET", "/tasks", None),
                 ("POST", "/tasks", {"title": "x"}),

@@ -13,6 +13,7 @@ from app.core.config import Settings
 from app.db import CALLER, database_for
 from app.migrations import migrate
 from app.models import task
+from tests.conftest import TEST_DATABASE_URL, make_settings
 from tests.support import new_user
 
 OWNED = task.c.user_id == bindparam(CALLER)
@@ -37,10 +38,13 @@ def run(settings: Settings, user: str, statements: Sequence[Executable]) -> list
     return asyncio.run(go())
 
 
-@pytest.fixture
-def migrated(settings: Settings, database_url: str) -> Settings:
+@pytest.fixture(params=["session", "transaction"])
+def migrated(request: pytest.FixtureRequest, database_url: str) -> Settings:
+    """Both ways of running a script on PostgreSQL (DB_POOLER_MODE); SQLite has one."""
+    if request.param == "transaction" and not TEST_DATABASE_URL:
+        pytest.skip("DB_POOLER_MODE applies to PostgreSQL")
     migrate(database_url)
-    return settings
+    return make_settings(database_url, db_pooler_mode=request.param)
 
 
 def test_a_returned_row_feeds_the_later_statements(migrated: Settings) -> None:
