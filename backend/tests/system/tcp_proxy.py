@@ -13,8 +13,10 @@ CHUNK = 64 * 1024
 
 class TcpProxy:
     """Forwards 127.0.0.1:`port` to a target. `cut()` drops every open connection and
-    refuses new ones, as a dead network path would; `restore()` listens again on the
-    same port. It runs its own event loop in a thread, so blocking test code can't stall it."""
+    refuses new ones, as a dead network path would; `stall()` keeps every connection open but
+    passes nothing on, in either direction, and new ones get no answer, as a network that
+    silently drops packets would; `restore()` undoes either (listening again on the same
+    port). It runs its own event loop in a thread, so blocking test code can't stall it."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
@@ -23,6 +25,7 @@ class TcpProxy:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.Server | None = None
         self._open: set[asyncio.StreamWriter] = set()
+        self._flowing = asyncio.Event()
 
     @classmethod
     @contextmanager
@@ -40,6 +43,9 @@ class TcpProxy:
     def cut(self) -> None:
         self._run(self._cut())
 
+    def stall(self) -> None:
+        self._run(self._stall())
+
     def restore(self) -> None:
         self._run(self._listen())
 
@@ -47,7 +53,12 @@ class TcpProxy:
         asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=10)
 
     async def _listen(self) -> None:
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
+        if self._server is None:
+            self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
+        self._flowing.set()
+
+    async def _stall(self) -> None:
+        self._flowing.clear()
 
     async def _cut(self) -> None:
         if self._server:
@@ -59,10 +70,13 @@ class TcpProxy:
     async def _accept(
         self, client_reader: asyncio.StreamReader, client: asyncio.StreamWriter
     ) -> None:
+        self._open.add(client)
+        await self._flowing.wait()
         try:
             upstream_reader, upstream = await asyncio.open_connection(*self.target)
         except OSError:
             client.transport.abort()
+            self._open.discard(client)
             return
         self._open |= {client, upstream}
         try:
@@ -72,10 +86,10 @@ class TcpProxy:
         finally:
             self._open -= {client, upstream}
 
-    @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         with suppress(ConnectionError, OSError):
             while data := await reader.read(CHUNK):
+                await self._flowing.wait()
                 writer.write(data)
                 await writer.drain()
         writer.close()  # pass the end of the stream on to the other side

@@ -119,3 +119,62 @@ def test_database_outage_is_503_then_recovers(postgres_url: str, tmp_path: Path)
     assert not missing, f"{len(missing)} acknowledged writes are missing"
     output = log.read_text()
     assert "Traceback" not in output, output[-3000:]
+
+
+# The silent outage's own DB_TIMEOUT_SECONDS: every request must answer within it + 1 s.
+BUDGET_SECONDS = 2
+
+
+async def _answers_while_silent(base_url: str, proxy: TcpProxy) -> list[tuple[str, int, str]]:
+    """Every kind of request, several at once (more than the pool holds), twice: on the warm
+    connections the silence caught, then on connections that must be opened anew."""
+    headers = auth(token(new_user()))
+    requests = [
+        ("POST", "/tasks", {"title": "silent"}),
+        ("GET", "/tasks", None),
+        ("GET", "/tasks/1", None),
+        ("PATCH", "/tasks/1", {"completed": True}),
+        ("GET", "/tasks/counts", None),
+        ("GET", "/health/ready", None),
+    ]
+    # The client gives up after the budget and a second: no request may need that long.
+    async with httpx.AsyncClient(base_url=base_url, timeout=BUDGET_SECONDS + 1) as http:
+
+        async def send(method: str, path: str, body: object) -> tuple[str, int, str]:
+            response = await http.request(
+                method, path, headers=None if "health" in path else headers, json=body
+            )
+            return path, response.status_code, response.headers.get("Retry-After", "")
+
+        warm = [send("POST", "/tasks", {"title": "warm"}) for _ in range(4)]
+        assert {status for _, status, _ in await asyncio.gather(*warm)} == {201}
+        await asyncio.to_thread(proxy.stall)
+        answers = []
+        for _ in range(2):
+            answers += await asyncio.gather(*(send(*request) for request in requests * 2))
+        await asyncio.to_thread(proxy.restore)
+        for _ in range(75):
+            if (await http.get("/health/ready")).status_code == 200:
+                break
+            await asyncio.sleep(0.2)
+        after = await send("POST", "/tasks", {"title": "after"})
+    return [*answers, after]
+
+
+def test_a_silent_database_gets_503_within_the_time_budget(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    database = make_url(postgres_url)
+    with TcpProxy.running(database.host or "127.0.0.1", database.port or 5432) as proxy:
+        via_proxy = database.set(host="127.0.0.1", port=proxy.port)
+        env = backend_env(
+            BETTER_AUTH_SECRET=SECRET,
+            DATABASE_URL=via_proxy.render_as_string(hide_password=False),
+            DB_TIMEOUT_SECONDS=str(BUDGET_SECONDS),
+            DB_POOL_SIZE="4",
+        )
+        with uvicorn(env, "--no-access-log", log=tmp_path / "server.log") as server:
+            *silent, after = asyncio.run(_answers_while_silent(server.url, proxy))
+
+    assert {(status, retry) for _, status, retry in silent} == {(503, "2")}, silent
+    assert after == ("/tasks", 201, "")
