@@ -50,6 +50,8 @@ step "backend tests on SQLite" pytest_suite sqlite "" -m "not contract"
 # schemathesis against a running API: every check, positive and negative, stateful.
 step "API contract on SQLite" pytest_suite contract-sqlite "" -m contract
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
+    # tests/system/test_pooler.py starts a PgBouncer of its own (transaction pooling).
+    command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || apt_install pgbouncer
     step "backend tests on PostgreSQL" pytest_suite postgres "$TEST_DATABASE_URL" -m "not contract"
     step "API contract on PostgreSQL" pytest_suite contract-postgres "$TEST_DATABASE_URL" -m contract
 else
