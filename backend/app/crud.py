@@ -9,8 +9,9 @@ parameters (tags, priorities, search words) travel as one JSON array each, so th
 not change the statement.
 """
 
+import hashlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any, Literal
 
@@ -45,7 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.sql.dml import ReturningDelete, ReturningUpdate
 
-from app.db import CALLER, Database, Row
+from app.db import CALLER, UNIQUE_VIOLATION, Database, Row
 from app.db.portable import any_of, contains_pattern, folded, json_array_items
 from app.models import (
     PRIORITIES,
@@ -56,10 +57,14 @@ from app.models import (
     TaskSort,
     TaskStateFilter,
     TaskUpdate,
+    idempotency_key,
     tag,
     task,
     task_tag,
 )
+
+# How long an Idempotency-Key holds: a retry within it gets the task the key created.
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
 
 _CALLER = bindparam(CALLER, type_=task.c.user_id.type)
 _OWNED = task.c.user_id == _CALLER
@@ -322,6 +327,34 @@ _CREATE_TAGGED = (
     _GET,
 )
 
+# Creation under an Idempotency-Key: the same scripts, first forgetting the caller's expired
+# keys (so that an expired key can be used again, and old keys do not pile up), and keeping
+# the key with the new task's id. A live key already there makes that insert fail, and the
+# whole transaction with it: no task is created, and the key's first task is looked up.
+_KEY = bindparam("idempotency_key", type_=idempotency_key.c.key.type)
+_EXPIRED_BEFORE = bindparam("expired_before", type_=idempotency_key.c.created_at.type)
+_FORGET_EXPIRED_KEYS = delete(idempotency_key).where(
+    idempotency_key.c.user_id == _CALLER, idempotency_key.c.created_at < _EXPIRED_BEFORE
+)
+_KEEP_KEY = insert(idempotency_key).from_select(
+    ["user_id", "key", "fingerprint", "task_id", "created_at"],
+    select(_CALLER, _KEY, bindparam("new_fingerprint", type_=String), _TASK_ID, bindparam("now")),
+)
+_CREATE_KEYED = (_FORGET_EXPIRED_KEYS, _CREATE_TAGGED[0], _KEEP_KEY, _GET)
+_CREATE_KEYED_TAGGED = (_FORGET_EXPIRED_KEYS, _CREATE_TAGGED[0], _KEEP_KEY, *_CREATE_TAGGED[1:])
+# The task a live key created (its columns null once the task has been deleted).
+_KEYED_TASK = (
+    select(idempotency_key.c.fingerprint, *_PUBLIC)
+    .select_from(
+        idempotency_key.outerjoin(task, and_(task.c.id == idempotency_key.c.task_id, _OWNED))
+    )
+    .where(
+        idempotency_key.c.user_id == _CALLER,
+        idempotency_key.c.key == _KEY,
+        idempotency_key.c.created_at >= _EXPIRED_BEFORE,
+    )
+)
+
 _TAGS = (
     select(tag.c.name, tag.c.task_count.label("count"))
     .where(tag.c.user_id == _CALLER, tag.c.task_count > 0)
@@ -399,20 +432,61 @@ async def get_task(db: Database, user_id: str, task_id: int) -> Row | None:
     return await _one(db, user_id, _GET, {"task_id": task_id})
 
 
-async def create_task(db: Database, user_id: str, data: TaskCreate) -> Row:
-    params = {
+@dataclass(frozen=True, slots=True)
+class Creation:
+    """What a POST /tasks did: created the task, or found the one its Idempotency-Key
+    created before (`task` None when that task has been deleted since)."""
+
+    task: Row | None
+    created: bool
+
+
+class IdempotencyKeyReused(Exception):
+    """The Idempotency-Key was used, within its window, for a different request body."""
+
+
+def _fingerprint(data: TaskCreate) -> str:
+    """The request body as the API read it: the same task asked for with other spacing, key
+    order or defaults spelled out is the same request."""
+    body = orjson.dumps(data.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(body).hexdigest()
+
+
+async def create_task(
+    db: Database, user_id: str, data: TaskCreate, key: str | None = None
+) -> Creation:
+    now = datetime.now(UTC)
+    params: dict[str, Any] = {
         "new_title": data.title,
         "new_description": data.description,
         "new_priority": PRIORITIES.index(data.priority),
         "new_due_date": data.due_date,
         "new_tags": data.tags,
-        "now": datetime.now(UTC),
+        "now": now,
     }
-    if not data.tags:
-        (row,) = await db.run(user_id, _CREATE, params)
-        return row
-    (row,) = await db.run_script(user_id, _CREATE_TAGGED, {**params, "tag_names": _json(data.tags)})
-    return row
+    if data.tags:
+        params["tag_names"] = _json(data.tags)
+    if key is None:
+        script = _CREATE_TAGGED if data.tags else (_CREATE,)
+        (row,) = await db.run_script(user_id, script, params)
+        return Creation(row, created=True)
+    fingerprint = _fingerprint(data)
+    params.update(
+        idempotency_key=key, new_fingerprint=fingerprint, expired_before=now - IDEMPOTENCY_WINDOW
+    )
+    try:
+        (row,) = await db.run_script(
+            user_id, _CREATE_KEYED_TAGGED if data.tags else _CREATE_KEYED, params
+        )
+        return Creation(row, created=True)
+    except UNIQUE_VIOLATION:
+        rows = await db.run(user_id, _KEYED_TASK, params)
+        if not rows:  # not the key after all
+            raise
+    found = rows[0]
+    if found.pop("fingerprint") != fingerprint:
+        raise IdempotencyKeyReused
+    return Creation(found if found["id"] is not None else None, created=False)
 
 
 async def update_task(db: Database, user_id: str, task_id: int, changes: TaskUpdate) -> Row | None:

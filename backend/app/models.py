@@ -1,4 +1,4 @@
-"""The tables (task, tag, task_tag) and the API's request/response schemas."""
+"""The tables (task, tag, task_tag, idempotency_key) and the API's request/response schemas."""
 
 import re
 from dataclasses import dataclass
@@ -59,6 +59,7 @@ USER_ID_MAX = 255
 TAG_MAX = 32
 TAGS_PER_TASK = 10
 SEARCH_MAX = 200
+IDEMPOTENCY_KEY_MAX = 255
 
 # Stored as their rank (0-3): "high first" is then a plain index order.
 PRIORITIES = ("none", "low", "medium", "high")
@@ -126,6 +127,21 @@ task_tag = Table(
     Column("user_id", String(USER_ID_MAX), nullable=False),
     Index("ix_task_tag_user_id_tag_id_task_id", "user_id", "tag_id", "task_id"),
     sqlite_with_rowid=False,
+)
+
+# The key a POST /tasks was sent with (an Idempotency-Key header), for 24 hours: a request
+# with the same key and the same body gets the task that the first one created, not another.
+# Written in the same transaction as the task. No foreign key: a task's deletion leaves its
+# key, which then says that the task is gone rather than letting a retry create it again.
+idempotency_key = Table(
+    "idempotency_key",
+    metadata,
+    Column("user_id", String(USER_ID_MAX), primary_key=True),
+    Column("key", String(IDEMPOTENCY_KEY_MAX), primary_key=True),
+    # SHA-256 (hex) of the request body as the API read it (app/crud.py).
+    Column("fingerprint", String(64), nullable=False),
+    Column("task_id", _Id, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 
@@ -309,7 +325,7 @@ CalendarDate = Annotated[
 ]
 
 
-def _present_or_absent(schema: dict[str, Any]) -> None:
+def present_or_absent(schema: dict[str, Any]) -> None:
     """The field's schema without its `null` branch and default: it may be left out, and
     when given it must be a value."""
     (value,) = [branch for branch in schema.pop("anyOf") if branch != {"type": "null"}]
@@ -340,6 +356,28 @@ class TaskCreate(BaseModel):
     tags: TagSet = Field(default_factory=list)
 
 
+# Idempotency-Key (IETF httpapi draft): a Structured Field string, "..." in double quotes,
+# holding printable ASCII, with \" and \\ escaping a quote and a backslash. The key is the text
+# between the quotes, unescaped: 1-255 characters. (No parameters after the string.)
+IDEMPOTENCY_KEY_PATTERN = rf'^"(?:[ !#-\[\]-~]|\\["\\]){{1,{IDEMPOTENCY_KEY_MAX}}}"$'
+_ESCAPED = re.compile(r"\\(.)")
+
+IdempotencyKeyHeader = Annotated[
+    str,
+    StringConstraints(max_length=2 * IDEMPOTENCY_KEY_MAX + 2),
+    Pattern(
+        IDEMPOTENCY_KEY_PATTERN,
+        f'must be a quoted string ("..."): 1-{IDEMPOTENCY_KEY_MAX} printable ASCII '
+        'characters, \\" and \\\\ for a quote and a backslash',
+    ),
+]
+
+
+def idempotency_key_value(header: str) -> str:
+    """The key a valid Idempotency-Key header holds: the text between its quotes, unescaped."""
+    return _ESCAPED.sub(r"\1", header[1:-1])
+
+
 class TaskUpdate(BaseModel):
     """The fields to change, at least one; `tags` replaces the task's whole set."""
 
@@ -355,12 +393,12 @@ class TaskUpdate(BaseModel):
         },
     )
 
-    title: Title | None = Field(default=None, json_schema_extra=_present_or_absent)
+    title: Title | None = Field(default=None, json_schema_extra=present_or_absent)
     description: Description | None = None
-    completed: StrictBool | None = Field(default=None, json_schema_extra=_present_or_absent)
-    priority: Priority | None = Field(default=None, json_schema_extra=_present_or_absent)
+    completed: StrictBool | None = Field(default=None, json_schema_extra=present_or_absent)
+    priority: Priority | None = Field(default=None, json_schema_extra=present_or_absent)
     due_date: CalendarDate | None = None
-    tags: TagSet | None = Field(default=None, json_schema_extra=_present_or_absent)
+    tags: TagSet | None = Field(default=None, json_schema_extra=present_or_absent)
 
     @field_validator("title", "completed", "priority", "tags")
     @classmethod

@@ -22,7 +22,7 @@ from app.models import TaskSort, TaskUpdate
 
 Script = tuple[Executable, ...]
 # The statements crud runs as they are (the others are steps of its scripts).
-WHOLE = ("LIST_TASKS", "_GET", "_CREATE", "_DELETE", "_TAGS")
+WHOLE = ("LIST_TASKS", "_GET", "_CREATE", "_DELETE", "_TAGS", "_KEYED_TASK")
 # Pieces the statements are built from, never run as they are.
 PARTS = {"_NEW_ROW"}
 BUILDERS = {
@@ -54,7 +54,8 @@ def _field_sets() -> list[frozenset[str]]:
 
 def _scripts() -> dict[str, Script]:
     scripts: dict[str, Script] = {name: (getattr(crud, name),) for name in WHOLE}
-    scripts["_CREATE_TAGGED"] = crud._CREATE_TAGGED
+    for name in ("_CREATE_TAGGED", "_CREATE_KEYED", "_CREATE_KEYED_TAGGED"):
+        scripts[name] = getattr(crud, name)
     for shape in _shapes():
         scripts[f"_counts_statement({shape})"] = (crud._counts_statement(shape),)
         scripts[f"_complete_matching({shape})"] = (crud._complete_matching(shape),)

@@ -149,4 +149,4 @@ def test_a_rerun_after_a_failed_index_build_completes_it(empty_database: str) ->
     with engine_for(empty_database) as engine, engine.connect() as connection:
         invalid = connection.execute(text("SELECT count(*) FROM pg_index WHERE NOT indisvalid"))
         version = connection.execute(text("SELECT version_num FROM alembic_version"))
-        assert (invalid.scalar(), version.scalar()) == (0, "0004")
+        assert (invalid.scalar(), version.scalar()) == (0, "0005")

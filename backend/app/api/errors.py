@@ -27,7 +27,7 @@ class ErrorMessage(BaseModel):
     detail: str
 
 
-def _documented(description: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+def documented(description: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
     entry: dict[str, Any] = {"model": ErrorMessage, "description": description}
     if headers:
         entry["headers"] = {
@@ -39,26 +39,26 @@ def _documented(description: str, headers: dict[str, str] | None = None) -> dict
 
 # The OpenAPI entries of the statuses that the layers around the routes answer with.
 ANY_REQUEST: dict[int | str, dict[str, Any]] = {
-    status.HTTP_413_CONTENT_TOO_LARGE: _documented("The request body is over the size limit"),
-    status.HTTP_431_REQUEST_HEADER_FIELDS_TOO_LARGE: _documented(
+    status.HTTP_413_CONTENT_TOO_LARGE: documented("The request body is over the size limit"),
+    status.HTTP_431_REQUEST_HEADER_FIELDS_TOO_LARGE: documented(
         "The request line and headers are over the size limit"
     ),
 }
 AUTHENTICATED: dict[int | str, dict[str, Any]] = {
-    status.HTTP_400_BAD_REQUEST: _documented(
+    status.HTTP_400_BAD_REQUEST: documented(
         "More than one Authorization header, or a body that is not UTF-8",
         {"WWW-Authenticate": 'Bearer error="invalid_request" (several Authorization headers)'},
     ),
-    status.HTTP_401_UNAUTHORIZED: _documented(
+    status.HTTP_401_UNAUTHORIZED: documented(
         "No valid bearer token. Checked before anything else about the request.",
         {"WWW-Authenticate": 'Bearer, or Bearer error="invalid_token" when a token was sent'},
     ),
-    status.HTTP_503_SERVICE_UNAVAILABLE: _documented(
+    status.HTTP_503_SERVICE_UNAVAILABLE: documented(
         "The database cannot be reached right now", {"Retry-After": "Seconds to wait"}
     ),
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    status.HTTP_404_NOT_FOUND: _documented(
+    status.HTTP_404_NOT_FOUND: documented(
         "No such task for this user (another user's task included), or an id that is not "
         "a positive integer in plain decimal"
     ),

@@ -4,13 +4,20 @@
 and `sqlite` are the two implementations; both run the same SQLAlchemy Core statements.
 """
 
+import asyncpg
+from sqlalchemy.exc import IntegrityError
+
 from app.core.config import Settings
 from app.db.base import CALLER, Database, Row
 from app.db.postgres import PostgresDatabase
 from app.db.sqlite import SqliteDatabase
 from app.db.urls import database_url, is_postgres
 
-__all__ = ["CALLER", "Database", "Row", "database_for"]
+__all__ = ["CALLER", "UNIQUE_VIOLATION", "Database", "Row", "database_for"]
+
+# A write that a unique constraint refused, as each database reports it (SQLite's through
+# SQLAlchemy, which reports other constraints the same way: callers check what they expected).
+UNIQUE_VIOLATION = (asyncpg.UniqueViolationError, IntegrityError)
 
 
 def database_for(settings: Settings) -> Database:

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.models import TITLE_MAX, TITLE_PATTERN
+from app.models import IDEMPOTENCY_KEY_PATTERN, TITLE_MAX, TITLE_PATTERN
 
 Headers = dict[str, str]
 Spec = dict[str, Any]
@@ -114,3 +114,15 @@ def test_counts_is_not_a_task_id(client: TestClient, headers: Headers) -> None:
         response = client.request(method, "/tasks/counts", headers=headers, json={"title": "x"})
         assert response.status_code == 405
         assert response.headers["allow"] == "GET"
+
+
+def test_the_create_documents_its_idempotency_key(spec: Spec) -> None:
+    create = spec["paths"]["/tasks"]["post"]
+    (key,) = [p for p in create["parameters"] if p["name"] == "Idempotency-Key"]
+    assert (key["in"], key.get("required", False)) == ("header", False)
+    assert key["schema"]["pattern"] == IDEMPOTENCY_KEY_PATTERN
+    task = {"$ref": "#/components/schemas/TaskPublic"}
+    for status in ("200", "201"):
+        assert create["responses"][status]["content"]["application/json"]["schema"] == task
+    assert {"404", "422"} <= set(create["responses"])
+    assert "another body" in create["responses"]["422"]["description"]

@@ -13,7 +13,7 @@ from devtools import libpq_url, postgres_database
 from tests.conftest import TEST_DATABASE_URL
 
 # As README.md tells operators to grant.
-API_TABLES = "task, tag, task_tag"
+API_TABLES = "task, tag, task_tag, idempotency_key"
 BETTER_AUTH_TABLES = """
 CREATE TABLE "user" (id text PRIMARY KEY, email text NOT NULL, name text NOT NULL);
 CREATE TABLE "session" (id text PRIMARY KEY, "userId" text NOT NULL, token text NOT NULL);

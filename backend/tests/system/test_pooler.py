@@ -102,6 +102,11 @@ def test_the_api_works_in_transaction_mode(pooled_url: str) -> None:
         assert [t["title"] for t in client.get("/tasks?tag=y", headers=headers).json()] == ["p"]
         assert client.get("/tags", headers=headers).json() == [{"name": "y", "count": 1}]
         assert client.delete(task, headers=headers).status_code == 204
+        keyed = {**headers, "Idempotency-Key": '"pooled"'}
+        statuses = [client.post("/tasks", headers=keyed, json={"title": "k"}).status_code]
+        statuses.append(client.post("/tasks", headers=keyed, json={"title": "k"}).status_code)
+        statuses.append(client.post("/tasks", headers=keyed, json={"title": "x"}).status_code)
+        assert statuses == [201, 200, 422]
         assert client.get("/health/ready").status_code == 200
 
 

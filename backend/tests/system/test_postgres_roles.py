@@ -172,3 +172,25 @@ def test_the_caller_ends_with_the_statement(api_role_url: str) -> None:
     for _, _, setting, visible in found:
         assert setting in ("", None)
         assert visible == 0
+
+
+def test_row_level_security_holds_for_idempotency_keys(api_role_url: str) -> None:
+    alice, bob = new_user(), new_user()
+    settings = make_settings(api_role_url, auto_migrate=False)
+    with TestClient(create_app(settings)) as client:
+        for user in (alice, bob):
+            headers = {**auth(token(user)), "Idempotency-Key": f'"{user}"'}
+            assert client.post("/tasks", headers=headers, json={"title": "k"}).status_code == 201
+            assert client.post("/tasks", headers=headers, json={"title": "k"}).status_code == 200
+
+    async def as_bob() -> list[str]:
+        database = database_for(settings)
+        await database.open()
+        try:
+            # No WHERE user_id: the policy on idempotency_key alone.
+            rows = await database.run(bob, text("SELECT key FROM idempotency_key"))
+            return [row["key"] for row in rows]
+        finally:
+            await database.close()
+
+    assert asyncio.run(as_bob()) == [bob]

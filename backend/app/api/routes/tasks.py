@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Response, status
+from fastapi.exceptions import RequestValidationError
 
 from app import crud
 from app.api.deps import CurrentUser, Db
-from app.api.errors import AUTHENTICATED, NOT_FOUND
+from app.api.errors import AUTHENTICATED, NOT_FOUND, documented
 from app.api.params import TASK_ID_MAX
 from app.api.responses import RowsResponse
 from app.models import (
@@ -14,6 +15,7 @@ from app.models import (
     BulkDeleted,
     BulkUpdated,
     ClearCompletedFilter,
+    IdempotencyKeyHeader,
     TaskCounts,
     TaskCreate,
     TaskFilter,
@@ -21,6 +23,8 @@ from app.models import (
     TaskPublic,
     TaskStateFilter,
     TaskUpdate,
+    idempotency_key_value,
+    present_or_absent,
 )
 
 router = APIRouter(prefix="/tasks", tags=["tasks"], responses=AUTHENTICATED)
@@ -28,6 +32,35 @@ router = APIRouter(prefix="/tasks", tags=["tasks"], responses=AUTHENTICATED)
 # The `task_id` convertor (app/api/params.py) routes only ids written as plain decimals.
 ONE_TASK = "/{task_id:task_id}"
 TaskId = Annotated[int, Path(ge=1, le=TASK_ID_MAX, examples=[1])]
+IdempotencyKey = Annotated[
+    IdempotencyKeyHeader | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Makes the create safe to retry (IETF httpapi idempotency-key draft): "
+        "within 24 hours, the same key with the same body gets the task the first request "
+        "created (200), the same key with another body a 422. Keys are per user. A fresh "
+        'one per new task, e.g. a quoted UUID: "8e5c0f3a-...".',
+        examples=['"8e5c0f3a-6f0e-4d7c-9a51-2b1f6d1c9e42"'],
+        json_schema_extra=present_or_absent,
+    ),
+]
+_CREATE_RESPONSES: dict[int | str, dict[str, object]] = {
+    status.HTTP_200_OK: {
+        "model": TaskPublic,
+        "description": "The task this Idempotency-Key created before (same key, same body, "
+        "within 24 hours), as it is now: nothing new was created",
+    },
+    status.HTTP_404_NOT_FOUND: documented(
+        "The task this Idempotency-Key created has been deleted since"
+    ),
+    status.HTTP_422_UNPROCESSABLE_CONTENT: {
+        "description": "A body or Idempotency-Key that breaks the rules, or a key already "
+        "used within 24 hours with another body",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}
+        },
+    },
+}
 
 
 def _not_found() -> HTTPException:
@@ -72,10 +105,37 @@ async def delete_completed_tasks(
     return BulkDeleted(deleted=await crud.delete_completed_tasks(db, user_id, filters))
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=TaskPublic)
-async def create_task(db: Db, user_id: CurrentUser, data: TaskCreate) -> Response:
-    """A new task for the caller, not completed."""
-    return RowsResponse(await crud.create_task(db, user_id, data), status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TaskPublic,
+    responses=_CREATE_RESPONSES,
+)
+async def create_task(
+    db: Db, user_id: CurrentUser, data: TaskCreate, idempotency_key: IdempotencyKey = None
+) -> Response:
+    """A new task for the caller, not completed (201). With an Idempotency-Key already used
+    for the same body within 24 hours: that first task, and nothing new (200)."""
+    key = None if idempotency_key is None else idempotency_key_value(idempotency_key)
+    try:
+        creation = await crud.create_task(db, user_id, data, key)
+    except crud.IdempotencyKeyReused:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "idempotency_key_reused",
+                    "loc": ("header", "Idempotency-Key"),
+                    "msg": "this key was used within 24 hours for another request body",
+                }
+            ]
+        ) from None
+    if creation.task is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, detail="The task created with this key has been deleted"
+        )
+    return RowsResponse(
+        creation.task, status.HTTP_201_CREATED if creation.created else status.HTTP_200_OK
+    )
 
 
 @router.get(ONE_TASK, response_model=TaskPublic, responses=NOT_FOUND)
