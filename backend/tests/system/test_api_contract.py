@@ -23,6 +23,7 @@ SEED = int(os.environ.get("ST_SEED", "20260514"))
 # About a minute per database on a 2-core machine.
 MAX_EXAMPLES = int(os.environ.get("ST_MAX_EXAMPLES", "400"))
 REPORT_LINES = 400
+HOOKS = Path(__file__).with_name("schemathesis_hooks.py")
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +50,9 @@ def test_schemathesis_finds_nothing(server: str, tmp_path: Path) -> None:
         "--no-color",
     ]
     # In a scratch folder: schemathesis keeps a cache in its working directory.
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)}
     result = subprocess.run(
-        command, cwd=tmp_path, capture_output=True, text=True, timeout=900, check=False
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900, check=False
     )
     report = "\n".join((result.stdout + result.stderr).splitlines()[-REPORT_LINES:])
     assert result.returncode == 0, f"schemathesis (seed {SEED}) found problems:\n{report}"
