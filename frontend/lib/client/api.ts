@@ -1,7 +1,9 @@
 /**
  * Browser-side client for the FastAPI backend. It trades the session cookie
  * for a short-lived bearer token at /api/auth/token, keeps that token in
- * memory only, renews it before it expires, and retries once on a 401.
+ * memory only, renews it before it expires, and retries once on a 401. A create
+ * carries an Idempotency-Key of its own, the same on every retry of it, so that a
+ * create retried after a lost answer (network failure, 503) never makes two tasks.
  */
 import type { components } from "../shared/api-types";
 import type { TokenResponse } from "../shared/token-response";
@@ -53,6 +55,8 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
   /** Milliseconds clock; injectable for tests. */
   now?: () => number;
+  /** Wait before retrying a create that got no answer or a 503 (default 1000 ms). */
+  retryDelayMs?: number;
 }
 
 export interface ApiClient {
@@ -73,6 +77,20 @@ interface CachedToken {
 const PAGE_SIZE = 100;
 const MAX_RENEW_MARGIN_MS = 60_000;
 const RENEW_MARGIN_SHARE = 0.2;
+/** Retries of a create after a network failure or a 503 (the backend's "try again"). */
+const CREATE_RETRIES = 2;
+
+/** A fresh Idempotency-Key: a Structured Field string, so in double quotes. */
+function newIdempotencyKey(): string {
+  if (typeof crypto.randomUUID === "function") return `"${crypto.randomUUID()}"`;
+  // randomUUID exists in secure contexts only (https, localhost).
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `"${Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("")}"`;
+}
+
+function worthRetrying(error: unknown): boolean {
+  return error instanceof NetworkError || (error instanceof ApiError && error.status === 503);
+}
 
 /** The token route's answer, checked: the renewal schedule depends on `expiresIn`. */
 function readTokenResponse(body: unknown): Pick<TokenResponse, "token" | "expiresIn"> {
@@ -102,6 +120,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const tokenUrl = options.tokenUrl ?? "/api/auth/token";
   const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const now = options.now ?? Date.now;
+  const retryDelayMs = options.retryDelayMs ?? 1000;
 
   let cached: CachedToken | null = null;
   let inflight: Promise<string> | null = null;
@@ -145,13 +164,19 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     return inflight;
   }
 
-  async function request(method: string, path: string, body?: unknown): Promise<Response> {
+  async function request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const attempt = async (token: string) =>
       send(`${baseUrl}${path}`, {
         method,
         headers: {
           Authorization: `Bearer ${token}`,
           ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+          ...headers,
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         cache: "no-store",
@@ -180,7 +205,16 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       }
     },
     async createTask(task) {
-      return (await (await request("POST", "/tasks", task)).json()) as Task;
+      // One key for this task, on every attempt: the backend creates it once.
+      const headers = { "Idempotency-Key": newIdempotencyKey() };
+      for (let retries = 0; ; retries += 1) {
+        try {
+          return (await (await request("POST", "/tasks", task, headers)).json()) as Task;
+        } catch (error) {
+          if (!worthRetrying(error) || retries >= CREATE_RETRIES) throw error;
+          await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
+        }
+      }
     },
     async updateTask(id, changes) {
       return (await (await request("PATCH", `/tasks/${id}`, changes)).json()) as Task;

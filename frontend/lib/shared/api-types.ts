@@ -81,7 +81,8 @@ export interface paths {
         put?: never;
         /**
          * Create Task
-         * @description A new task for the caller, not completed.
+         * @description A new task for the caller, not completed (201). With an Idempotency-Key already used
+         *     for the same body within 24 hours: that first task, and nothing new (200).
          */
         post: operations["createTask"];
         /**
@@ -440,9 +441,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description The database does not answer */
+            /** @description The database does not answer within DB_TIMEOUT_SECONDS */
             503: {
                 headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -626,7 +629,10 @@ export interface operations {
     createTask: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the create safe to retry (IETF httpapi idempotency-key draft): within 24 hours, the same key with the same body gets the task the first request created (200), the same key with another body a 422. Keys are per user. A fresh one per new task, e.g. a quoted UUID: "8e5c0f3a-...". */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -636,6 +642,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The task this Idempotency-Key created before (same key, same body, within 24 hours), as it is now: nothing new was created */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
             /** @description Successful Response */
             201: {
                 headers: {
@@ -667,6 +682,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
+            /** @description The task this Idempotency-Key created has been deleted since */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
             /** @description The request body is over the size limit */
             413: {
                 headers: {
@@ -676,7 +700,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
-            /** @description Validation Error */
+            /** @description A body or Idempotency-Key that breaks the rules, or a key already used within 24 hours with another body */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -48,7 +48,7 @@ function setup({ backend = () => json([]), ttlSeconds = 900, serverNow = 1_800_0
     return backend(call);
   });
 
-  const client = createApiClient({ baseUrl: `${API}/`, onAuthRequired, fetch: fetchMock as typeof fetch, now: () => clock });
+  const client = createApiClient({ baseUrl: `${API}/`, onAuthRequired, fetch: fetchMock as typeof fetch, now: () => clock, retryDelayMs: 0 });
   return {
     client,
     tokensIssued,
@@ -205,5 +205,44 @@ describe("task calls", () => {
       ["DELETE", `${API}/tasks/9`, undefined],
     ]);
     expect(new Headers(h.backendCalls[0].init.headers).get("Content-Type")).toBe("application/json");
+  });
+});
+
+describe("Idempotency-Key on create", () => {
+  const keyOf = (call: { init: RequestInit }) => new Headers(call.init.headers).get("Idempotency-Key");
+
+  it("sends a fresh quoted key with each new task", async () => {
+    const h = setup({ backend: () => json(task(1), 201) });
+    await h.client.createTask({ title: "a" });
+    await h.client.createTask({ title: "a" });
+    const [first, second] = h.backendCalls.map(keyOf);
+    expect(first).toMatch(/^"[0-9a-f-]{32,36}"$/);
+    expect(second).toMatch(/^"[0-9a-f-]{32,36}"$/);
+    expect(second).not.toBe(first);
+  });
+
+  it.each([
+    { case: "a network failure", fail: (): Response => { throw new TypeError("Failed to fetch"); } },
+    { case: "a 503", fail: () => json({ detail: "database unavailable" }, 503) },
+    { case: "a 401 (with a new token)", fail: () => json({ detail: "token expired" }, 401) },
+  ])("retries after $case with the same key", async ({ fail }) => {
+    let calls = 0;
+    const h = setup({ backend: () => (++calls === 1 ? fail() : json(task(7), 200)) });
+    await expect(h.client.createTask({ title: "once" })).resolves.toEqual(task(7));
+    expect(h.backendCalls).toHaveLength(2);
+    const [first, retry] = h.backendCalls.map(keyOf);
+    expect(first).toBeTruthy();
+    expect(retry).toBe(first);
+  });
+
+  it("gives up after two retries, and never retries a refusal", async () => {
+    const down = setup({ backend: () => json({ detail: "database unavailable" }, 503) });
+    await expect(down.client.createTask({ title: "x" })).rejects.toMatchObject({ status: 503 });
+    expect(new Set(down.backendCalls.map(keyOf)).size).toBe(1);
+    expect(down.backendCalls).toHaveLength(3);
+
+    const refused = setup({ backend: () => json({ detail: [{ msg: "bad title" }] }, 422) });
+    await expect(refused.client.createTask({ title: " " })).rejects.toBeInstanceOf(ApiError);
+    expect(refused.backendCalls).toHaveLength(1);
   });
 });
