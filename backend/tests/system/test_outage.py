@@ -178,3 +178,49 @@ def test_a_silent_database_gets_503_within_the_time_budget(
 
     assert {(status, retry) for _, status, retry in silent} == {(503, "2")}, silent
     assert after == ("/tasks", 201, "")
+
+
+async def _create_whose_answer_is_lost(base_url: str, proxy: TcpProxy) -> list[tuple[int, int]]:
+    headers = {**auth(token(new_user())), "Idempotency-Key": '"lost-answer"'}
+    body = {"title": "lost answer"}
+    async with httpx.AsyncClient(base_url=base_url, timeout=BUDGET_SECONDS + 1) as http:
+        # The pool's one connection, open, and with the keyed create's statement ready on it.
+        warm = {**headers, "Idempotency-Key": '"warm"'}
+        assert (await http.post("/tasks", headers=warm, json={"title": "w"})).status_code == 201
+        await asyncio.to_thread(proxy.stall, replies_only=True)
+        lost = await http.post("/tasks", headers=headers, json=body)
+        await asyncio.to_thread(proxy.restore)
+        for _ in range(75):
+            if (await http.get("/health/ready")).status_code == 200:
+                break
+            await asyncio.sleep(0.2)
+        retried = await http.post("/tasks", headers=headers, json=body)
+        listed = (await http.get("/tasks", headers=headers)).json()
+    return [
+        (lost.status_code, 0),
+        (retried.status_code, retried.json()["id"]),
+        *((200, task["id"]) for task in listed),
+    ]
+
+
+def test_a_retried_create_whose_answer_was_lost_is_not_repeated(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """The database commits the create, its answer never reaches the API: 503. The client's
+    retry with the same Idempotency-Key gets that task (200); there is one task, not two."""
+    database = make_url(postgres_url)
+    with TcpProxy.running(database.host or "127.0.0.1", database.port or 5432) as proxy:
+        via_proxy = database.set(host="127.0.0.1", port=proxy.port)
+        env = backend_env(
+            BETTER_AUTH_SECRET=SECRET,
+            DATABASE_URL=via_proxy.render_as_string(hide_password=False),
+            DB_TIMEOUT_SECONDS=str(BUDGET_SECONDS),
+            DB_POOL_SIZE="1",
+        )
+        with uvicorn(env, "--no-access-log", log=tmp_path / "server.log") as server:
+            lost, retried, *listed = asyncio.run(_create_whose_answer_is_lost(server.url, proxy))
+
+    assert lost[0] == 503
+    assert retried[0] == 200  # the first attempt had committed
+    assert [task_id for _, task_id in listed].count(retried[1]) == 1
+    assert len(listed) == 2  # that task, and the warm-up's
