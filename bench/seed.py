@@ -70,7 +70,8 @@ class Postgres:
             conn.execute(f'GRANT CONNECT ON DATABASE "{name}" TO {self.api_role}')
             conn.execute(f"GRANT USAGE ON SCHEMA public TO {self.api_role}")
             conn.execute(
-                f"GRANT SELECT, INSERT, UPDATE, DELETE ON task, tag, task_tag TO {self.api_role}"
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON task, tag, task_tag, idempotency_key "
+                f"TO {self.api_role}"
             )
             # Task-major order: a user's rows are spread over the table as in real use,
             # so a page of 20 touches up to 20 heap pages rather than one.
