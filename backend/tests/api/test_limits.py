@@ -64,13 +64,14 @@ def test_cors_allows_the_frontend_origin(client: TestClient) -> None:
         headers={
             "Origin": "http://localhost:3000",
             "Access-Control-Request-Method": "PATCH",
-            "Access-Control-Request-Headers": "authorization, content-type",
+            "Access-Control-Request-Headers": "authorization, content-type, idempotency-key",
         },
     )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
     assert "PATCH" in preflight.headers["access-control-allow-methods"]
-    assert "authorization" in preflight.headers["access-control-allow-headers"].lower()
+    allowed = preflight.headers["access-control-allow-headers"].lower()
+    assert {"authorization", "content-type", "idempotency-key"} <= set(allowed.split(", "))
     # Even a refusal carries the header, or the browser could not read the 401.
     refused = client.get("/tasks", headers={"Origin": "http://localhost:3000"})
     assert refused.status_code == 401
