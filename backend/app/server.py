@@ -3,8 +3,9 @@
 Usage: `python -m app.server [--host H] [--port P] [--workers N] [--log-level L]
 [--no-access-log]`. This is how `make run`, the benchmarks, the tests and the documented
 deployment start the API: plain `uvicorn app.main:app` would use httptools without any limit on
-the size of a request's head, which it keeps in memory while it parses it (a 128 MiB header
-cost seconds of CPU and hundreds of MiB, and stalled every other request of the worker).
+the size of a request's head, which it keeps in memory while it parses it: a flood of headers
+costs memory and CPU that grow faster than its size, and holds up every other request of the
+worker meanwhile (issue 10).
 """
 
 import argparse

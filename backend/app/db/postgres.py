@@ -271,7 +271,7 @@ class PostgresDatabase:
 
         When the time is up the connection is closed at once: asyncpg would otherwise hand it
         back to the pool only once the server has confirmed the statement's cancellation,
-        which a silent network never does (requests then hung for minutes, not seconds).
+        which a silent network never does: the request would wait on, past its budget.
         """
         connection = None
         try:
