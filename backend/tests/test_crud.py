@@ -55,6 +55,7 @@ def _field_sets() -> list[frozenset[str]]:
 def _scripts() -> dict[str, Script]:
     scripts: dict[str, Script] = {name: (getattr(crud, name),) for name in WHOLE}
     scripts["_CREATE_TAGGED"] = crud._CREATE_TAGGED
+    scripts["FORGET_USER"] = crud.FORGET_USER
     for shape in _shapes():
         scripts[f"_counts_statement({shape})"] = (crud._counts_statement(shape),)
         scripts[f"_complete_matching({shape})"] = (crud._complete_matching(shape),)
