@@ -4,7 +4,7 @@ import { useEffect, useId, useState } from "react";
 import { FormAlert, FormNotice } from "@/app/forms/fields";
 import { authCall, authClient } from "@/lib/client/auth-client";
 import { describeAuthError } from "@/lib/client/auth-errors";
-import { describeUserAgent } from "@/lib/client/user-agent";
+import { describeIp, describeUserAgent } from "@/lib/client/session-labels";
 
 interface SessionRow {
   id: string;
@@ -65,14 +65,14 @@ export function SessionsList({ version, currentSessionId }: { version: number; c
                 <div>
                   <strong>{device}</strong> {mine && <span className="badge">This device</span>}
                   <p className="muted">
-                    IP {s.ipAddress || "unknown"} · last active {WHEN.format(new Date(s.updatedAt))}
+                    IP {describeIp(s.ipAddress)} · last active {WHEN.format(new Date(s.updatedAt))}
                   </p>
                 </div>
                 {!mine && (
                   <button
                     type="button"
                     disabled={busy}
-                    aria-label={`Sign out ${device}, IP ${s.ipAddress || "unknown"}`}
+                    aria-label={`Sign out ${device}, IP ${describeIp(s.ipAddress)}`}
                     onClick={() => revoke(authClient.revokeSession({ token: s.token }), `Signed out ${device}.`)}
                   >
                     Sign out
