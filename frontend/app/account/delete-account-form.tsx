@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useId, type FormEvent } from "react";
 import { Field, FormAlert, PasswordField } from "@/app/forms/fields";
-import { readField, useForm, type FieldErrors } from "@/app/forms/use-form";
+import { hasErrors, readField, useForm, type FieldErrors } from "@/app/forms/use-form";
 import { authCall, authClient } from "@/lib/client/auth-client";
 
 const CONFIRMATION = "DELETE";
@@ -24,7 +24,7 @@ export function DeleteAccountForm() {
     const invalid: FieldErrors = {};
     if (!password) invalid.password = "Enter your password.";
     if (confirmation !== CONFIRMATION) invalid.confirmation = `Type ${CONFIRMATION} to confirm.`;
-    if (Object.keys(invalid).length > 0) return fail({ fields: invalid });
+    if (hasErrors(invalid)) return fail({ fields: invalid });
     begin();
     const { error } = await authCall(authClient.deleteUser({ password }));
     if (error) return failWith(error);

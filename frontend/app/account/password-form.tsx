@@ -1,10 +1,10 @@
 "use client";
 
 import { useId, type FormEvent } from "react";
-import { FormAlert, FormNotice, PasswordField } from "@/app/forms/fields";
-import { readField, useForm, type FieldErrors } from "@/app/forms/use-form";
+import { FormAlert, FormNotice, NewPasswordField, PasswordField } from "@/app/forms/fields";
+import { hasErrors, readField, useForm, type FieldErrors } from "@/app/forms/use-form";
 import { authCall, authClient } from "@/lib/client/auth-client";
-import { MIN_PASSWORD_LENGTH } from "@/lib/shared/limits";
+import { weakPassword } from "@/lib/client/auth-errors";
 
 /** Changing the password takes the current one and signs every other session out. */
 export function PasswordForm({ onOthersSignedOut }: { onOthersSignedOut: () => void }) {
@@ -18,8 +18,9 @@ export function PasswordForm({ onOthersSignedOut }: { onOthersSignedOut: () => v
     const newPassword = readField(target, "newPassword", { trim: false });
     const invalid: FieldErrors = {};
     if (!currentPassword) invalid.password = "Enter your current password.";
-    if (newPassword.length < MIN_PASSWORD_LENGTH) invalid.newPassword = `Password is too weak: use at least ${MIN_PASSWORD_LENGTH} characters.`;
-    if (Object.keys(invalid).length > 0) return fail({ fields: invalid });
+    const weak = weakPassword(newPassword);
+    if (weak) invalid.newPassword = weak;
+    if (hasErrors(invalid)) return fail({ fields: invalid });
     begin();
     const { error } = await authCall(authClient.changePassword({ currentPassword, newPassword, revokeOtherSessions: true }));
     if (error) return failWith(error);
@@ -35,14 +36,7 @@ export function PasswordForm({ onOthersSignedOut }: { onOthersSignedOut: () => v
         <FormNotice message={notice} />
         <FormAlert ref={alertRef} message={alert} />
         <PasswordField label="Current password" name="password" autoComplete="current-password" required error={errors.password} />
-        <PasswordField
-          label="New password"
-          name="newPassword"
-          autoComplete="new-password"
-          hint={`At least ${MIN_PASSWORD_LENGTH} characters. Other devices will be signed out.`}
-          required
-          error={errors.newPassword}
-        />
+        <NewPasswordField effect="Other devices will be signed out." error={errors.newPassword} />
         <button type="submit" disabled={busy}>
           {busy ? "Changing…" : "Change password"}
         </button>

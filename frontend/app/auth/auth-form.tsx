@@ -4,8 +4,9 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
 import { Field, FormAlert, FormNotice, PasswordField } from "@/app/forms/fields";
-import { readField, useForm, type FieldErrors } from "@/app/forms/use-form";
+import { hasErrors, readField, useForm, type FieldErrors } from "@/app/forms/use-form";
 import { authCall, authClient } from "@/lib/client/auth-client";
+import { weakPassword } from "@/lib/client/auth-errors";
 import { MIN_PASSWORD_LENGTH } from "@/lib/shared/limits";
 import { withNext } from "@/lib/shared/safe-redirect";
 
@@ -23,9 +24,7 @@ function validate(mode: Mode, name: string, email: string, password: string): Fi
   if (mode === "signup" && !name) errors.name = "Enter your name.";
   if (!EMAIL_PATTERN.test(email)) errors.email = "Enter a valid email address.";
   if (!password) errors.password = "Enter your password.";
-  else if (mode === "signup" && password.length < MIN_PASSWORD_LENGTH) {
-    errors.password = `Password is too weak: use at least ${MIN_PASSWORD_LENGTH} characters.`;
-  }
+  else if (mode === "signup") errors.password = weakPassword(password);
   return errors;
 }
 
@@ -44,7 +43,7 @@ export function AuthForm({ mode, next, arrivalNotice }: { mode: Mode; next: stri
     const email = readField(event.currentTarget, "email");
     const password = readField(event.currentTarget, "password", { trim: false });
     const invalid = validate(mode, name, email, password);
-    if (Object.keys(invalid).length > 0) return fail({ fields: invalid });
+    if (hasErrors(invalid)) return fail({ fields: invalid });
 
     begin();
     setUnverified(null);

@@ -1,6 +1,7 @@
 "use client";
 
 import { forwardRef, useId, useState, type InputHTMLAttributes, type ReactNode } from "react";
+import { MIN_PASSWORD_LENGTH } from "@/lib/shared/limits";
 
 interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "id"> {
   label: string;
@@ -72,6 +73,20 @@ export function PasswordField(props: PasswordFieldProps) {
           {visible ? "Hide" : "Show"}
         </button>
       )}
+    />
+  );
+}
+
+/** The new password of a reset or a change: its rule, and what setting it does (`effect`). */
+export function NewPasswordField({ effect, error }: { effect: string; error?: string }) {
+  return (
+    <PasswordField
+      label="New password"
+      name="newPassword"
+      autoComplete="new-password"
+      hint={`At least ${MIN_PASSWORD_LENGTH} characters. ${effect}`}
+      required
+      error={error}
     />
   );
 }

@@ -64,3 +64,7 @@ export function readField(form: HTMLFormElement, name: string, { trim = true } =
   const value = String(new FormData(form).get(name) ?? "");
   return trim ? value.trim() : value;
 }
+
+export function hasErrors(errors: FieldErrors): boolean {
+  return Object.values(errors).some(Boolean);
+}

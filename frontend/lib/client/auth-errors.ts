@@ -16,7 +16,12 @@ export interface AuthMessage {
   field?: AuthField;
 }
 
-const WEAK_PASSWORD = `Password is too weak: use at least ${MIN_PASSWORD_LENGTH} characters.`;
+export const WEAK_PASSWORD = `Password is too weak: use at least ${MIN_PASSWORD_LENGTH} characters.`;
+
+/** The form's own check of a new password, before asking the server: its problem, or undefined. */
+export function weakPassword(password: string): string | undefined {
+  return password.length < MIN_PASSWORD_LENGTH ? WEAK_PASSWORD : undefined;
+}
 const LOG_IN_AGAIN = "For your safety, log in again before doing this.";
 
 // Better-Auth's codes (and ours: PASSWORD_REQUIRED, BACKEND_UNAVAILABLE) in plain words. A

@@ -3,11 +3,10 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, type FormEvent } from "react";
-import { FormAlert, PasswordField } from "@/app/forms/fields";
+import { FormAlert, NewPasswordField } from "@/app/forms/fields";
 import { readField, useForm } from "@/app/forms/use-form";
 import { authCall, authClient } from "@/lib/client/auth-client";
-import { describeAuthError } from "@/lib/client/auth-errors";
-import { MIN_PASSWORD_LENGTH } from "@/lib/shared/limits";
+import { describeAuthError, weakPassword } from "@/lib/client/auth-errors";
 
 export function ResetPasswordForm({ token, linkError }: { token: string | null; linkError: string | null }) {
   const router = useRouter();
@@ -19,9 +18,8 @@ export function ResetPasswordForm({ token, linkError }: { token: string | null; 
     event.preventDefault();
     if (!token) return;
     const newPassword = readField(event.currentTarget, "newPassword", { trim: false });
-    if (newPassword.length < MIN_PASSWORD_LENGTH) {
-      return fail({ fields: { newPassword: `Password is too weak: use at least ${MIN_PASSWORD_LENGTH} characters.` } });
-    }
+    const weak = weakPassword(newPassword);
+    if (weak) return fail({ fields: { newPassword: weak } });
     begin();
     const { error } = await authCall(authClient.resetPassword({ newPassword, token }));
     if (error) return failWith(error);
@@ -39,14 +37,7 @@ export function ResetPasswordForm({ token, linkError }: { token: string | null; 
           </p>
         ) : (
           <>
-            <PasswordField
-              label="New password"
-              name="newPassword"
-              autoComplete="new-password"
-              hint={`At least ${MIN_PASSWORD_LENGTH} characters. You will be signed out everywhere.`}
-              required
-              error={errors.newPassword}
-            />
+            <NewPasswordField effect="You will be signed out everywhere." error={errors.newPassword} />
             <button type="submit" className="primary" disabled={busy}>
               {busy ? "Saving…" : "Set new password"}
             </button>
