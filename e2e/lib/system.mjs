@@ -119,6 +119,12 @@ export async function startSystem({ tokenTtlSeconds, frontendEnv = {} }) {
     apiUrl,
     outboxDir: path.join(dir, "outbox"),
     stop,
+    /** Stops the backend alone, for what the frontend does without it. */
+    stopBackend: async () => {
+      const exited = new Promise((resolve) => backend.once("exit", resolve));
+      backend.kill("SIGTERM");
+      await exited;
+    },
     logs: () => backend.logs() + frontend.logs(),
   };
 }

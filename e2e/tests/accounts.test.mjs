@@ -224,4 +224,60 @@ describe("accounts, end to end", { timeout: 300_000 }, () => {
     await signUp(main, system.frontendUrl, carol);
     assert.equal(await signedIn(main), true);
   });
+
+  test("7. without the backend nothing is deleted, and the page says why", async () => {
+    await system.stopBackend();
+    await openAccount(main);
+    await main.getByLabel("Your password").fill(carol.password);
+    await main.getByLabel("Type DELETE to confirm").fill("DELETE");
+    await main.getByRole("button", { name: "Delete my account" }).click();
+    await formAlert(main).filter({ hasText: "the task server is unavailable, so nothing was deleted" }).waitFor();
+    assert.equal(await signedIn(main), true, "the account is still there");
+  });
+});
+
+describe("accounts that must confirm their address", { timeout: 180_000 }, () => {
+  let smtp;
+  let system;
+  let browser;
+  const dave = { name: "Dave Example", email: `dave-${run}@example.com`, password: "a long enough passphrase" };
+
+  before(async () => {
+    smtp = await startSmtpServer();
+    system = await startSystem({
+      tokenTtlSeconds: 60,
+      frontendEnv: { SMTP_URL: smtp.url, REQUIRE_EMAIL_VERIFICATION: "true" },
+    });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await system?.stop();
+    await smtp?.close();
+  });
+
+  test("sign-in waits for the mailed link, which can be sent again", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${system.frontendUrl}/auth/signup`);
+    await page.getByLabel("Name").fill(dave.name);
+    await page.getByLabel("Email").fill(dave.email);
+    await page.getByLabel("Password", { exact: true }).fill(dave.password);
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await formStatus(page, `open the link we sent to ${dave.email}`).waitFor();
+    const first = await smtp.waitFor(dave.email, 1);
+    assert.match(first.raw, /^Subject: Confirm your email for Todo/m);
+
+    await page.goto(`${system.frontendUrl}/auth/login`);
+    await logIn(page, dave);
+    await formAlert(page).filter({ hasText: "Confirm your email address first" }).waitFor();
+    await page.getByRole("button", { name: "Resend the confirmation link" }).click();
+    await formStatus(page, `We sent a new link to ${dave.email}.`).waitFor();
+    // One at sign-up, one at the refused sign-in, one resent.
+    const last = await smtp.waitFor(dave.email, 3);
+
+    await page.goto(linkIn(last, `${system.frontendUrl}/api/auth/verify-email`));
+    await atPath(page, "/tasks");
+    assert.equal((await sessionToken(page)).status, 200);
+  });
 });
