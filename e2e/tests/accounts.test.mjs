@@ -35,10 +35,16 @@ describe("accounts, end to end", { timeout: 300_000 }, () => {
     return context.newPage();
   }
 
-  async function logInAt(page, password) {
+  async function logInAt(page, password, landing = "/tasks") {
     await page.goto(`${system.frontendUrl}/auth/login`);
     await logIn(page, { email: carol.email, password });
-    await atPath(page, "/tasks");
+    await atPath(page, landing);
+  }
+
+  /** Signs out through Better-Auth's endpoint, as the page's own button does. */
+  async function logOut(page) {
+    await page.evaluate(() => fetch("/api/auth/sign-out", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" }));
+    assert.equal(await signedIn(page), false);
   }
 
   async function signedIn(page) {
@@ -165,13 +171,14 @@ describe("accounts, end to end", { timeout: 300_000 }, () => {
     assert.equal(await signedIn(main), true);
   });
 
-  test("5. two-factor: turned on with a code from the app, then sign-in asks for one", async () => {
+  test("5. two-factor: on with a code from the app, sign-in asks for one (or a backup code, once), off again", async () => {
     await openAccount(main);
     await main.getByLabel("Password to set up two-factor").fill(PASSWORDS.changed);
     await main.getByRole("button", { name: "Set up two-factor" }).click();
     await main.getByRole("img", { name: "QR code for your authenticator app" }).waitFor();
     const secret = await main.getByTestId("totp-secret").textContent();
-    assert.equal(await main.getByRole("list", { name: "Backup codes" }).getByRole("listitem").count(), 10);
+    const backupCodes = await main.getByRole("list", { name: "Backup codes" }).getByRole("listitem").allTextContents();
+    assert.equal(backupCodes.length, 10);
     totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30 });
 
     await main.getByLabel("Code from your app").fill("000000" === totp.generate() ? "111111" : "000000");
@@ -192,6 +199,26 @@ describe("accounts, end to end", { timeout: 300_000 }, () => {
     await main.getByRole("button", { name: "Verify" }).click();
     await atPath(main, "/tasks");
     assert.equal(await signedIn(main), true);
+
+    // Without the phone: a backup code, once.
+    await logInAt(other, PASSWORDS.changed, "/auth/two-factor");
+    await other.getByRole("button", { name: "Use a backup code instead" }).click();
+    await other.getByLabel("Backup code").fill(backupCodes[0]);
+    await other.getByRole("button", { name: "Verify" }).click();
+    await atPath(other, "/tasks");
+    await logOut(other);
+    await logInAt(other, PASSWORDS.changed, "/auth/two-factor");
+    await other.getByRole("button", { name: "Use a backup code instead" }).click();
+    await other.getByLabel("Backup code").fill(backupCodes[0]);
+    await other.getByRole("button", { name: "Verify" }).click();
+    await other.getByText("That backup code is not right, or was already used.").waitFor();
+
+    // Turned off, the password is enough again.
+    await openAccount(main);
+    await main.getByLabel("Password to turn off two-factor").fill(PASSWORDS.changed);
+    await main.getByRole("button", { name: "Turn off two-factor" }).click();
+    await formStatus(main, "Two-factor authentication is off.").waitFor();
+    await logInAt(other, PASSWORDS.changed);
   });
 
   test("6. deleting the account deletes its tasks, and the email can sign up again", async () => {

@@ -39,7 +39,7 @@ export function TwoFactorSettings({ enabled }: { enabled: boolean }) {
       target.reset();
       return succeed("Two-factor authentication is off.");
     }
-    const { data, error } = await authCall(authClient.twoFactor.enable({ password, issuer: "Todo" }));
+    const { data, error } = await authCall(authClient.twoFactor.enable({ password }));
     if (error || !data || !("totpURI" in data)) return failWith(error ?? { status: 500 });
     const qrCode = await QRCode.toDataURL(data.totpURI, { margin: 1, width: 200 });
     setEnrolment({ qrCode, secret: secretOf(data.totpURI), backupCodes: data.backupCodes });

@@ -72,6 +72,8 @@ const FIELD_MESSAGES: Record<string, AuthMessage> = {
 export function explainAuthError(failure: AuthFailure): AuthMessage {
   if (failure.code && MESSAGES[failure.code]) return MESSAGES[failure.code];
   if (failure.status === 429) return { text: "Too many attempts. Wait a few seconds and try again." };
+  // A call that needs a session, made after this one was signed out (elsewhere, or by a reset).
+  if (failure.status === 401) return { text: "You have been signed out. Log in again." };
   if (!failure.status) return { text: "Could not reach the server. Check your connection and try again." };
   if (failure.status >= 500) return { text: "Something went wrong on our side. Please try again." };
   const field = INVALID_FIELD.exec(failure.message ?? "")?.[1];

@@ -11,6 +11,7 @@ describe("describeAuthError", () => {
     [{ status: 500, message: "TypeError: x is undefined\n    at stack" }, "Something went wrong"],
     [{ status: 400, code: "INVALID_TOKEN", message: "Invalid token" }, "link is invalid"],
     [{ status: 503, code: "BACKEND_UNAVAILABLE", message: "x" }, "nothing was deleted"],
+    [{ status: 401, message: "Unauthorized" }, "You have been signed out"],
   ])("turns %j into a sentence", (failure, expected) => {
     expect(describeAuthError(failure)).toContain(expected);
   });
