@@ -23,20 +23,20 @@ export const Field = forwardRef<HTMLInputElement, FieldProps>(function Field(
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
   const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined;
+  const field = (
+    <input ref={ref} id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
+  );
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <div className={addon ? "input-row" : undefined}>
-        <input
-          ref={ref}
-          id={id}
-          name={name}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy}
-          {...input}
-        />
-        {addon?.(id)}
-      </div>
+      {addon ? (
+        <div className="input-row">
+          {field}
+          {addon(id)}
+        </div>
+      ) : (
+        field
+      )}
       {hint && (
         <p id={hintId} className="hint">
           {hint}
