@@ -107,6 +107,19 @@ describe("password reset", () => {
     expect((await call("/sign-in/email", { email: "reset@example.com", password: "old password one" })).status).toBe(401);
     expect((await call("/sign-in/email", { email: "reset@example.com", password: "new password two" })).status).toBe(200);
   });
+  it("refuses a link older than an hour", async () => {
+    rmSync(outbox, { recursive: true, force: true });
+    await signUp("late@example.com", "old password one");
+    await call("/request-password-reset", { email: "late@example.com", redirectTo: "/auth/reset-password" });
+    const token = resetToken((await waitForMails(1))[0]);
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 61 * 60 * 1000 });
+    try {
+      expect((await call("/reset-password", { token, newPassword: "new password two" })).body).toMatchObject({ code: "INVALID_TOKEN" });
+    } finally {
+      vi.useRealTimers();
+    }
+    expect((await call("/sign-in/email", { email: "late@example.com", password: "old password one" })).status).toBe(200);
+  });
 });
 
 describe("deleting an account", () => {
