@@ -303,7 +303,14 @@ describe("accounts that must confirm their address", { timeout: 180_000 }, () =>
     // One at sign-up, one at the refused sign-in, one resent.
     const last = await smtp.waitFor(dave.email, 3);
 
-    await page.goto(linkIn(last, `${system.frontendUrl}/api/auth/verify-email`));
+    const link = linkIn(last, `${system.frontendUrl}/api/auth/verify-email`);
+    const broken = new URL(link);
+    broken.searchParams.set("token", "not-a-token");
+    await page.goto(broken.href);
+    await atPath(page, "/auth/login");
+    await formAlert(page).filter({ hasText: "This confirmation link is invalid or was already used." }).waitFor();
+
+    await page.goto(link);
     await atPath(page, "/tasks");
     assert.equal((await sessionToken(page)).status, 200);
   });

@@ -29,13 +29,24 @@ function validate(mode: Mode, name: string, email: string, password: string): Fi
 }
 
 /** Sign-up and log-in share one form; `mode` picks the fields, copy and endpoint. */
-export function AuthForm({ mode, next, arrivalNotice }: { mode: Mode; next: string; arrivalNotice: string | null }) {
+interface AuthFormProps {
+  mode: Mode;
+  next: string;
+  /** What brought the user here: good news, or a confirmation link that did not work. */
+  arrivalNotice: string | null;
+  arrivalAlert: string | null;
+}
+
+export function AuthForm({ mode, next, arrivalNotice, arrivalAlert }: AuthFormProps) {
   const router = useRouter();
   const copy = COPY[mode];
   const titleId = useId();
   const { alert, alertRef, begin, busy, errors, fail, failWith, formRef, notice, succeed } = useForm();
   // An address that must be confirmed before signing in: the form offers to send the link again.
   const [unverified, setUnverified] = useState<string | null>(null);
+  // The confirmation link signs the user in and lands here, which forwards to `next`; a link
+  // that did not work lands here too, with ?error=.
+  const afterConfirming = withNext("/auth/login", next);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -48,14 +59,14 @@ export function AuthForm({ mode, next, arrivalNotice }: { mode: Mode; next: stri
     begin();
     setUnverified(null);
     if (mode === "signup") {
-      const { data, error } = await authCall(authClient.signUp.email({ name, email, password, callbackURL: next }));
+      const { data, error } = await authCall(authClient.signUp.email({ name, email, password, callbackURL: afterConfirming }));
       if (error) return failWith(error);
       if (!data?.token) {
         // REQUIRE_EMAIL_VERIFICATION: no session until the address is confirmed.
         return succeed(`Almost done: open the link we sent to ${email} to confirm your address.`);
       }
     } else {
-      const { data, error } = await authCall(authClient.signIn.email({ email, password, callbackURL: next }));
+      const { data, error } = await authCall(authClient.signIn.email({ email, password, callbackURL: afterConfirming }));
       if (error?.code === "EMAIL_NOT_VERIFIED") setUnverified(email);
       if (error) return failWith(error);
       if (data && "twoFactorRedirect" in data && data.twoFactorRedirect) {
@@ -70,7 +81,7 @@ export function AuthForm({ mode, next, arrivalNotice }: { mode: Mode; next: stri
   async function resend() {
     if (!unverified) return;
     begin();
-    const { error } = await authCall(authClient.sendVerificationEmail({ email: unverified, callbackURL: next }));
+    const { error } = await authCall(authClient.sendVerificationEmail({ email: unverified, callbackURL: afterConfirming }));
     if (error) return failWith(error);
     succeed(`We sent a new link to ${unverified}.`);
   }
@@ -80,7 +91,7 @@ export function AuthForm({ mode, next, arrivalNotice }: { mode: Mode; next: stri
       <form ref={formRef} className="card auth-card" onSubmit={onSubmit} noValidate aria-labelledby={titleId}>
         <h1 id={titleId}>{copy.title}</h1>
         <FormNotice message={notice ?? arrivalNotice} />
-        <FormAlert ref={alertRef} message={alert} />
+        <FormAlert ref={alertRef} message={alert ?? (busy || notice ? null : arrivalAlert)} />
         {unverified && (
           <button type="button" className="link" onClick={resend} disabled={busy}>
             Resend the confirmation link

@@ -17,6 +17,17 @@ const NOTICES: Record<string, string> = {
   deleted: "Your account and all its tasks have been deleted.",
 };
 
+// A confirmation link that did not work comes back here with ?error=<code>; signing in sends a new one.
+const LINK_ERRORS: Record<string, string> = {
+  INVALID_TOKEN: "This confirmation link is invalid or was already used.",
+  TOKEN_EXPIRED: "This confirmation link has expired.",
+};
+
+function linkError(code: string | undefined): string | null {
+  if (!code) return null;
+  return `${LINK_ERRORS[code] ?? "This confirmation link did not work."} Log in and we will send you a new one.`;
+}
+
 export function firstValue(query: Query, name: string): string | undefined {
   const value = query[name];
   return Array.isArray(value) ? value[0] : value;
@@ -28,5 +39,5 @@ export async function renderAuthPage(mode: "login" | "signup", { searchParams }:
   const next = safeNextPath(firstValue(query, "next"));
   if (await getSessionUser(await headers())) redirect(next);
   const notice = NOTICES[firstValue(query, "notice") ?? ""] ?? null;
-  return <AuthForm mode={mode} next={next} arrivalNotice={notice} />;
+  return <AuthForm mode={mode} next={next} arrivalNotice={notice} arrivalAlert={linkError(firstValue(query, "error"))} />;
 }
