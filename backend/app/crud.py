@@ -25,6 +25,7 @@ from sqlalchemy import (
     Select,
     SmallInteger,
     String,
+    Table,
     Update,
     and_,
     bindparam,
@@ -355,6 +356,24 @@ _KEYED_TASK = (
     )
 )
 
+# Every table holding a user's rows, children before their parents: DELETE /me empties them
+# in this order. A new per-user table (it must have a `user_id` column) goes here.
+USER_TABLES = (task_tag, idempotency_key, tag, task)
+
+
+def _forget_user(tables: tuple[Table, ...]) -> tuple[Executable, ...]:
+    """The script deleting the caller's rows from `tables`, in one transaction. The last step
+    returns its deleted rows' user ids (on PostgreSQL a script must end with rows; the
+    steps before it return none, for PL/pgSQL takes at most one row INTO its variables)."""
+    *leading, last = tables
+    return (
+        *(delete(table).where(table.c.user_id == _CALLER) for table in leading),
+        delete(last).where(last.c.user_id == _CALLER).returning(last.c.user_id),
+    )
+
+
+FORGET_USER = _forget_user(USER_TABLES)
+
 _TAGS = (
     select(tag.c.name, tag.c.task_count.label("count"))
     .where(tag.c.user_id == _CALLER, tag.c.task_count > 0)
@@ -508,3 +527,8 @@ async def delete_task(db: Database, user_id: str, task_id: int) -> bool:
 
 async def list_tags(db: Database, user_id: str) -> list[Row]:
     return await db.run(user_id, _TAGS)
+
+
+async def delete_user_data(db: Database, user_id: str) -> None:
+    """Deletes everything the caller owns, every table in one transaction."""
+    await db.run_script(user_id, FORGET_USER)

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.api.auth import RequireBearerToken
 from app.api.errors import ANY_REQUEST, install_error_handlers
 from app.api.limits import BodySizeLimit
-from app.api.routes import health, tags, tasks
+from app.api.routes import health, me, tags, tasks
 from app.core.config import ConfigError, Settings, get_settings
 from app.core.security import TokenVerifier
 from app.db import database_for
@@ -95,6 +95,7 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_tags=[
             {"name": "tasks", "description": "The caller's tasks (a bearer token is required)"},
             {"name": "tags", "description": "The caller's tags (a bearer token is required)"},
+            {"name": "me", "description": "All the caller owns (a bearer token is required)"},
             {"name": "health", "description": "Liveness and readiness, without a token"},
         ],
     )
@@ -106,7 +107,7 @@ def create_app(settings: Settings) -> FastAPI:
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
     )
-    routers = (health.router, tasks.router, tags.router)
+    routers = (health.router, tasks.router, tags.router, me.router)
     for router in routers:
         app.include_router(router)
     install_error_handlers(app, [route for router in routers for route in router.routes])

@@ -56,6 +56,7 @@ def _scripts() -> dict[str, Script]:
     scripts: dict[str, Script] = {name: (getattr(crud, name),) for name in WHOLE}
     for name in ("_CREATE_TAGGED", "_CREATE_KEYED", "_CREATE_KEYED_TAGGED"):
         scripts[name] = getattr(crud, name)
+    scripts["FORGET_USER"] = crud.FORGET_USER
     for shape in _shapes():
         scripts[f"_counts_statement({shape})"] = (crud._counts_statement(shape),)
         scripts[f"_complete_matching({shape})"] = (crud._complete_matching(shape),)

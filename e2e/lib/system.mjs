@@ -52,9 +52,11 @@ export async function waitUntilUp(child, url, seconds = 90) {
  * The frontend must already be built (`npm run build` in frontend/); the backend's virtual
  * environment must exist (backend/.venv). Both come from `make test`.
  * DATABASE_URL, when it is a PostgreSQL URL, is used by both servers; otherwise each gets
- * its own SQLite file in a temporary folder.
+ * its own SQLite file in a temporary folder. Mail goes to `SMTP_URL` when `frontendEnv`
+ * names one, else to an outbox folder in the temporary folder (`outboxDir`).
+ * `frontendEnv` adds settings for the frontend (SMTP_URL, MAIL_FROM…).
  */
-export async function startSystem({ tokenTtlSeconds }) {
+export async function startSystem({ tokenTtlSeconds, frontendEnv = {} }) {
   const dir = mkdtempSync(path.join(tmpdir(), "todo-e2e-"));
   const [backendPort, frontendPort] = [await freePort(), await freePort()];
   const frontendUrl = `http://localhost:${frontendPort}`;
@@ -95,6 +97,8 @@ export async function startSystem({ tokenTtlSeconds }) {
         AUTH_TOKEN_TTL_SECONDS: String(tokenTtlSeconds),
         // The tests sign in and up more often than a person would.
         AUTH_SIGNIN_ATTEMPTS_PER_10S: "1000",
+        MAIL_OUTBOX_DIR: path.join(dir, "outbox"),
+        ...frontendEnv,
       },
     },
   );
@@ -110,5 +114,17 @@ export async function startSystem({ tokenTtlSeconds }) {
     await stop();
     throw error;
   }
-  return { frontendUrl, apiUrl, stop, logs: () => backend.logs() + frontend.logs() };
+  return {
+    frontendUrl,
+    apiUrl,
+    outboxDir: path.join(dir, "outbox"),
+    stop,
+    /** Stops the backend alone, for what the frontend does without it. */
+    stopBackend: async () => {
+      const exited = new Promise((resolve) => backend.once("exit", resolve));
+      backend.kill("SIGTERM");
+      await exited;
+    },
+    logs: () => backend.logs() + frontend.logs(),
+  };
 }

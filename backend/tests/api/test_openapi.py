@@ -22,6 +22,7 @@ OPERATIONS = {
     ("/tasks", "patch"): "completeTasks",
     ("/tasks", "delete"): "deleteCompletedTasks",
     ("/tags", "get"): "listTags",
+    ("/me", "delete"): "deleteMe",
 }
 
 
@@ -41,7 +42,7 @@ def test_operations_have_meaningful_ids_and_tags(spec: Spec) -> None:
     for (path, _), op in found.items():
         assert op["tags"] == [path.split("/")[1]]
         assert op["summary"] and op["description"]
-    assert [tag["name"] for tag in spec["tags"]] == ["tasks", "tags", "health"]
+    assert [tag["name"] for tag in spec["tags"]] == ["tasks", "tags", "me", "health"]
 
 
 def test_every_status_is_documented_with_its_body(spec: Spec) -> None:

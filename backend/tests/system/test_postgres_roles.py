@@ -52,6 +52,10 @@ def test_the_whole_api_works_with_privileges_on_its_tables_alone(api_role_url: s
         }
         assert client.delete(url, headers=headers).status_code == 204
         assert client.get("/tags", headers=headers).json() == []
+        client.post("/tasks", headers=headers, json=body)
+        assert client.delete("/me", headers=headers).status_code == 204
+        assert client.get("/tasks", headers=headers).json() == []
+        assert client.get("/tags", headers=headers).json() == []
         assert client.get("/health/ready").status_code == 200
 
 

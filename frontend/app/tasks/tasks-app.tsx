@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, AuthRequiredError, createApiClient, type Task, type TaskChanges } from "@/lib/client/api";
@@ -145,7 +146,7 @@ export function TasksApp({ user, apiUrl }: Props) {
       setNotice("Could not sign out. Check your connection and try again.");
       return;
     }
-    router.replace("/auth/login");
+    router.replace("/auth/login?notice=signed-out");
     router.refresh();
   }
 
@@ -159,6 +160,7 @@ export function TasksApp({ user, apiUrl }: Props) {
         <div className="user">
           <span className="user-name">{shownUser.name}</span>
           <span className="user-email">{shownUser.email}</span>
+          <Link href="/account">Account</Link>
           <button type="button" onClick={signOut} disabled={signingOut}>
             {signingOut ? "Signing out…" : "Sign out"}
           </button>

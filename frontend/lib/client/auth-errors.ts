@@ -8,22 +8,79 @@ export interface AuthFailure {
   message?: string;
 }
 
-const MESSAGES: Record<string, string> = {
-  INVALID_EMAIL_OR_PASSWORD: "Wrong email or password.",
-  USER_ALREADY_EXISTS: "An account with this email already exists. Log in instead.",
-  USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL: "An account with this email already exists. Log in instead.",
-  PASSWORD_TOO_SHORT: `Password is too weak: use at least ${MIN_PASSWORD_LENGTH} characters.`,
-  PASSWORD_TOO_LONG: "Password is too long.",
-  INVALID_EMAIL: "Enter a valid email address.",
+/** The form field a message belongs to (the input's `name`); none: the whole form. */
+export type AuthField = "name" | "email" | "password" | "newPassword" | "code";
+
+export interface AuthMessage {
+  text: string;
+  field?: AuthField;
+}
+
+export const WEAK_PASSWORD = `Password is too weak: use at least ${MIN_PASSWORD_LENGTH} characters.`;
+
+/** The form's own check of a new password, before asking the server: its problem, or undefined. */
+export function weakPassword(password: string): string | undefined {
+  return password.length < MIN_PASSWORD_LENGTH ? WEAK_PASSWORD : undefined;
+}
+const LOG_IN_AGAIN = "For your safety, log in again before doing this.";
+
+// Better-Auth's codes (and ours: PASSWORD_REQUIRED, BACKEND_UNAVAILABLE) in plain words. A
+// password field named `password` is the one the user signs in with (the current one).
+const MESSAGES: Record<string, AuthMessage> = {
+  INVALID_EMAIL_OR_PASSWORD: { text: "Wrong email or password." },
+  USER_ALREADY_EXISTS: { text: "An account with this email already exists. Log in instead.", field: "email" },
+  USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL: { text: "An account with this email already exists. Log in instead.", field: "email" },
+  PASSWORD_TOO_SHORT: { text: WEAK_PASSWORD, field: "newPassword" },
+  PASSWORD_TOO_LONG: { text: "Password is too long.", field: "newPassword" },
+  INVALID_EMAIL: { text: "Enter a valid email address.", field: "email" },
+  INVALID_PASSWORD: { text: "Wrong password.", field: "password" },
+  PASSWORD_REQUIRED: { text: "Enter your password.", field: "password" },
+  CREDENTIAL_ACCOUNT_NOT_FOUND: { text: "This account has no password to check." },
+  EMAIL_NOT_VERIFIED: { text: "Confirm your email address first: open the link we emailed you." },
+  EMAIL_ALREADY_VERIFIED: { text: "Your email address is already confirmed. Log in." },
+  INVALID_TOKEN: { text: "This link is invalid or was already used. Ask for a new one." },
+  TOKEN_EXPIRED: { text: "This link has expired. Ask for a new one." },
+  SESSION_EXPIRED: { text: LOG_IN_AGAIN },
+  SESSION_NOT_FRESH: { text: LOG_IN_AGAIN },
+  USER_NOT_FOUND: { text: "This account no longer exists." },
+  INVALID_CODE: { text: "That code is not right. Enter the current code from your app.", field: "code" },
+  INVALID_BACKUP_CODE: { text: "That backup code is not right, or was already used.", field: "code" },
+  INVALID_TWO_FACTOR_COOKIE: { text: "Your sign-in took too long. Log in again." },
+  TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE: { text: "Too many wrong codes. Log in again." },
+  ACCOUNT_TEMPORARILY_LOCKED: { text: "Too many wrong codes: your account is locked for a while. Try again later." },
+  TOTP_ALREADY_ENABLED: { text: "Two-factor authentication is already on." },
+  TWO_FACTOR_NOT_ENABLED: { text: "Two-factor authentication is not on." },
+  TOTP_NOT_ENABLED: { text: "Two-factor authentication is not on." },
+  BACKEND_UNAVAILABLE: { text: "Your tasks could not be deleted because the task server is unavailable, so nothing was deleted. Try again later." },
   // The page was opened on an origin other than BETTER_AUTH_URL (e.g. 127.0.0.1 vs localhost).
-  INVALID_ORIGIN: "Sign-in is not allowed from this address. Open the app at its configured URL.",
+  INVALID_ORIGIN: { text: "This is not allowed from this address. Open the app at its configured URL." },
+  MISSING_OR_NULL_ORIGIN: { text: "This is not allowed from this address. Open the app at its configured URL." },
 };
 
-/** A sentence for the form from whatever Better-Auth answered; never a stack trace. */
-export function describeAuthError(failure: AuthFailure): string {
+// A request body Better-Auth's schema refused: "[body.email] Invalid email address".
+const INVALID_FIELD = /^\[body\.(\w+)\]/;
+const FIELD_MESSAGES: Record<string, AuthMessage> = {
+  email: { text: "Enter a valid email address.", field: "email" },
+  name: { text: "Enter your name.", field: "name" },
+  password: { text: "Enter your password.", field: "password" },
+  newPassword: { text: WEAK_PASSWORD, field: "newPassword" },
+  currentPassword: { text: "Enter your current password.", field: "password" },
+  code: { text: "Enter the code from your app.", field: "code" },
+};
+
+/** A sentence for the form, and the field it is about, from whatever Better-Auth answered; never raw server text. */
+export function explainAuthError(failure: AuthFailure): AuthMessage {
   if (failure.code && MESSAGES[failure.code]) return MESSAGES[failure.code];
-  if (failure.status === 429) return "Too many attempts. Wait a few seconds and try again.";
-  if (!failure.status) return "Could not reach the server. Check your connection and try again.";
-  if (failure.status >= 500) return "Something went wrong on our side. Please try again.";
-  return failure.message || "That did not work. Please try again.";
+  if (failure.status === 429) return { text: "Too many attempts. Wait a few seconds and try again." };
+  // A call that needs a session, made after this one was signed out (elsewhere, or by a reset).
+  if (failure.status === 401) return { text: "You have been signed out. Log in again." };
+  if (!failure.status) return { text: "Could not reach the server. Check your connection and try again." };
+  if (failure.status >= 500) return { text: "Something went wrong on our side. Please try again." };
+  const field = INVALID_FIELD.exec(failure.message ?? "")?.[1];
+  if (field) return FIELD_MESSAGES[field] ?? { text: "Some of what you entered is not valid. Check the form and try again." };
+  return { text: "That did not work. Please try again." };
+}
+
+export function describeAuthError(failure: AuthFailure): string {
+  return explainAuthError(failure).text;
 }

@@ -10,6 +10,13 @@ export type AuthDatabaseConfig =
   | { kind: "postgres"; url: string }
   | { kind: "sqlite"; file: string };
 
+export interface MailConfig {
+  /** `smtp://user:pass@host:587` or `smtps://…`; unset: messages become .eml files in `outboxDir`. */
+  smtpUrl?: string;
+  from: string;
+  outboxDir: string;
+}
+
 export interface ServerConfig {
   authSecret: string;
   authUrl: string;
@@ -20,6 +27,9 @@ export interface ServerConfig {
   /** Sign-in/sign-up attempts allowed per client IP in each 10-second window. */
   signInAttemptsPer10s: number;
   database: AuthDatabaseConfig;
+  /** Sign-in waits until the address is confirmed (REQUIRE_EMAIL_VERIFICATION). */
+  requireEmailVerification: boolean;
+  mail: MailConfig;
 }
 
 const MIN_SECRET_LENGTH = 32;
@@ -30,6 +40,7 @@ const MAX_TOKEN_TTL_SECONDS = 24 * 60 * 60;
 const DEFAULT_TOKEN_AUDIENCE = "todo-api";
 // Better-Auth's own default: slows password guessing, enforced when NODE_ENV=production.
 const DEFAULT_SIGNIN_ATTEMPTS = 3;
+const DEFAULT_MAIL_FROM = "Todo <no-reply@localhost>";
 
 /**
  * Reads a variable at run time. The computed key keeps Next from inlining
@@ -82,6 +93,26 @@ function readWholeNumber(name: string, { fallback, min, max, unit }: WholeNumber
   return value;
 }
 
+function readFlag(name: string): boolean {
+  const raw = readEnv(name)?.toLowerCase();
+  if (raw === undefined || raw === "false" || raw === "0") return false;
+  if (raw === "true" || raw === "1") return true;
+  throw new ConfigError(`${name} must be true or false, got "${process.env[name]}".`);
+}
+
+function readMail(): MailConfig {
+  const smtpUrl = readEnv("SMTP_URL");
+  if (smtpUrl && !/^smtps?:\/\/[^/]/i.test(smtpUrl)) {
+    throw new ConfigError("SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465.");
+  }
+  const outbox = readEnv("MAIL_OUTBOX_DIR") ?? path.join("data", "outbox");
+  return {
+    smtpUrl,
+    from: readEnv("MAIL_FROM") ?? DEFAULT_MAIL_FROM,
+    outboxDir: path.resolve(/* turbopackIgnore: true */ process.cwd(), outbox),
+  };
+}
+
 function readDatabase(): AuthDatabaseConfig {
   const url = readEnv("DATABASE_URL");
   if (url && /^postgres(ql)?:\/\//i.test(url)) return { kind: "postgres", url };
@@ -109,5 +140,7 @@ export function getServerConfig(): ServerConfig {
     tokenAudience: readEnv("JWT_AUDIENCE") ?? DEFAULT_TOKEN_AUDIENCE,
     signInAttemptsPer10s: readWholeNumber("AUTH_SIGNIN_ATTEMPTS_PER_10S", { fallback: DEFAULT_SIGNIN_ATTEMPTS, min: 1 }),
     database: readDatabase(),
+    requireEmailVerification: readFlag("REQUIRE_EMAIL_VERIFICATION"),
+    mail: readMail(),
   };
 }

@@ -9,7 +9,7 @@ afterEach(() => {
 });
 
 function withEnv(env: Record<string, string>) {
-  for (const name of ["BETTER_AUTH_SECRET", "BETTER_AUTH_URL", "NEXT_PUBLIC_API_URL", "AUTH_TOKEN_TTL_SECONDS", "AUTH_SIGNIN_ATTEMPTS_PER_10S", "DATABASE_URL", "AUTH_SQLITE_PATH", "JWT_AUDIENCE"]) {
+  for (const name of ["BETTER_AUTH_SECRET", "BETTER_AUTH_URL", "NEXT_PUBLIC_API_URL", "AUTH_TOKEN_TTL_SECONDS", "AUTH_SIGNIN_ATTEMPTS_PER_10S", "DATABASE_URL", "AUTH_SQLITE_PATH", "JWT_AUDIENCE", "SMTP_URL", "MAIL_FROM", "MAIL_OUTBOX_DIR", "REQUIRE_EMAIL_VERIFICATION"]) {
     vi.stubEnv(name, env[name] ?? "");
   }
 }
@@ -25,7 +25,23 @@ describe("server settings", () => {
       tokenAudience: "todo-api",
       signInAttemptsPer10s: 3,
       database: { kind: "sqlite", file: path.resolve("data/auth.sqlite") },
+      requireEmailVerification: false,
+      mail: { smtpUrl: undefined, from: "Todo <no-reply@localhost>", outboxDir: path.resolve("data/outbox") },
     });
+  });
+
+  it("reads the mail settings and the email verification switch", () => {
+    withEnv({ BETTER_AUTH_SECRET: GOOD_SECRET, SMTP_URL: "smtps://u:p@mail.example.com:465", MAIL_FROM: "Todo <todo@example.com>", REQUIRE_EMAIL_VERIFICATION: "true" });
+    const config = getServerConfig();
+    expect(config.mail).toMatchObject({ smtpUrl: "smtps://u:p@mail.example.com:465", from: "Todo <todo@example.com>" });
+    expect(config.requireEmailVerification).toBe(true);
+  });
+
+  it("rejects a mail URL that is not SMTP and a switch that is not true or false", () => {
+    withEnv({ BETTER_AUTH_SECRET: GOOD_SECRET, SMTP_URL: "http://mail.example.com" });
+    expect(() => getServerConfig()).toThrow(/SMTP_URL must look like smtp:\/\//);
+    withEnv({ BETTER_AUTH_SECRET: GOOD_SECRET, REQUIRE_EMAIL_VERIFICATION: "yes please" });
+    expect(() => getServerConfig()).toThrow(/REQUIRE_EMAIL_VERIFICATION must be true or false/);
   });
 
   it.each([[""], ["too-short-secret"]])("refuses a missing or short secret (%j) with advice", (secret) => {

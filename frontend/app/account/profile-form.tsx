@@ -1,0 +1,36 @@
+"use client";
+
+import { useId, type FormEvent } from "react";
+import { Field, FormAlert, FormNotice } from "@/app/forms/fields";
+import { readField, useForm } from "@/app/forms/use-form";
+import { authCall, authClient } from "@/lib/client/auth-client";
+
+export function ProfileForm({ name, email }: { name: string; email: string }) {
+  const titleId = useId();
+  const { alert, alertRef, begin, busy, errors, fail, failWith, formRef, notice, succeed } = useForm();
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const newName = readField(event.currentTarget, "name");
+    if (!newName) return fail({ fields: { name: "Enter your name." } });
+    begin();
+    const { error } = await authCall(authClient.updateUser({ name: newName }));
+    if (error) return failWith(error);
+    succeed("Your name has been saved.");
+  }
+
+  return (
+    <section className="card section" aria-labelledby={titleId}>
+      <h2 id={titleId}>Profile</h2>
+      <form ref={formRef} onSubmit={onSubmit} noValidate>
+        <FormNotice message={notice} />
+        <FormAlert ref={alertRef} message={alert} />
+        <Field label="Name" name="name" type="text" autoComplete="name" maxLength={100} defaultValue={name} required error={errors.name} />
+        <p className="muted">Email: {email}</p>
+        <button type="submit" disabled={busy}>
+          {busy ? "Saving…" : "Save name"}
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,65 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { AUTH_URL, realAuthServer } from "../helpers/real-auth";
+
+// REQUIRE_EMAIL_VERIFICATION=true on a real Better-Auth server, mail into an outbox folder.
+const outbox = mkdtempSync(path.join(tmpdir(), "outbox-"));
+const server = realAuthServer({ MAIL_OUTBOX_DIR: outbox, REQUIRE_EMAIL_VERIFICATION: "true" });
+
+beforeAll(() => {
+  vi.spyOn(console, "log").mockImplementation(() => {});
+});
+
+afterAll(() => {
+  rmSync(outbox, { recursive: true, force: true });
+});
+
+async function post(route: string, body: unknown) {
+  const response = await server.auth().handler(
+    new Request(`${AUTH_URL}/api/auth${route}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: AUTH_URL },
+      body: JSON.stringify(body),
+    }),
+  );
+  return { status: response.status, body: await response.json() };
+}
+
+async function verificationLinks(count: number): Promise<string[]> {
+  await vi.waitFor(() => expect(readdirSync(outbox).length).toBeGreaterThanOrEqual(count), { timeout: 10_000 });
+  return readdirSync(outbox)
+    .sort()
+    .map((file) => readFileSync(path.join(outbox, file), "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "="))
+    .map((eml) => {
+      const link = /http:\/\/localhost:3000\/api\/auth\/verify-email\?token=[^\s"<>]+/.exec(eml);
+      if (!link) throw new Error(`no verification link in:\n${eml}`);
+      return link[0];
+    });
+}
+
+describe("with REQUIRE_EMAIL_VERIFICATION=true", () => {
+  const ada = { name: "Ada", email: "ada@example.com", password: "correct horse battery" };
+
+  it("signs up without a session, mails a link, and sign-in waits for it", async () => {
+    const signedUp = await post("/sign-up/email", { ...ada, callbackURL: "/tasks" });
+    expect(signedUp.status).toBe(200);
+    expect(signedUp.body.token).toBeNull();
+    expect(await verificationLinks(1)).toHaveLength(1);
+
+    const refused = await post("/sign-in/email", { email: ada.email, password: ada.password });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe("EMAIL_NOT_VERIFIED");
+    // Signing in again sends the link again; so does "resend".
+    expect((await post("/send-verification-email", { email: ada.email, callbackURL: "/tasks" })).status).toBe(200);
+    const links = await verificationLinks(3);
+
+    const opened = await server.auth().handler(new Request(links[2]));
+    expect(opened.status).toBe(302);
+    expect(opened.headers.get("location")).toBe("/tasks");
+    expect(opened.headers.getSetCookie().join(";")).toMatch(/session_token=/);
+
+    expect((await post("/sign-in/email", { email: ada.email, password: ada.password })).status).toBe(200);
+  });
+});
