@@ -24,10 +24,11 @@ const TAG_TOKEN = new RegExp(String.raw`(?<=^|\s)#([\p{L}\p{N}_-]+)${TOKEN_END}`
 const TAG_CHARACTERS = /^[\p{L}\p{N}_\-\s]*$/u;
 
 /** Words written before a date that belong to it: "due by friday" leaves no stray "due by". */
-const DATE_LEAD_WORDS = new Set(["by", "due", "on", "until"]);
+const DATE_LEAD_WORDS = new Set(["by", "due", "on", "until", "before"]);
 /** Words chrono reads as dates that are at least as often plain words ("sat exam", "sun cream",
- * "weekend trip"): they are a date only after one of DATE_QUALIFIERS ("on sat", "next wed"). */
-const WORDS_NEEDING_QUALIFIER = new Set(["mon", "wed", "sat", "sun", "weekend"]);
+ * "weekend trip", "weekday routine"): they are a date only after one of DATE_QUALIFIERS ("on sat",
+ * "next wed"). */
+const WORDS_NEEDING_QUALIFIER = new Set(["mon", "wed", "sat", "sun", "weekend", "weekday"]);
 const DATE_QUALIFIERS = new Set([...DATE_LEAD_WORDS, "next", "this"]);
 
 /** chrono's casual English, minus times of day: a due date is a calendar day, so "at 5pm" stays
@@ -160,6 +161,8 @@ function isMeantAsDate(result: chrono.ParsedResult, text: string, masked: string
   if (result.end) return false; // "from friday to dec 3": no single due date
   if (!start.isCertain("day") && !start.isCertain("weekday")) return false; // "may", "june": months alone
   if (tags.has("casualReference/now") || tags.has("result/relativeDateAndTime")) return false; // "now", "in an hour": times
+  // "enjoy the day", "one day", "for 3 weeks": a length of time; "in 3 weeks" is a date.
+  if (/^(for\s+)?(a|an|one|the|\d+)\s+(day|week|month|year)s?$/i.test(text)) return false;
   if (text.includes("/")) return false; // "3/4 cup": a fraction as often as a date, and 12/3 reads differently in the US
   if (WORDS_NEEDING_QUALIFIER.has(text.toLowerCase())) {
     return DATE_QUALIFIERS.has(previousWord(masked, result.index).word);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   EMPTY_DETAILS,
   draftTask,
@@ -134,6 +134,8 @@ describe("quick add: dates, relative to the local day", () => {
     ["friday", "2026-12-04"],
     ["dec 3", "2026-12-03"],
     ["in 3 days", "2026-12-01"],
+    ["in a week", "2026-12-05"],
+    ["the day after tomorrow", "2026-11-30"],
     ["next week", "2026-12-05"],
     ["2027-01-15", "2027-01-15"],
     ["may 5", "2027-05-05"],
@@ -157,12 +159,32 @@ describe("quick add: dates, relative to the local day", () => {
     expect(localDay(new Date(2026, 0, 5, 23, 59))).toBe("2026-01-05");
   });
 
+  describe("in a time zone far east of UTC", () => {
+    const zone = process.env.TZ;
+    beforeAll(() => {
+      process.env.TZ = "Pacific/Kiritimati"; // UTC+14
+    });
+    afterAll(() => {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    });
+
+    it("'today' and 'tomorrow' follow the local day, not UTC's", () => {
+      const morning = new Date(2026, 10, 29, 8);
+      expect(morning.toISOString()).toBe("2026-11-28T18:00:00.000Z");
+      expect(dueOf("x today", morning)).toBe("2026-11-29");
+      expect(dueOf("x tomorrow", morning)).toBe("2026-11-30");
+    });
+  });
+
   it("takes the date's words and its 'by'/'due'/'on' out of the title", () => {
     expect(parse("Pay rent due by friday, then relax")).toMatchObject({
       title: "Pay rent, then relax",
       due: { date: "2026-12-04", text: "friday", key: "date:friday" },
     });
     expect(parse("Dentist on Monday please").title).toBe("Dentist please");
+    expect(parse("Renew passport before june 10")).toMatchObject({ title: "Renew passport", due: { date: "2027-06-10" } });
+    expect(parse("Rest this weekend")).toMatchObject({ title: "Rest", due: { date: "2026-11-28" } });
   });
 
   it("uses the first date and leaves a second one in the title", () => {
@@ -181,10 +203,14 @@ describe("quick add: dates, relative to the local day", () => {
     "sat exam prep", // mon, wed, sat, sun and weekend need "on", "by", "next"...
     "Buy sun cream",
     "Plan weekend trip",
+    "Weekday routine",
     "Bake with 3/4 cup flour", // slashes: fractions, and 12/3 differs between the US and Europe
     "Do it now", // a moment, not a day
     "Book party feb 30", // no such day
     "Read chapter 12",
+    "Plan the week", // a bare length of time: "in a week" is a date
+    "Enjoy the day",
+    "Pack for 3 days",
     "Away from dec 3 to dec 10", // a range has no single due date
   ])("leaves '%s' as it is", (line) => {
     expect(parse(line)).toMatchObject({ title: line, due: null });
