@@ -266,6 +266,8 @@ describe("quick add: the details area", () => {
       task: { title: "Pay rent", description: "two months", priority: "low", due_date: "2026-12-24", tags: ["bills"] },
     });
     expect(drafted("Pay rent tomorrow !high", details)).toMatchObject({ ok: true, task: { priority: "high", due_date: "2026-11-29" } });
+    // The details' tag field may hold spaces; the line's "#tag" cannot.
+    expect(drafted("Pay #bills", { ...details, tags: ["  Back   Office ", "BILLS"] })).toMatchObject({ task: { tags: ["bills", "back office"] } });
   });
 
   it("explains a description too long, an impossible date and a bad tag, each at its field", () => {
