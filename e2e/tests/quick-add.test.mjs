@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
 import { eventually, launchBrowser } from "../lib/browser.mjs";
-import { sessionToken, signUp } from "../lib/pages.mjs";
+import { openTaskDetails, sessionToken, signUp } from "../lib/pages.mjs";
 import { startSystem } from "../lib/system.mjs";
 
 // A browser time zone whose day is not UTC's at the time of the run (UTC-11 before 10:00 UTC,
@@ -208,6 +208,22 @@ describe("quick add, end to end", { timeout: 240_000 }, () => {
     await eventually(async () => assert.equal(await error.textContent(), "A task has at most 10 tags; this one has 11."));
     assert.equal(posts.length, sent);
 
+    // A problem in the closed details area opens it and puts the focus on the field.
+    await openTaskDetails(page);
+    const tagField = page.getByRole("combobox", { name: "Tags" });
+    await tagField.fill("a+b");
+    await tagField.press("Enter");
+    const tagError = page.locator("#quick-add-tags-error");
+    assert.equal(await tagError.textContent(), "Tag “a+b” may hold only letters, digits, spaces, '-' and '_'.");
+    assert.equal(await tagField.getAttribute("aria-invalid"), "true");
+    await page.getByRole("button", { name: "Details", exact: true }).click();
+    await line.fill("Sort the mail");
+    await line.press("Enter");
+    assert.equal(await page.getByRole("button", { name: "Details", exact: true }).getAttribute("aria-expanded"), "true");
+    assert.equal(await activeId(page), "quick-add-tags");
+    assert.match(await tagField.getAttribute("aria-describedby"), /\bquick-add-tags-error\b/);
+    assert.equal(posts.length, sent);
+    await tagField.fill("");
     await line.fill("Plan the week");
     await eventually(async () => assert.equal(await error.count(), 0));
     assert.equal(await line.getAttribute("aria-invalid"), null);

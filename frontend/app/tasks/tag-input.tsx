@@ -43,13 +43,11 @@ export function TagInput({ id, value, onChange, text, onTextChange, known, probl
 
   function add(raw: string) {
     const name = normalizeTag(raw);
-    const reason = tagProblem(name);
-    if (reason) return setEntryProblem(reason);
-    if (!value.includes(name)) {
-      if (value.length >= TAGS_PER_TASK) return setEntryProblem(`A task has at most ${TAGS_PER_TASK} tags.`);
-      onChange([...value, name]);
-    }
-    setEntryProblem(null);
+    const full = !value.includes(name) && value.length >= TAGS_PER_TASK;
+    const reason = tagProblem(name) ?? (full ? `A task has at most ${TAGS_PER_TASK} tags.` : null);
+    setEntryProblem(reason);
+    if (reason) return;
+    if (!value.includes(name)) onChange([...value, name]);
     onTextChange("");
     close();
   }

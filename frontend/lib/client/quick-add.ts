@@ -264,9 +264,10 @@ function titleProblem(parsed: QuickAdd): string | null {
   return null;
 }
 
+/** On the description as sent: trimmed. */
 function descriptionProblem(description: string): string | null {
   if (description.includes("\u0000")) return "The description cannot contain NUL characters.";
-  const length = characters(description);
+  const length = characters(description.trim());
   if (length > DESCRIPTION_MAX_LENGTH) return `The description is ${length} characters long; at most ${DESCRIPTION_MAX_LENGTH}.`;
   return null;
 }
