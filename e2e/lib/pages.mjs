@@ -23,9 +23,19 @@ export async function signOut(page) {
   await page.waitForURL("**/auth/login**");
 }
 
+/** Opens the add form's details area (description, priority, due date, tags) unless it is open. */
+export async function openTaskDetails(page) {
+  const toggle = page.getByRole("button", { name: "Details", exact: true });
+  if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
+}
+
+/** Adds a task through the quick-add line (so `title` must hold no !priority, #tag or date). */
 export async function addTask(page, title, description = "") {
-  await page.getByLabel("Title", { exact: true }).fill(title);
-  await page.getByLabel("Description", { exact: true }).fill(description);
+  await page.getByLabel("New task", { exact: true }).fill(title);
+  if (description) {
+    await openTaskDetails(page);
+    await page.getByLabel("Description", { exact: true }).fill(description);
+  }
   await page.getByRole("button", { name: "Add task" }).click();
   await page.getByRole("checkbox", { name: `Complete ${title}` }).waitFor();
 }

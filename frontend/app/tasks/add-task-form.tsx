@@ -1,66 +1,301 @@
 "use client";
 
-import { useState, type FormEvent, type RefObject } from "react";
-import { DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from "@/lib/shared/limits";
+import { useImperativeHandle, useRef, useState, type FormEvent, type Ref } from "react";
+import { flushSync } from "react-dom";
+import {
+  EMPTY_DETAILS,
+  PRIORITIES,
+  PRIORITY_LABELS,
+  draftTask,
+  parseQuickAdd,
+  type DraftField,
+  type Priority,
+  type QuickAdd,
+  type TaskCreate,
+  type TaskDetails,
+} from "@/lib/client/quick-add";
+import { DESCRIPTION_MAX_LENGTH } from "@/lib/shared/limits";
+import styles from "./add-task-form.module.css";
+import { TagInput } from "./tag-input";
 
-interface Props {
-  onAdd: (title: string, description: string | null) => Promise<boolean>;
-  onInvalid: (message: string) => void;
-  titleRef: RefObject<HTMLInputElement | null>;
+/** The quick-add line's id: the page's `n` shortcut focuses it (or use the `ref`). */
+export const QUICK_ADD_INPUT_ID = "quick-add-input";
+
+export interface AddTaskFormProps {
+  /** Creates the task; rejects with an Error whose message is fit to show when it could not. */
+  onCreate: (input: TaskCreate) => Promise<void>;
+  /** The person's tags (GET /tags), suggested in the details' tag field. */
+  tags: readonly string[];
+  /** The quick-add line. */
+  ref?: Ref<HTMLInputElement | null>;
 }
 
-export function AddTaskForm({ onAdd, onInvalid, titleRef }: Props) {
-  const [title, setTitle] = useState("");
-  const [description, setDescription] = useState("");
+const ID = {
+  hint: "quick-add-hint",
+  details: "quick-add-details",
+  description: "quick-add-description",
+  priority: "quick-add-priority",
+  dueDate: "quick-add-due",
+  tags: "quick-add-tags",
+} as const;
+
+const FIELD_IDS: Record<DraftField, string> = {
+  line: QUICK_ADD_INPUT_ID,
+  description: ID.description,
+  dueDate: ID.dueDate,
+  tags: ID.tags,
+};
+
+const errorId = (field: DraftField) => `${FIELD_IDS[field]}-error`;
+
+/** How a due date reads on its chip, in the browser's language: "Sun, Nov 29". */
+function formatDay(isoDate: string, today: Date): string {
+  const [year, month, day] = isoDate.split("-").map(Number);
+  const date = new Date(year, month - 1, day);
+  return date.toLocaleDateString(undefined, {
+    weekday: "short",
+    month: "short",
+    day: "numeric",
+    ...(year === today.getFullYear() ? {} : { year: "numeric" }),
+  });
+}
+
+interface Chip {
+  key: string;
+  label: string;
+  /** The words in the line, which stay there as text when the chip is removed. */
+  text: string;
+  kind: "priority" | "due" | "tag";
+  problem?: string | null;
+}
+
+function chipsOf(parsed: QuickAdd, today: Date): Chip[] {
+  const chips: Chip[] = [];
+  if (parsed.priority) {
+    const { key, text, value } = parsed.priority;
+    chips.push({ key, text, kind: "priority", label: `Priority: ${PRIORITY_LABELS[value]}` });
+  }
+  if (parsed.due) {
+    const { key, text, date } = parsed.due;
+    chips.push({ key, text, kind: "due", label: `Due: ${formatDay(date, today)}` });
+  }
+  for (const tag of parsed.tags) {
+    chips.push({ key: tag.key, text: tag.key, kind: "tag", label: `#${tag.name}`, problem: tag.problem });
+  }
+  return chips;
+}
+
+/**
+ * Adds a task from one line ("Pay rent tomorrow !high #home"), showing what it understood as
+ * removable chips as the person types; a details area adds a description, priority, due date and
+ * tags. Everything is checked as the backend would before sending; if creating fails, what was
+ * typed stays.
+ */
+export function AddTaskForm({ onCreate, tags, ref }: AddTaskFormProps) {
+  const lineRef = useRef<HTMLInputElement>(null);
+  useImperativeHandle<HTMLInputElement | null, HTMLInputElement | null>(ref, () => lineRef.current, []);
+  const [line, setLine] = useState("");
+  const [keepAsText, setKeepAsText] = useState<ReadonlySet<string>>(new Set());
+  const [detailsOpen, setDetailsOpen] = useState(false);
+  const [details, setDetails] = useState<TaskDetails>(EMPTY_DETAILS);
+  const [tagText, setTagText] = useState("");
+  const [attempted, setAttempted] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [added, setAdded] = useState<string | null>(null);
+
+  // "Today" is the browser's local day at the time of typing.
+  const today = new Date();
+  const parsed = parseQuickAdd(line, { today, keepAsText });
+  const draft = draftTask(parsed, { ...details, tags: tagText.trim() ? [...details.tags, tagText] : details.tags });
+  // Problems show once the person has tried to add, then follow every change.
+  const problems = attempted && !draft.ok ? draft.problems : {};
+  const chips = chipsOf(parsed, today);
+
+  function change<K extends keyof TaskDetails>(field: K, value: TaskDetails[K]) {
+    setDetails((current) => ({ ...current, [field]: value }));
+  }
+
+  function describedBy(field: DraftField, ...more: string[]) {
+    return [...more, ...(problems[field] ? [errorId(field)] : [])].join(" ") || undefined;
+  }
+
+  function keepChipAsText(key: string) {
+    setKeepAsText((current) => new Set([...current, key]));
+    lineRef.current?.focus();
+  }
+
+  function focusField(field: DraftField) {
+    // The details area may be closed: open it first, so the field can take focus.
+    if (field !== "line") flushSync(() => setDetailsOpen(true));
+    document.getElementById(FIELD_IDS[field])?.focus();
+  }
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const trimmed = title.trim();
-    if (!trimmed) {
-      onInvalid("Enter a title for the task.");
-      titleRef.current?.focus();
+    if (busy) return;
+    setAttempted(true);
+    setAdded(null);
+    if (!draft.ok) {
+      const first = (["line", "description", "dueDate", "tags"] as const).find((field) => draft.problems[field]);
+      if (first) focusField(first);
       return;
     }
     setBusy(true);
-    // Typed input is kept when adding fails, so nothing has to be retyped.
-    const added = await onAdd(trimmed, description.trim() || null);
-    setBusy(false);
-    if (added) {
-      setTitle("");
-      setDescription("");
+    setFailure(null);
+    try {
+      await onCreate(draft.task);
+      setLine("");
+      setKeepAsText(new Set());
+      setDetails(EMPTY_DETAILS);
+      setTagText("");
+      setAttempted(false);
+      setAdded(draft.task.title);
+    } catch (error) {
+      // Everything typed stays, to retry as it is.
+      setFailure(`Could not add the task: ${error instanceof Error ? error.message : "something went wrong."}`);
+    } finally {
+      setBusy(false);
+      lineRef.current?.focus();
     }
-    titleRef.current?.focus();
   }
 
+  const summary = chips.map((chip) => (chip.kind === "tag" ? `tag ${chip.label.slice(1)}` : chip.label)).join(", ");
+
   return (
-    <form className="card add-form" onSubmit={onSubmit} noValidate aria-label="Add a task">
-      <div className="field">
-        <label htmlFor="new-task-title">Title</label>
+    <form className={`card ${styles.form}`} onSubmit={onSubmit} noValidate aria-label="Add a task">
+      <label htmlFor={QUICK_ADD_INPUT_ID}>New task</label>
+      <div className={styles.lineRow}>
         <input
-          id="new-task-title"
-          ref={titleRef}
-          value={title}
-          onChange={(event) => setTitle(event.target.value)}
-          maxLength={TITLE_MAX_LENGTH}
-          placeholder="What needs doing?"
-          required
+          id={QUICK_ADD_INPUT_ID}
+          ref={lineRef}
+          type="text"
+          autoComplete="off"
+          value={line}
+          readOnly={busy}
+          placeholder="Pay rent tomorrow !high #home"
+          aria-invalid={problems.line ? true : undefined}
+          aria-describedby={describedBy("line", ID.hint, ...(failure ? ["quick-add-failure"] : []))}
+          onChange={(event) => {
+            setLine(event.target.value);
+            setAdded(null);
+            if (!event.target.value) setKeepAsText(new Set());
+          }}
         />
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? "Adding…" : "Add task"}
+        </button>
       </div>
-      <div className="field">
-        <label htmlFor="new-task-description">Description</label>
-        <textarea
-          id="new-task-description"
-          value={description}
-          onChange={(event) => setDescription(event.target.value)}
-          maxLength={DESCRIPTION_MAX_LENGTH}
-          rows={2}
-          placeholder="Optional details"
-        />
-      </div>
-      <button type="submit" className="primary" disabled={busy}>
-        {busy ? "Adding…" : "Add task"}
+      <p id={ID.hint} className="hint">
+        Add a priority (!high, !med, !low), tags (#home) or a date (tomorrow, next fri, dec 3). Enter adds the task.
+      </p>
+
+      {chips.length > 0 && (
+        <ul className={styles.chips} aria-label="Understood from the line">
+          {chips.map((chip) => (
+            <li key={chip.key} className={`${styles.chip} ${chip.problem ? styles.chipInvalid : ""}`}>
+              <span>
+                {chip.label}
+                {chip.problem && <span className="sr-only"> (invalid)</span>}
+              </span>
+              <button
+                type="button"
+                className={styles.chipRemove}
+                aria-label={`Remove ${chip.kind === "tag" ? `tag ${chip.label.slice(1)}` : chip.label}, keep “${chip.text}” as text`}
+                title={`Keep “${chip.text}” as text`}
+                onClick={() => keepChipAsText(chip.key)}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="sr-only" aria-live="polite">
+        {summary && `Understood: ${summary}.`}
+      </p>
+
+      {problems.line && (
+        <p id={errorId("line")} className={styles.error}>
+          {problems.line}
+        </p>
+      )}
+      {failure && (
+        <p id="quick-add-failure" role="alert" className={styles.error}>
+          {failure}
+        </p>
+      )}
+      <p role="status" className="sr-only">
+        {added && `Added “${added}”.`}
+      </p>
+
+      <button
+        type="button"
+        className={styles.disclosure}
+        aria-expanded={detailsOpen}
+        aria-controls={ID.details}
+        onClick={() => setDetailsOpen((open) => !open)}
+      >
+        <span aria-hidden="true">{detailsOpen ? "▾" : "▸"}</span> Details
       </button>
+      <div id={ID.details} className={styles.details} hidden={!detailsOpen}>
+        <div className="field">
+          <label htmlFor={ID.description}>Description</label>
+          <textarea
+            id={ID.description}
+            value={details.description}
+            onChange={(event) => change("description", event.target.value)}
+            maxLength={DESCRIPTION_MAX_LENGTH}
+            rows={2}
+            placeholder="Optional details"
+            aria-invalid={problems.description ? true : undefined}
+            aria-describedby={describedBy("description")}
+          />
+          {problems.description && (
+            <p id={errorId("description")} className={styles.error}>
+              {problems.description}
+            </p>
+          )}
+        </div>
+        <div className={styles.detailsRow}>
+          <div className="field">
+            <label htmlFor={ID.priority}>Priority</label>
+            <select id={ID.priority} value={details.priority} onChange={(event) => change("priority", event.target.value as Priority)}>
+              {PRIORITIES.map((priority) => (
+                <option key={priority} value={priority}>
+                  {PRIORITY_LABELS[priority]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor={ID.dueDate}>Due date</label>
+            <input
+              id={ID.dueDate}
+              type="date"
+              value={details.dueDate}
+              onChange={(event) => change("dueDate", event.target.value)}
+              aria-invalid={problems.dueDate ? true : undefined}
+              aria-describedby={describedBy("dueDate")}
+            />
+            {problems.dueDate && (
+              <p id={errorId("dueDate")} className={styles.error}>
+                {problems.dueDate}
+              </p>
+            )}
+          </div>
+        </div>
+        <TagInput
+          id={ID.tags}
+          value={details.tags}
+          onChange={(chosen) => change("tags", chosen)}
+          text={tagText}
+          onTextChange={setTagText}
+          known={tags}
+          problem={problems.tags}
+        />
+        <p className="hint">A priority or date typed in the line wins over the ones chosen here.</p>
+      </div>
     </form>
   );
 }

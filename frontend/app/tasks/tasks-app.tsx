@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { ApiError, AuthRequiredError, createApiClient, type Task, type TaskChanges } from "@/lib/client/api";
+import { ApiError, AuthRequiredError, createApiClient, type NewTask, type Task, type TaskChanges } from "@/lib/client/api";
 import { authClient, authFailure } from "@/lib/client/auth-client";
 import { withNext } from "@/lib/shared/safe-redirect";
 import { countTasks, filterTasks, removeTask, upsertTask, type Filter } from "@/lib/client/task-list";
@@ -81,15 +81,14 @@ export function TasksApp({ user, apiUrl }: Props) {
     setLoadAttempt((attempt) => attempt + 1);
   }
 
-  async function addTask(title: string, description: string | null): Promise<boolean> {
+  async function addTask(task: NewTask): Promise<void> {
     setNotice(null);
     try {
-      const created = await api.createTask({ title, description });
+      const created = await api.createTask(task);
       setTasks((current) => upsertTask(current, created));
-      return true;
     } catch (error) {
-      if (!(error instanceof AuthRequiredError)) setNotice(`Could not add the task: ${describeFailure(error)}`);
-      return false;
+      // The form shows the reason and keeps what was typed.
+      throw error instanceof AuthRequiredError ? error : new Error(describeFailure(error), { cause: error });
     }
   }
 
@@ -168,7 +167,7 @@ export function TasksApp({ user, apiUrl }: Props) {
       </header>
 
       <main className="content">
-        <AddTaskForm onAdd={addTask} titleRef={titleInputRef} onInvalid={setNotice} />
+        <AddTaskForm ref={titleInputRef} onCreate={addTask} tags={[...new Set(tasks.flatMap((task) => task.tags))].sort()} />
 
         {notice && (
           <div role="alert" className="alert">

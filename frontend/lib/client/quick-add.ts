@@ -1,0 +1,315 @@
+/**
+ * The quick-add line: "Pay rent tomorrow !high #home" becomes a title, a priority, a due date
+ * and tags, and the whole new task is checked against the same rules the backend enforces, so
+ * a person reads what is wrong before anything is sent.
+ */
+import * as chrono from "chrono-node";
+import type { components } from "../shared/api-types";
+import { DESCRIPTION_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_PER_TASK, TITLE_MAX_LENGTH } from "../shared/limits";
+
+export type TaskCreate = components["schemas"]["TaskCreate"];
+export type Priority = NonNullable<TaskCreate["priority"]>;
+
+export const PRIORITIES: readonly Priority[] = ["none", "low", "medium", "high"];
+export const PRIORITY_LABELS: Record<Priority, string> = { none: "None", low: "Low", medium: "Medium", high: "High" };
+
+const PRIORITY_WORDS: Record<string, Priority> = { high: "high", medium: "medium", med: "medium", low: "low" };
+
+// A token is a whole word: it starts the line or follows whitespace, and ends the line or meets
+// whitespace or closing punctuation ("#home," is the tag "home").
+const TOKEN_END = String.raw`(?=$|[\s.,;:!?)])`;
+const PRIORITY_TOKEN = new RegExp(String.raw`(?<=^|\s)!(high|medium|med|low)${TOKEN_END}`, "giu");
+// Letters, digits, "-" and "_" as the backend's `\w` and `-` (a space would end the token).
+const TAG_TOKEN = new RegExp(String.raw`(?<=^|\s)#([\p{L}\p{N}_-]+)${TOKEN_END}`, "gu");
+const TAG_CHARACTERS = /^[\p{L}\p{N}_\-\s]*$/u;
+
+/** Words written before a date that belong to it: "due by friday" leaves no stray "due by". */
+const DATE_LEAD_WORDS = new Set(["by", "due", "on", "until", "before"]);
+/** Words chrono reads as dates that are at least as often plain words ("sat exam", "sun cream",
+ * "weekend trip", "weekday routine"): they are a date only after one of DATE_QUALIFIERS ("on sat",
+ * "next wed"). */
+const WORDS_NEEDING_QUALIFIER = new Set(["mon", "wed", "sat", "sun", "weekend", "weekday"]);
+const DATE_QUALIFIERS = new Set([...DATE_LEAD_WORDS, "next", "this"]);
+
+/** chrono's casual English, minus times of day: a due date is a calendar day, so "at 5pm" stays
+ * in the title instead of being merged into the date and lost. Results that carry only a time are
+ * dropped before chrono's refiners merge them with a neighbouring date. */
+const dateReader = chrono.casual.clone();
+dateReader.refiners.unshift({
+  refine: (_context, results) =>
+    results.filter((result) => result.start.isCertain("day") || result.start.isCertain("weekday") || !result.start.isCertain("hour")),
+});
+
+export interface ParsedPriority {
+  value: Priority;
+  /** What the line says, e.g. "!med". */
+  text: string;
+  key: string;
+}
+
+export interface ParsedDue {
+  /** YYYY-MM-DD. */
+  date: string;
+  text: string;
+  key: string;
+}
+
+export interface ParsedTag {
+  /** The tag as it will be stored (see normalizeTag). */
+  name: string;
+  key: string;
+  /** Why the backend would refuse it, or null. */
+  problem: string | null;
+}
+
+export interface QuickAdd {
+  /** The line without the parts that were understood. */
+  title: string;
+  priority: ParsedPriority | null;
+  due: ParsedDue | null;
+  tags: ParsedTag[];
+}
+
+export interface QuickAddOptions {
+  /** Any instant of the day that "today" means: the browser's local day. */
+  today: Date;
+  /** Keys (from the parse) of parts the person chose to keep as plain title text. */
+  keepAsText?: ReadonlySet<string>;
+}
+
+/** The local calendar day of `date`, spelled as the API spells dates. */
+export function localDay(date: Date): string {
+  const pad = (value: number, width: number) => String(value).padStart(width, "0");
+  return `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1, 2)}-${pad(date.getDate(), 2)}`;
+}
+
+/** A real date spelled YYYY-MM-DD from year 0001, as the backend accepts. */
+export function isCalendarDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match || match[1] === "0000") return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(2000, month - 1, day));
+  date.setUTCFullYear(year);
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+function characters(text: string): number {
+  return Array.from(text).length;
+}
+
+/** As the backend stores a tag: trimmed, inner whitespace collapsed, lower-cased (a character
+ * that lower-cases to two, like "İ", stays as typed, as on the server). */
+export function normalizeTag(raw: string): string {
+  return Array.from(raw.trim().split(/\s+/u).join(" "))
+    .map((char) => {
+      const lowered = char.toLowerCase();
+      return Array.from(lowered).length === 1 ? lowered : char;
+    })
+    .join("");
+}
+
+/** Why the backend would refuse this (normalised) tag, or null. */
+export function tagProblem(name: string): string | null {
+  if (!/[\p{L}\p{N}_-]/u.test(name)) return "A tag needs at least one letter, digit, '-' or '_'.";
+  if (!TAG_CHARACTERS.test(name)) return `Tag “${name}” may hold only letters, digits, spaces, '-' and '_'.`;
+  const length = characters(name);
+  if (length > TAG_MAX_LENGTH) return `Tag “${name}” is ${length} characters long; a tag has at most ${TAG_MAX_LENGTH}.`;
+  return null;
+}
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+function spansOf(pattern: RegExp, line: string): (Span & { match: RegExpExecArray })[] {
+  return Array.from(line.matchAll(pattern), (match) => ({ start: match.index, end: match.index + match[0].length, match }));
+}
+
+/** Spaces the spans out (same length, so chrono's offsets still point into the line). */
+function blank(line: string, spans: Span[]): string {
+  let masked = line;
+  for (const { start, end } of spans) masked = masked.slice(0, start) + " ".repeat(end - start) + masked.slice(end);
+  return masked;
+}
+
+/** The line without the spans; the pieces rejoin with one space, or none before punctuation. */
+function withoutSpans(line: string, spans: Span[]): string {
+  const pieces: string[] = [];
+  let from = 0;
+  for (const { start, end } of [...spans].sort((a, b) => a.start - b.start)) {
+    pieces.push(line.slice(from, start));
+    from = end;
+  }
+  pieces.push(line.slice(from));
+  return pieces
+    .map((piece) => piece.trim())
+    .filter((piece) => piece.length > 0)
+    .reduce((joined, piece) => (joined && !/^[.,;:!?)]/.test(piece) ? `${joined} ${piece}` : joined + piece), "");
+}
+
+function previousWord(text: string, before: number): Span & { word: string } {
+  const match = /(\S+)\s*$/.exec(text.slice(0, before));
+  if (!match) return { start: before, end: before, word: "" };
+  return { start: match.index, end: match.index + match[1].length, word: match[1].toLowerCase() };
+}
+
+/** Whether a chrono result is a due date a person meant (see the rules above). */
+function isMeantAsDate(result: chrono.ParsedResult, text: string, masked: string): boolean {
+  const { start } = result;
+  const tags = result.tags();
+  if (result.end) return false; // "from friday to dec 3": no single due date
+  if (!start.isCertain("day") && !start.isCertain("weekday")) return false; // "may", "june": months alone
+  if (tags.has("casualReference/now") || tags.has("result/relativeDateAndTime")) return false; // "now", "in an hour": times
+  // "enjoy the day", "one day", "for 3 weeks": a length of time; "in 3 weeks" is a date.
+  if (/^(for\s+)?(a|an|one|the|\d+)\s+(day|week|month|year)s?$/i.test(text)) return false;
+  if (text.includes("/")) return false; // "3/4 cup": a fraction as often as a date, and 12/3 reads differently in the US
+  if (WORDS_NEEDING_QUALIFIER.has(text.toLowerCase())) {
+    return DATE_QUALIFIERS.has(previousWord(masked, result.index).word);
+  }
+  const year = start.date().getFullYear();
+  return year >= 1 && year <= 9999;
+}
+
+function readDue(line: string, masked: string, today: Date, keepAsText: ReadonlySet<string>): (ParsedDue & { span: Span }) | null {
+  for (const result of dateReader.parse(masked, today, { forwardDate: true })) {
+    // chrono may take the punctuation after a date ("friday,"): it stays in the title.
+    const text = result.text.replace(/[.,;:!?]+$/, "");
+    const key = `date:${text.toLowerCase()}`;
+    if (keepAsText.has(key) || !isMeantAsDate(result, text, masked)) continue;
+    const span = { start: result.index, end: result.index + text.length };
+    // "due by friday": the lead words go with the date (at most two, then the title resumes).
+    for (let taken = 0; taken < 2; taken += 1) {
+      const lead = previousWord(masked, span.start);
+      if (!DATE_LEAD_WORDS.has(lead.word)) break;
+      span.start = lead.start;
+    }
+    return { date: localDay(result.start.date()), text: line.slice(result.index, span.end), key, span };
+  }
+  return null;
+}
+
+/**
+ * Reads the quick-add line. The first priority (`!high`, `!med`/`!medium`, `!low`) and the first
+ * date are used; a repeat stays in the title for the person to see. Every `#tag` is used (the same
+ * tag twice counts once); one the backend would refuse is kept, with its problem, for the person
+ * to fix. What is used leaves the title; a key in `keepAsText` leaves that part in the title.
+ */
+export function parseQuickAdd(line: string, { today, keepAsText = new Set() }: QuickAddOptions): QuickAdd {
+  const used: Span[] = [];
+
+  const priorities = spansOf(PRIORITY_TOKEN, line);
+  let priority: ParsedPriority | null = null;
+  for (const { start, end, match } of priorities) {
+    const key = match[0].toLowerCase();
+    if (keepAsText.has(key)) continue;
+    priority = { value: PRIORITY_WORDS[match[1].toLowerCase()], text: match[0], key };
+    used.push({ start, end });
+    break;
+  }
+
+  const tagTokens = spansOf(TAG_TOKEN, line);
+  const tags: ParsedTag[] = [];
+  for (const { start, end, match } of tagTokens) {
+    const name = normalizeTag(match[1]);
+    const key = `#${name}`;
+    if (keepAsText.has(key)) continue;
+    used.push({ start, end });
+    if (!tags.some((tag) => tag.name === name)) tags.push({ name, key, problem: tagProblem(name) });
+  }
+
+  // Token-shaped text is hidden from the date reader even when kept as text: "#friday" is a tag.
+  const masked = blank(line, [...priorities, ...tagTokens]);
+  const due = readDue(line, masked, today, keepAsText);
+  if (due) used.push(due.span);
+
+  return {
+    title: withoutSpans(line, used),
+    priority,
+    due: due && { date: due.date, text: due.text, key: due.key },
+    tags,
+  };
+}
+
+/** What the details area holds besides the line. */
+export interface TaskDetails {
+  description: string;
+  priority: Priority;
+  /** YYYY-MM-DD, or "" for none. */
+  dueDate: string;
+  tags: string[];
+}
+
+export const EMPTY_DETAILS: TaskDetails = { description: "", priority: "none", dueDate: "", tags: [] };
+
+/** Where each problem is shown: under the line, or under a field of the details area. */
+export type DraftField = "line" | "description" | "dueDate" | "tags";
+export type DraftProblems = Partial<Record<DraftField, string>>;
+
+export type Draft = { ok: true; task: TaskCreate } | { ok: false; problems: DraftProblems };
+
+// The backend's "visible character": not a control, format, separator or default-ignorable
+// character, nor the blank braille pattern.
+const VISIBLE = /[^\p{Cc}\p{Cf}\p{Z}\p{Default_Ignorable_Code_Point}\u2800]/u;
+
+function titleProblem(parsed: QuickAdd): string | null {
+  const { title } = parsed;
+  if (title.includes("\u0000")) return "The title cannot contain NUL characters.";
+  if (!VISIBLE.test(title)) {
+    const understood = parsed.priority || parsed.due || parsed.tags.length > 0;
+    return understood ? "Add a title: the line holds only a priority, a date or tags." : "Enter a title for the task.";
+  }
+  const length = characters(title);
+  if (length > TITLE_MAX_LENGTH) return `The title is ${length} characters long; at most ${TITLE_MAX_LENGTH}.`;
+  return null;
+}
+
+/** On the description as sent: trimmed. */
+function descriptionProblem(description: string): string | null {
+  if (description.includes("\u0000")) return "The description cannot contain NUL characters.";
+  const length = characters(description.trim());
+  if (length > DESCRIPTION_MAX_LENGTH) return `The description is ${length} characters long; at most ${DESCRIPTION_MAX_LENGTH}.`;
+  return null;
+}
+
+/**
+ * The task to create from the line and the details, or what stops it. The line's priority and
+ * date win over the details' (they are what the person typed last, and shown as chips); tags
+ * from both are joined.
+ */
+export function draftTask(parsed: QuickAdd, details: TaskDetails): Draft {
+  const problems: DraftProblems = {};
+  const line = [titleProblem(parsed), ...parsed.tags.map((tag) => tag.problem)].filter((problem) => problem !== null);
+
+  const tags = [...new Set([...parsed.tags.map((tag) => tag.name), ...details.tags.map(normalizeTag)])];
+  if (tags.length > TAGS_PER_TASK) line.push(`A task has at most ${TAGS_PER_TASK} tags; this one has ${tags.length}.`);
+  if (line.length > 0) problems.line = line.join(" ");
+
+  const detailTag = details.tags.map((tag) => tagProblem(normalizeTag(tag))).find((problem) => problem !== null);
+  if (detailTag) problems.tags = detailTag;
+  const description = descriptionProblem(details.description);
+  if (description) problems.description = description;
+  if (details.dueDate && !isCalendarDate(details.dueDate)) problems.dueDate = "Enter a real date, or clear the field.";
+
+  if (Object.keys(problems).length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    task: {
+      title: parsed.title,
+      description: details.description.trim() || null,
+      priority: parsed.priority?.value ?? details.priority,
+      due_date: parsed.due?.date ?? (details.dueDate || null),
+      tags,
+    },
+  };
+}
+
+/**
+ * The known tags to offer for what is typed in the tag field: those starting with it first, then
+ * those containing it, leaving out the ones already chosen.
+ */
+export function suggestTags(known: readonly string[], typed: string, chosen: readonly string[], limit = 8): string[] {
+  const wanted = normalizeTag(typed);
+  const open = known.filter((tag) => !chosen.includes(tag) && tag.includes(wanted));
+  return [...open.filter((tag) => tag.startsWith(wanted)), ...open.filter((tag) => !tag.startsWith(wanted))].slice(0, limit);
+}
