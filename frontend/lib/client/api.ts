@@ -3,10 +3,11 @@
  * for a short-lived bearer token at /api/auth/token, keeps that token in
  * memory only, renews it before it expires, and retries once on a 401.
  */
-import type { components } from "../shared/api-types";
+import type { components, operations } from "../shared/api-types";
 import type { TokenResponse } from "../shared/token-response";
 
 type Schemas = components["schemas"];
+type QueryOf<Operation extends keyof operations> = NonNullable<operations[Operation]["parameters"]["query"]>;
 
 /** A task as the backend returns it. */
 export type Task = Schemas["TaskPublic"];
@@ -16,6 +17,23 @@ export type NewTask = Schemas["TaskCreate"];
  * the schema allows null for title and completed, but the backend refuses it.
  */
 export type TaskChanges = Partial<Pick<Task, keyof Schemas["TaskUpdate"]>>;
+export type TaskCounts = Schemas["TaskCounts"];
+export type TagCount = Schemas["TagCount"];
+/** The filters every list-wide call shares (counts, clear completed). */
+export type TaskFilters = QueryOf<"countTasks">;
+/** The filters of toggle all: the shared ones and the completion state. */
+export type TaskStateFilters = QueryOf<"completeTasks">;
+/** One page of the list: filters, sort and paging. */
+export type TaskListQuery = QueryOf<"listTasks">;
+
+export interface SendOptions {
+  /**
+   * The page is going away (pagehide): the request is started at once with fetch keepalive,
+   * so it outlives the page, with the token already in memory. Without a usable token it is
+   * not sent at all (the promise rejects) rather than half-sent.
+   */
+  leaving?: boolean;
+}
 
 /** The backend answered with an error status; `message` is fit to show a user. */
 export class ApiError extends Error {
@@ -56,10 +74,17 @@ export interface ApiClientOptions {
 }
 
 export interface ApiClient {
-  listTasks(): Promise<Task[]>;
+  /** One page of the caller's tasks (the API's default page when no query is given). */
+  listTasks(query?: TaskListQuery): Promise<Task[]>;
+  countTasks(filters?: TaskFilters): Promise<TaskCounts>;
+  listTags(): Promise<TagCount[]>;
   createTask(task: NewTask): Promise<Task>;
   updateTask(id: number, changes: TaskChanges): Promise<Task>;
-  deleteTask(id: number): Promise<void>;
+  /** Toggle all: every task matching the filters; resolves to how many changed. */
+  completeTasks(filters: TaskStateFilters, completed: boolean): Promise<number>;
+  deleteTask(id: number, options?: SendOptions): Promise<void>;
+  /** Clear completed: every completed task matching the filters; resolves to how many went. */
+  deleteCompletedTasks(filters: TaskFilters, options?: SendOptions): Promise<number>;
   /** Forgets the cached token (sign-out). */
   clearToken(): void;
 }
@@ -68,9 +93,22 @@ interface CachedToken {
   value: string;
   /** Local-clock time after which a new token is fetched. */
   renewAt: number;
+  /** Local-clock time at which the backend stops accepting it. */
+  expiresAt: number;
 }
 
-const PAGE_SIZE = 100;
+type QueryValue = string | number | boolean | null | undefined | readonly string[];
+
+/** "?a=1&tag=x&tag=y" from a query object: arrays repeat their key, null and undefined are left out. */
+export function queryString(query: Readonly<Record<string, QueryValue>> = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === null || value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) params.append(key, String(item));
+  }
+  const search = params.toString();
+  return search ? `?${search}` : "";
+}
 const MAX_RENEW_MARGIN_MS = 60_000;
 const RENEW_MARGIN_SHARE = 0.2;
 
@@ -132,7 +170,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const { token, expiresIn } = readTokenResponse(await response.json());
     const lifetime = expiresIn * 1000;
     const margin = Math.min(MAX_RENEW_MARGIN_MS, lifetime * RENEW_MARGIN_SHARE);
-    if (startedIn === generation) cached = { value: token, renewAt: receivedAt + lifetime - margin };
+    if (startedIn === generation) {
+      cached = { value: token, renewAt: receivedAt + lifetime - margin, expiresAt: receivedAt + lifetime };
+    }
     return token;
   }
 
@@ -145,7 +185,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     return inflight;
   }
 
-  async function request(method: string, path: string, body?: unknown): Promise<Response> {
+  async function request(method: string, path: string, body?: unknown, options: SendOptions = {}): Promise<Response> {
     const attempt = async (token: string) =>
       send(`${baseUrl}${path}`, {
         method,
@@ -155,7 +195,16 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         cache: "no-store",
+        keepalive: options.leaving === true,
       });
+
+    if (options.leaving) {
+      // Everything up to fetch() runs now, inside the pagehide handler: no await before it.
+      if (!cached || now() >= cached.expiresAt) throw new NetworkError("Not sent: the page closed without a valid token.");
+      const response = await attempt(cached.value);
+      if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+      return response;
+    }
 
     const token = await getToken();
     let response = await attempt(token);
@@ -170,14 +219,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   }
 
   return {
-    async listTasks() {
-      const tasks: Task[] = [];
-      for (let offset = 0; ; offset += PAGE_SIZE) {
-        const response = await request("GET", `/tasks?limit=${PAGE_SIZE}&offset=${offset}`);
-        const page = (await response.json()) as Task[];
-        tasks.push(...page);
-        if (page.length < PAGE_SIZE) return tasks;
-      }
+    async listTasks(query) {
+      return (await (await request("GET", `/tasks${queryString(query)}`)).json()) as Task[];
+    },
+    async countTasks(filters) {
+      return (await (await request("GET", `/tasks/counts${queryString(filters)}`)).json()) as TaskCounts;
+    },
+    async listTags() {
+      return (await (await request("GET", "/tags")).json()) as TagCount[];
     },
     async createTask(task) {
       return (await (await request("POST", "/tasks", task)).json()) as Task;
@@ -185,8 +234,16 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     async updateTask(id, changes) {
       return (await (await request("PATCH", `/tasks/${id}`, changes)).json()) as Task;
     },
-    async deleteTask(id) {
-      await request("DELETE", `/tasks/${id}`);
+    async completeTasks(filters, completed) {
+      const response = await request("PATCH", `/tasks${queryString(filters)}`, { completed });
+      return ((await response.json()) as Schemas["BulkUpdated"]).updated;
+    },
+    async deleteTask(id, options) {
+      await request("DELETE", `/tasks/${id}`, undefined, options);
+    },
+    async deleteCompletedTasks(filters, options) {
+      const response = await request("DELETE", `/tasks${queryString({ ...filters, completed: true })}`, undefined, options);
+      return ((await response.json()) as Schemas["BulkDeleted"]).deleted;
     },
     clearToken() {
       generation += 1;
