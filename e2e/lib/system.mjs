@@ -110,5 +110,5 @@ export async function startSystem({ tokenTtlSeconds }) {
     await stop();
     throw error;
   }
-  return { frontendUrl, apiUrl, stop, logs: () => backend.logs() + frontend.logs() };
+  return { frontendUrl, apiUrl, databaseUrl: env.DATABASE_URL, stop, logs: () => backend.logs() + frontend.logs() };
 }
