@@ -37,6 +37,11 @@ async function expectAccessible(page, colorScheme, where) {
   assert.deepEqual(bad, [], `${where}, ${colorScheme}`);
 }
 
+/** Clicks, and waits for the API call the click makes to be answered (the page shows it sooner). */
+async function clickAndAnswer(page, locator, method) {
+  await Promise.all([page.waitForResponse((response) => response.request().method() === method), locator.click()]);
+}
+
 const row = (page, title) => page.getByRole("listitem").filter({ has: page.getByRole("checkbox", { name: `Complete ${title}` }) });
 const search = (page) => new URL(page.url()).searchParams;
 
@@ -237,18 +242,18 @@ describe("the task list", { timeout: 300_000 }, () => {
   });
 
   test("7. toggle all marks every task matching the filters, on the server, in one call", async () => {
-    await page.getByRole("button", { name: "Mark all complete" }).click();
+    await clickAndAnswer(page, page.getByRole("button", { name: "Mark all complete" }), "PATCH");
     await expectCounts(page, { all: 6, active: 0, completed: 6 });
     await page.getByText("0 items left").waitFor();
     assert.deepEqual(await api("GET", "/tasks/counts"), { all: 6, active: 0, completed: 6 });
-    await page.getByRole("button", { name: "Mark all active" }).click();
+    await clickAndAnswer(page, page.getByRole("button", { name: "Mark all active" }), "PATCH");
     await expectCounts(page, { all: 6, active: 6, completed: 0 });
 
     // With a tag filter, only that tag's tasks change.
     await row(page, "Call plumber").getByRole("button", { name: "Show tasks tagged home" }).click();
     await expectTitles(page, ["Pay rent", "Water plants", "Call plumber"]);
     const before = apiCalls.length;
-    await page.getByRole("button", { name: "Mark all complete" }).click();
+    await clickAndAnswer(page, page.getByRole("button", { name: "Mark all complete" }), "PATCH");
     await expectCounts(page, { all: 3, active: 0, completed: 3 });
     assert.ok(apiCalls.slice(before).includes("PATCH /tasks?tag=home"), apiCalls.slice(before).join(", "));
     assert.deepEqual(await api("GET", "/tasks/counts"), { all: 6, active: 3, completed: 3 });
