@@ -208,6 +208,11 @@ describe("the task list", { timeout: 300_000 }, () => {
     await page.keyboard.press("Space");
     await expectCounts(page, { all: 6, active: 5, completed: 1 });
     assert.ok(await page.getByRole("checkbox", { name: "Complete File taxes" }).isChecked());
+    // Enter on a task edits it; Escape leaves it as it was.
+    await page.keyboard.press("Enter");
+    assert.equal(await page.evaluate(() => document.activeElement?.value), "File taxes");
+    await page.keyboard.press("Escape");
+    await page.getByRole("checkbox", { name: "Complete File taxes" }).waitFor();
 
     // Only active overdue tasks: none left.
     await page.getByLabel("Due", { exact: true }).selectOption({ label: "Overdue" });

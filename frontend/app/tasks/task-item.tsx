@@ -117,9 +117,22 @@ export function TaskItem({ task, today, onToggle, onSave, onDelete, onEmptyTitle
   const due = task.due_date ? dueLabel(task.due_date, today, task.completed) : null;
   return (
     <li className={`task${task.completed ? " done" : ""}${due?.tone === "overdue" ? " overdue" : ""}`} data-task-id={task.id}>
-      <input type="checkbox" checked={task.completed} onChange={onToggle} aria-label={`Complete ${task.title}`} />
+      <input
+        type="checkbox"
+        checked={task.completed}
+        onChange={onToggle}
+        onKeyDown={(event) => {
+          // Space ticks the box; Enter, which a checkbox ignores, edits the task. Cancelled, so
+          // that the same keystroke does not go on to submit the edit form it opens.
+          if (event.key !== "Enter") return;
+          event.preventDefault();
+          setEditing(true);
+        }}
+        aria-label={`Complete ${task.title}`}
+        aria-keyshortcuts="Enter"
+      />
       <div className="task-text">
-        {/* Double-click edits, as in TodoMVC; the Edit button is the keyboard's way (Enter). */}
+        {/* Double-click edits, as in TodoMVC; Enter on the checkbox or the Edit button are the keyboard's way. */}
         <span className="task-title" onDoubleClick={() => setEditing(true)}>
           {task.title}
         </span>
