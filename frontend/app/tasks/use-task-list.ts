@@ -132,7 +132,7 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
     } catch (error) {
       if (!(error instanceof AuthRequiredError)) {
         const gone = error instanceof ApiError && error.status === 404;
-        onNotice(gone ? `${action}: the task no longer exists; it may have been deleted elsewhere.` : `Could not ${action}: ${describeFailure(error)}`);
+        onNotice(gone ? "That task no longer exists; it may have been deleted elsewhere." : `Could not ${action}: ${describeFailure(error)}`);
       }
     } finally {
       writes.current -= 1;
