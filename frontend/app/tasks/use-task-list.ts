@@ -121,10 +121,13 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
 
   async function write<T>(action: string, optimistic: () => void, send: () => Promise<T>, saved?: (result: T) => void) {
     onNotice(null);
-    await Promise.all([queryClient.cancelQueries({ queryKey: ["tasks"] }), queryClient.cancelQueries({ queryKey: ["counts"] })]);
+    // Cancelling puts back what a refetch in flight started from, synchronously; the change is
+    // applied right after, in the same event, so the box someone ticked is ticked when the click returns.
+    const cancelled = Promise.all([queryClient.cancelQueries({ queryKey: ["tasks"] }), queryClient.cancelQueries({ queryKey: ["counts"] })]);
     writes.current += 1;
     optimistic();
     try {
+      await cancelled;
       // A waiting deletion goes first, so that it applies to the list as it was asked.
       await undo.commitNow();
       const result = await send();
