@@ -117,6 +117,7 @@ export async function startSystem({ tokenTtlSeconds, frontendEnv = {} }) {
   return {
     frontendUrl,
     apiUrl,
+    databaseUrl: env.DATABASE_URL,
     outboxDir: path.join(dir, "outbox"),
     stop,
     /** Stops the backend alone, for what the frontend does without it. */

@@ -74,7 +74,9 @@ describe("the JWT bridge, end to end", { timeout: 240_000 }, () => {
 
     await page.getByRole("checkbox", { name: "Complete Buy milk" }).check();
     await page.getByRole("button", { name: "Delete Call mom" }).click();
-    await page.getByRole("alertdialog").getByRole("button", { name: "Delete", exact: true }).click();
+    // Deleting offers an undo; dismissing it sends the delete now, and the toast goes once it is done.
+    await page.getByRole("button", { name: "Dismiss, keep it deleted" }).click();
+    await page.getByText("Deleted “Call mom”.").waitFor({ state: "detached" });
     await expectTitles(page, ["Write final report", "Buy milk"]);
     await expectCounts(page, { all: 2, active: 1, completed: 1 });
 

@@ -10,8 +10,9 @@ interface Props {
 }
 
 /**
+ * Asked when a task's title is saved empty (TodoMVC deletes it; we ask first).
  * A modal native <dialog>: the browser traps focus, closes it on Escape and
- * returns focus to the Delete button that opened it. Cancel comes first so a
+ * returns focus to where it was. Cancel comes first so a
  * stray Enter does not delete.
  */
 export function ConfirmDeleteDialog({ task, onConfirm, onCancel }: Props) {
@@ -38,10 +39,10 @@ export function ConfirmDeleteDialog({ task, onConfirm, onCancel }: Props) {
       }}
     >
       <h2 id="delete-dialog-title">Delete task?</h2>
-      <p id="delete-dialog-text">{task ? `"${task.title}" will be deleted. This cannot be undone.` : ""}</p>
+      <p id="delete-dialog-text">{task ? `The title is empty. Delete “${task.title}”? You can undo it for a few seconds.` : ""}</p>
       <div className="actions">
         <button type="button" onClick={onCancel}>
-          Cancel
+          Keep editing
         </button>
         <button type="button" className="danger" onClick={() => {
             // Close first so focus can move to the page; the deleted task's button is about to vanish.

@@ -1,35 +1,36 @@
 "use client";
 
-import type { Counts, Filter } from "@/lib/client/task-list";
+import type { Counts } from "@/lib/client/task-list";
+import type { Status } from "@/lib/client/url-state";
 
-const FILTERS: { value: Filter; label: string }[] = [
+const STATUSES: { value: Status; label: string }[] = [
   { value: "all", label: "All" },
   { value: "active", label: "Active" },
   { value: "completed", label: "Completed" },
 ];
 
 interface Props {
-  filter: Filter;
-  counts: Counts;
-  onChange: (filter: Filter) => void;
+  status: Status;
+  counts: Counts | undefined;
+  onChange: (status: Status) => void;
 }
 
-export function TaskFilters({ filter, counts, onChange }: Props) {
+export function TaskFilters({ status, counts, onChange }: Props) {
   return (
     <div className="filters">
       <div role="group" aria-label="Show" className="filter-buttons">
-        {FILTERS.map(({ value, label }) => (
-          <button key={value} type="button" aria-pressed={filter === value} onClick={() => onChange(value)}>
+        {STATUSES.map(({ value, label }) => (
+          <button key={value} type="button" aria-pressed={status === value} onClick={() => onChange(value)}>
             {label}
             {/* Hidden from the button's name (kept "All"/"Active"/"Completed"); the summary below reads the numbers. */}
             <span className="count" data-testid={`count-${value}`} aria-hidden="true">
-              {counts[value]}
+              {counts?.[value] ?? "…"}
             </span>
           </button>
         ))}
       </div>
       <p className="sr-only" aria-live="polite">
-        {counts.all} tasks: {counts.active} active, {counts.completed} completed.
+        {counts && `${counts.all} tasks: ${counts.active} active, ${counts.completed} completed.`}
       </p>
     </div>
   );

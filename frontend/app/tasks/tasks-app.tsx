@@ -1,32 +1,38 @@
 "use client";
 
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { ApiError, AuthRequiredError, createApiClient, type NewTask, type Task, type TaskChanges } from "@/lib/client/api";
+import { createApiClient, type ApiClient, type Task } from "@/lib/client/api";
 import { authClient, authFailure } from "@/lib/client/auth-client";
+import { emptyMessage } from "@/lib/client/task-list";
 import { withNext } from "@/lib/shared/safe-redirect";
-import { countTasks, filterTasks, removeTask, upsertTask, type Filter } from "@/lib/client/task-list";
 import { AddTaskForm } from "./add-task-form";
 import { ConfirmDeleteDialog } from "./confirm-delete-dialog";
-import { describeFailure } from "./messages";
+import { ListFooter } from "./list-footer";
+import { ListToolbar } from "./list-toolbar";
 import { TaskFilters } from "./task-filters";
 import { TaskItem } from "./task-item";
+import { UndoToast } from "./undo-toast";
+import { useListState } from "./use-list-state";
+import { useTaskList } from "./use-task-list";
 
 interface Props {
   user: { name: string; email: string };
   apiUrl: string;
+  /** The URL's search as the server rendered it: the list's filters. */
+  search: string;
 }
 
-type LoadState = { status: "loading" } | { status: "ready" } | { status: "failed"; message: string };
+/** Keys typed into a text field are text, not shortcuts. */
+function isTextEntry(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  return target instanceof HTMLInputElement && !["checkbox", "radio", "button", "submit", "reset"].includes(target.type);
+}
 
-const EMPTY_TEXT: Record<Filter, string> = {
-  all: "No tasks yet. Add your first one above.",
-  active: "No tasks left to do.",
-  completed: "No tasks completed yet.",
-};
-
-export function TasksApp({ user, apiUrl }: Props) {
+export function TasksApp({ user, apiUrl, search }: Props) {
   const router = useRouter();
   const api = useMemo(
     () =>
@@ -38,14 +44,26 @@ export function TasksApp({ user, apiUrl }: Props) {
       }),
     [apiUrl, router],
   );
-  const [tasks, setTasks] = useState<Task[]>([]);
-  const [load, setLoad] = useState<LoadState>({ status: "loading" });
-  const [filter, setFilter] = useState<Filter>("all");
+  // Failures are shown with a Retry button; the API client already retries a refused token once.
+  const [queryClient] = useState(
+    () => new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, staleTime: 10_000 } } }),
+  );
+  return (
+    <QueryClientProvider client={queryClient}>
+      <TasksPage user={user} api={api} search={search} />
+    </QueryClientProvider>
+  );
+}
+
+function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClient }) {
+  const router = useRouter();
+  const [state, setState] = useListState(search);
   const [notice, setNotice] = useState<string | null>(null);
-  const [pendingDelete, setPendingDelete] = useState<Task | null>(null);
+  const [emptyTitleTask, setEmptyTitleTask] = useState<Task | null>(null);
   const [signingOut, setSigningOut] = useState(false);
-  const [loadAttempt, setLoadAttempt] = useState(0);
-  const titleInputRef = useRef<HTMLInputElement>(null);
+  const quickAddRef = useRef<HTMLInputElement>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const list = useTaskList(api, state, setNotice);
   // The server checked the session before rendering; the hook keeps watching it (on focus, and when
   // another tab signs out), so a session that ends elsewhere sends this tab to log in too.
   const session = authClient.useSession();
@@ -53,92 +71,27 @@ export function TasksApp({ user, apiUrl }: Props) {
   const shownUser = session.data?.user ?? user;
 
   useEffect(() => {
-    let current = true;
-    api.listTasks().then(
-      (loaded) => {
-        if (!current) return;
-        setTasks(loaded);
-        setLoad({ status: "ready" });
-      },
-      (error: unknown) => {
-        if (!current || error instanceof AuthRequiredError) return;
-        setNotice(null);
-        setLoad({ status: "failed", message: `Could not load your tasks. ${describeFailure(error)}` });
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [api, loadAttempt]);
-
-  useEffect(() => {
     // Our own sign-out navigates by itself.
     if (sessionEnded && !signingOut) router.replace(withNext("/auth/login", "/tasks"));
   }, [sessionEnded, signingOut, router]);
 
-  function retry() {
-    setLoad({ status: "loading" });
-    setLoadAttempt((attempt) => attempt + 1);
-  }
-
-  async function addTask(task: NewTask): Promise<void> {
-    setNotice(null);
-    try {
-      const created = await api.createTask(task);
-      setTasks((current) => upsertTask(current, created));
-    } catch (error) {
-      // The form shows the reason and keeps what was typed.
-      throw error instanceof AuthRequiredError ? error : new Error(describeFailure(error), { cause: error });
+  useEffect(() => {
+    function onKeyDown(event: KeyboardEvent) {
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTextEntry(event.target)) return;
+      if (document.querySelector("dialog[open]")) return;
+      const field = event.key === "n" ? quickAddRef.current : event.key === "/" ? searchRef.current : null;
+      if (!field) return;
+      event.preventDefault();
+      field.focus();
     }
-  }
-
-  /**
-   * Shows a change at once, then reconciles with the server's answer. On
-   * failure the task is put back as it was and the reason is shown.
-   */
-  async function changeOptimistically(task: Task, apply: (tasks: Task[]) => Task[], send: () => Promise<Task | null>, action: string) {
-    setNotice(null);
-    setTasks(apply);
-    try {
-      const saved = await send();
-      if (saved) setTasks((current) => upsertTask(current, saved));
-    } catch (error) {
-      if (error instanceof AuthRequiredError) return;
-      if (error instanceof ApiError && error.status === 404) {
-        setTasks((current) => removeTask(current, task.id));
-        setNotice(`"${task.title}" no longer exists; it may have been deleted elsewhere.`);
-        return;
-      }
-      setTasks((current) => upsertTask(current, task));
-      setNotice(`Could not ${action} "${task.title}": ${describeFailure(error)}`);
-    }
-  }
-
-  function updateTask(task: Task, changes: TaskChanges, action: string) {
-    return changeOptimistically(
-      task,
-      (current) => upsertTask(current, { ...task, ...changes }),
-      () => api.updateTask(task.id, changes),
-      action,
-    );
-  }
-
-  async function confirmDelete(task: Task) {
-    setPendingDelete(null);
-    titleInputRef.current?.focus();
-    await changeOptimistically(
-      task,
-      (current) => removeTask(current, task.id),
-      async () => {
-        await api.deleteTask(task.id);
-        return null;
-      },
-      "delete",
-    );
-  }
+    document.addEventListener("keydown", onKeyDown);
+    return () => document.removeEventListener("keydown", onKeyDown);
+  }, []);
 
   async function signOut() {
     setSigningOut(true);
+    // A deletion waiting for its undo is sent while the token still works.
+    await list.commitPending();
     api.clearToken();
     if (await authFailure(authClient.signOut())) {
       setSigningOut(false);
@@ -149,9 +102,16 @@ export function TasksApp({ user, apiUrl }: Props) {
     router.refresh();
   }
 
-  const counts = countTasks(tasks);
-  const visible = filterTasks(tasks, filter);
+  function deleteTask(task: Task) {
+    setEmptyTitleTask(null);
+    // The row is about to vanish: keyboard focus moves to its neighbour (or the search box).
+    const row = document.querySelector(`li[data-task-id="${task.id}"]`);
+    const next = (row?.nextElementSibling ?? row?.previousElementSibling)?.querySelector<HTMLInputElement>("input[type=checkbox]");
+    void list.remove(task);
+    (next ?? searchRef.current)?.focus();
+  }
 
+  const { counts, rows } = list;
   return (
     <div className="app">
       <header className="topbar">
@@ -167,7 +127,10 @@ export function TasksApp({ user, apiUrl }: Props) {
       </header>
 
       <main className="content">
-        <AddTaskForm ref={titleInputRef} onCreate={addTask} tags={[...new Set(tasks.flatMap((task) => task.tags))].sort()} />
+        {/* Tag suggestions are fetched once someone starts adding, not for the first screen. */}
+        <div onFocusCapture={list.wantTags}>
+          <AddTaskForm ref={quickAddRef} onCreate={list.create} tags={list.tagNames} />
+        </div>
 
         {notice && (
           <div role="alert" className="alert">
@@ -182,42 +145,65 @@ export function TasksApp({ user, apiUrl }: Props) {
           <h2 id="list-heading" className="sr-only">
             Your tasks
           </h2>
-          <TaskFilters filter={filter} counts={counts} onChange={setFilter} />
+          <ListToolbar
+            state={state}
+            setState={setState}
+            searchRef={searchRef}
+            tags={list.tags}
+            tagsLoading={list.tagsLoading}
+            onWantTags={list.wantTags}
+          />
+          <TaskFilters status={state.status} counts={counts} onChange={(status) => setState({ status })} />
 
-          {load.status === "loading" && (
+          {list.loading && !list.failure && (
             <p role="status" className="muted">
               Loading tasks…
             </p>
           )}
-          {load.status === "failed" && (
+          {list.failure && (
             <div role="alert" className="alert">
-              <span>{load.message}</span>
-              <button type="button" onClick={retry}>
+              <span>{list.failure}</span>
+              <button type="button" onClick={list.retry}>
                 Retry
               </button>
             </div>
           )}
-          {load.status === "ready" &&
-            (visible.length === 0 ? (
-              <p className="empty">{EMPTY_TEXT[filter]}</p>
-            ) : (
-              <ul aria-label="Tasks" className="task-list">
-                {visible.map((task) => (
-                  <TaskItem
-                    key={task.id}
-                    task={task}
-                    onToggle={() => updateTask(task, { completed: !task.completed }, task.completed ? "reopen" : "complete")}
-                    onSave={(changes) => updateTask(task, changes, "save")}
-                    onDelete={() => setPendingDelete(task)}
-                    onInvalid={setNotice}
-                  />
-                ))}
-              </ul>
-            ))}
+          {!list.loading && !list.failure && (
+            <>
+              {rows.length === 0 && !list.hasMore ? (
+                <p className="empty">{emptyMessage(state, counts)}</p>
+              ) : (
+                <ul aria-label="Tasks" className="task-list" aria-busy={list.updating}>
+                  {rows.map((task) => (
+                    <TaskItem
+                      key={task.id}
+                      task={task}
+                      today={list.today}
+                      onToggle={() => void list.toggle(task)}
+                      onSave={(changes) => void list.save(task, changes)}
+                      onDelete={() => deleteTask(task)}
+                      onEmptyTitle={() => setEmptyTitleTask(task)}
+                      onTag={(tag) => setState({ tag: state.tag.includes(tag) ? state.tag : [...state.tag, tag] })}
+                    />
+                  ))}
+                </ul>
+              )}
+              {list.hasMore && (
+                <button type="button" className="load-more" onClick={list.loadMore} disabled={list.loadingMore}>
+                  {list.loadingMore ? "Loading…" : "Load more"}
+                </button>
+              )}
+              {counts && <ListFooter counts={counts} onToggleAll={() => void list.toggleAll()} onClearCompleted={() => void list.clearCompleted()} />}
+            </>
+          )}
         </section>
+        <p className="muted shortcuts">
+          Keys: <kbd>n</kbd> new task, <kbd>/</kbd> search, <kbd>Esc</kbd> close or cancel.
+        </p>
       </main>
 
-      <ConfirmDeleteDialog task={pendingDelete} onConfirm={confirmDelete} onCancel={() => setPendingDelete(null)} />
+      <UndoToast pending={list.pending} onUndo={list.undo} onDismiss={() => void list.commitPending()} />
+      <ConfirmDeleteDialog task={emptyTitleTask} onConfirm={deleteTask} onCancel={() => setEmptyTitleTask(null)} />
     </div>
   );
 }

@@ -5,10 +5,11 @@
  * carries an Idempotency-Key of its own, the same on every retry of it, so that a
  * create retried after a lost answer (network failure, 503) never makes two tasks.
  */
-import type { components } from "../shared/api-types";
+import type { components, operations } from "../shared/api-types";
 import type { TokenResponse } from "../shared/token-response";
 
 type Schemas = components["schemas"];
+type QueryOf<Operation extends keyof operations> = NonNullable<operations[Operation]["parameters"]["query"]>;
 
 /** A task as the backend returns it. */
 export type Task = Schemas["TaskPublic"];
@@ -18,6 +19,23 @@ export type NewTask = Schemas["TaskCreate"];
  * the schema allows null for title and completed, but the backend refuses it.
  */
 export type TaskChanges = Partial<Pick<Task, keyof Schemas["TaskUpdate"]>>;
+export type TaskCounts = Schemas["TaskCounts"];
+export type TagCount = Schemas["TagCount"];
+/** The filters every list-wide call shares (counts, clear completed). */
+export type TaskFilters = QueryOf<"countTasks">;
+/** The filters of toggle all: the shared ones and the completion state. */
+export type TaskStateFilters = QueryOf<"completeTasks">;
+/** One page of the list: filters, sort and paging. */
+export type TaskListQuery = QueryOf<"listTasks">;
+
+export interface SendOptions {
+  /**
+   * The page is going away (pagehide): the request is started at once with fetch keepalive,
+   * so it outlives the page, with the token already in memory. Without a usable token it is
+   * not sent at all (the promise rejects) rather than half-sent.
+   */
+  leaving?: boolean;
+}
 
 /** The backend answered with an error status; `message` is fit to show a user. */
 export class ApiError extends Error {
@@ -60,10 +78,17 @@ export interface ApiClientOptions {
 }
 
 export interface ApiClient {
-  listTasks(): Promise<Task[]>;
+  /** One page of the caller's tasks (the API's default page when no query is given). */
+  listTasks(query?: TaskListQuery): Promise<Task[]>;
+  countTasks(filters?: TaskFilters): Promise<TaskCounts>;
+  listTags(): Promise<TagCount[]>;
   createTask(task: NewTask): Promise<Task>;
   updateTask(id: number, changes: TaskChanges): Promise<Task>;
-  deleteTask(id: number): Promise<void>;
+  /** Toggle all: every task matching the filters; resolves to how many changed. */
+  completeTasks(filters: TaskStateFilters, completed: boolean): Promise<number>;
+  deleteTask(id: number, options?: SendOptions): Promise<void>;
+  /** Clear completed: every completed task matching the filters; resolves to how many went. */
+  deleteCompletedTasks(filters: TaskFilters, options?: SendOptions): Promise<number>;
   /** Forgets the cached token (sign-out). */
   clearToken(): void;
 }
@@ -72,9 +97,22 @@ interface CachedToken {
   value: string;
   /** Local-clock time after which a new token is fetched. */
   renewAt: number;
+  /** Local-clock time at which the backend stops accepting it. */
+  expiresAt: number;
 }
 
-const PAGE_SIZE = 100;
+type QueryValue = string | number | boolean | null | undefined | readonly string[];
+
+/** "?a=1&tag=x&tag=y" from a query object: arrays repeat their key, null and undefined are left out. */
+export function queryString(query: Readonly<Record<string, QueryValue>> = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === null || value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) params.append(key, String(item));
+  }
+  const search = params.toString();
+  return search ? `?${search}` : "";
+}
 const MAX_RENEW_MARGIN_MS = 60_000;
 const RENEW_MARGIN_SHARE = 0.2;
 /** Retries of a create after a network failure or a 503 (the backend's "try again"). */
@@ -151,7 +189,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const { token, expiresIn } = readTokenResponse(await response.json());
     const lifetime = expiresIn * 1000;
     const margin = Math.min(MAX_RENEW_MARGIN_MS, lifetime * RENEW_MARGIN_SHARE);
-    if (startedIn === generation) cached = { value: token, renewAt: receivedAt + lifetime - margin };
+    if (startedIn === generation) {
+      cached = { value: token, renewAt: receivedAt + lifetime - margin, expiresAt: receivedAt + lifetime };
+    }
     return token;
   }
 
@@ -168,7 +208,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     method: string,
     path: string,
     body?: unknown,
-    headers: Record<string, string> = {},
+    options: SendOptions = {},
+    headers: Readonly<Record<string, string>> = {},
   ): Promise<Response> {
     const attempt = async (token: string) =>
       send(`${baseUrl}${path}`, {
@@ -180,7 +221,16 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         cache: "no-store",
+        keepalive: options.leaving === true,
       });
+
+    if (options.leaving) {
+      // Everything up to fetch() runs now, inside the pagehide handler: no await before it.
+      if (!cached || now() >= cached.expiresAt) throw new NetworkError("Not sent: the page closed without a valid token.");
+      const response = await attempt(cached.value);
+      if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+      return response;
+    }
 
     const token = await getToken();
     let response = await attempt(token);
@@ -195,21 +245,21 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   }
 
   return {
-    async listTasks() {
-      const tasks: Task[] = [];
-      for (let offset = 0; ; offset += PAGE_SIZE) {
-        const response = await request("GET", `/tasks?limit=${PAGE_SIZE}&offset=${offset}`);
-        const page = (await response.json()) as Task[];
-        tasks.push(...page);
-        if (page.length < PAGE_SIZE) return tasks;
-      }
+    async listTasks(query) {
+      return (await (await request("GET", `/tasks${queryString(query)}`)).json()) as Task[];
+    },
+    async countTasks(filters) {
+      return (await (await request("GET", `/tasks/counts${queryString(filters)}`)).json()) as TaskCounts;
+    },
+    async listTags() {
+      return (await (await request("GET", "/tags")).json()) as TagCount[];
     },
     async createTask(task) {
       // One key for this task, on every attempt: the backend creates it once.
       const headers = { "Idempotency-Key": newIdempotencyKey() };
       for (let retries = 0; ; retries += 1) {
         try {
-          return (await (await request("POST", "/tasks", task, headers)).json()) as Task;
+          return (await (await request("POST", "/tasks", task, {}, headers)).json()) as Task;
         } catch (error) {
           if (!worthRetrying(error) || retries >= CREATE_RETRIES) throw error;
           await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
@@ -219,8 +269,16 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     async updateTask(id, changes) {
       return (await (await request("PATCH", `/tasks/${id}`, changes)).json()) as Task;
     },
-    async deleteTask(id) {
-      await request("DELETE", `/tasks/${id}`);
+    async completeTasks(filters, completed) {
+      const response = await request("PATCH", `/tasks${queryString(filters)}`, { completed });
+      return ((await response.json()) as Schemas["BulkUpdated"]).updated;
+    },
+    async deleteTask(id, options) {
+      await request("DELETE", `/tasks/${id}`, undefined, options);
+    },
+    async deleteCompletedTasks(filters, options) {
+      const response = await request("DELETE", `/tasks${queryString({ ...filters, completed: true })}`, undefined, options);
+      return ((await response.json()) as Schemas["BulkDeleted"]).deleted;
     },
     clearToken() {
       generation += 1;

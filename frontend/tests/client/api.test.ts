@@ -68,7 +68,7 @@ describe("token cache", () => {
     await h.client.listTasks();
     expect(h.tokensIssued).toHaveLength(1);
     expect(h.backendCalls.map((c) => c.token)).toEqual([h.tokensIssued[0], h.tokensIssued[0]]);
-    expect(h.backendCalls[0].url).toBe(`${API}/tasks?limit=100&offset=0`);
+    expect(h.backendCalls[0].url).toBe(`${API}/tasks`);
   });
 
   // Renewal comes min(60 s, 20 % of the lifetime) before expiry: just before that point the
@@ -182,16 +182,36 @@ describe("errors", () => {
 });
 
 describe("task calls", () => {
-  it("pages through the list until a short page", async () => {
+  it("asks for one page at a time, with every filter, never the whole list", async () => {
+    const h = setup({ backend: () => json([task(1)]) });
+    await expect(
+      h.client.listTasks({ q: "rent", priority: ["high", "low"], tag: ["home", "work"], due_to: "2026-11-27", completed: false, sort: "due", limit: 50, offset: 50 }),
+    ).resolves.toEqual([task(1)]);
+    expect(h.backendCalls).toHaveLength(1);
+    expect(h.backendCalls[0].url).toBe(
+      `${API}/tasks?q=rent&priority=high&priority=low&tag=home&tag=work&due_to=2026-11-27&completed=false&sort=due&limit=50&offset=50`,
+    );
+  });
+
+  it("counts, lists tags, toggles all and clears completed with the list's filters", async () => {
     const h = setup({
-      backend: ({ url }) => {
-        const offset = Number(new URL(url).searchParams.get("offset"));
-        const size = offset === 0 ? 100 : 7;
-        return json(Array.from({ length: size }, (_, i) => task(offset + i + 1)));
+      backend: ({ url, init }) => {
+        const path = new URL(url).pathname;
+        if (path === "/tasks/counts") return json({ all: 3, active: 2, completed: 1 });
+        if (path === "/tags") return json([{ name: "home", count: 2 }]);
+        return json(init.method === "PATCH" ? { updated: 2 } : { deleted: 1 });
       },
     });
-    await expect(h.client.listTasks()).resolves.toHaveLength(107);
-    expect(h.backendCalls.map((c) => new URL(c.url).searchParams.get("offset"))).toEqual(["0", "100"]);
+    await expect(h.client.countTasks({ tag: ["home"], has_due: false })).resolves.toEqual({ all: 3, active: 2, completed: 1 });
+    await expect(h.client.listTags()).resolves.toEqual([{ name: "home", count: 2 }]);
+    await expect(h.client.completeTasks({ q: "a b" }, true)).resolves.toBe(2);
+    await expect(h.client.deleteCompletedTasks({ priority: ["high"] })).resolves.toBe(1);
+    expect(h.backendCalls.map((c) => [c.init.method, c.url, c.init.body])).toEqual([
+      ["GET", `${API}/tasks/counts?tag=home&has_due=false`, undefined],
+      ["GET", `${API}/tags`, undefined],
+      ["PATCH", `${API}/tasks?q=a+b`, JSON.stringify({ completed: true })],
+      ["DELETE", `${API}/tasks?priority=high&completed=true`, undefined],
+    ]);
   });
 
   it("sends JSON bodies with the right method and path", async () => {
@@ -244,5 +264,29 @@ describe("Idempotency-Key on create", () => {
     const refused = setup({ backend: () => json({ detail: [{ msg: "bad title" }] }, 422) });
     await expect(refused.client.createTask({ title: " " })).rejects.toBeInstanceOf(ApiError);
     expect(refused.backendCalls).toHaveLength(1);
+  });
+});
+
+describe("sending while the page goes away", () => {
+  it("starts the request synchronously, with keepalive and the token in memory", async () => {
+    const h = setup({ backend: () => json({ deleted: 2 }) });
+    await h.client.countTasks();
+    const sent = h.client.deleteCompletedTasks({ tag: ["home"] }, { leaving: true });
+    // Nothing awaited yet: a pagehide handler returns before any promise settles.
+    expect(h.backendCalls).toHaveLength(2);
+    expect(h.backendCalls[1]).toMatchObject({ url: `${API}/tasks?tag=home&completed=true`, token: h.tokensIssued[0] });
+    expect(h.backendCalls[1].init).toMatchObject({ method: "DELETE", keepalive: true });
+    await expect(sent).resolves.toBe(2);
+    expect(h.tokensIssued).toHaveLength(1);
+  });
+
+  it("sends nothing when no unexpired token is in memory", async () => {
+    const h = setup({ ttlSeconds: 30 });
+    await expect(h.client.deleteTask(4, { leaving: true })).rejects.toBeInstanceOf(NetworkError);
+    await h.client.listTasks();
+    h.advance(30_000);
+    await expect(h.client.deleteTask(4, { leaving: true })).rejects.toBeInstanceOf(NetworkError);
+    expect(h.backendCalls).toHaveLength(1);
+    expect(h.tokensIssued).toHaveLength(1);
   });
 });

@@ -1,0 +1,263 @@
+"use client";
+
+import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient, type InfiniteData, type QueryKey } from "@tanstack/react-query";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { ApiError, AuthRequiredError, type ApiClient, type NewTask, type Task, type TaskChanges, type TaskCounts } from "@/lib/client/api";
+import { localDay } from "@/lib/client/due-dates";
+import { addCounts, countsDelta, mapTasks, nextOffset, PAGE_SIZE, visibleTasks, type Counts } from "@/lib/client/task-list";
+import { UndoQueue } from "@/lib/client/undo";
+import { apiFilters, apiListQuery, listSearch, type ListState } from "@/lib/client/url-state";
+import { describeFailure } from "./messages";
+
+/** How long an undo is offered. */
+export const UNDO_MS = 6_000;
+
+export type Pending =
+  | { kind: "delete"; task: Task }
+  /** `ids`: the completed rows on screen when it was asked for. */
+  | { kind: "clear"; ids: ReadonlySet<number>; count: number };
+
+type ListData = InfiniteData<Task[], number>;
+
+function pendingDelta(pending: Pending | null): Counts {
+  if (!pending) return { all: 0, active: 0, completed: 0 };
+  if (pending.kind === "delete") return countsDelta([pending.task]);
+  return { all: -pending.count, active: 0, completed: -pending.count };
+}
+
+function hiddenBy(pending: Pending | null): (task: Task) => boolean {
+  if (!pending) return () => false;
+  if (pending.kind === "delete") return (task) => task.id === pending.task.id;
+  return (task) => pending.ids.has(task.id);
+}
+
+/** The local day, rechecked whenever the page comes back into view (a tab left open overnight). */
+function useToday(): string {
+  const [today, setToday] = useState(() => localDay(new Date()));
+  useEffect(() => {
+    const check = () => setToday(localDay(new Date()));
+    document.addEventListener("visibilitychange", check);
+    return () => document.removeEventListener("visibilitychange", check);
+  }, []);
+  return today;
+}
+
+/**
+ * The task list for one view (the URL's state): the pages fetched so far, the server's counts,
+ * and every change a person can make, shown at once and reconciled with the server after.
+ * The first screen costs exactly two API calls: one page and the counts. Tags are fetched
+ * only once something needs them (`wantTags`).
+ */
+export function useTaskList(api: ApiClient, state: ListState, onNotice: (message: string | null) => void) {
+  const queryClient = useQueryClient();
+  const today = useToday();
+  const filters = useMemo(() => apiFilters(state, today), [state, today]);
+  const listKey: QueryKey = useMemo(() => ["tasks", listSearch(state), state.due ? today : null], [state, today]);
+  const countsKey: QueryKey = useMemo(() => ["counts", filters], [filters]);
+  const [tagsWanted, setTagsWanted] = useState(false);
+  const [pending, setPending] = useState<Pending | null>(null);
+
+  const list = useInfiniteQuery({
+    queryKey: listKey,
+    queryFn: ({ pageParam }) => api.listTasks(apiListQuery(state, today, { limit: PAGE_SIZE, offset: pageParam })),
+    initialPageParam: 0,
+    getNextPageParam: (lastPage, pages) => nextOffset(lastPage, pages),
+    placeholderData: keepPreviousData,
+  });
+  const counts = useQuery({
+    queryKey: countsKey,
+    queryFn: () => api.countTasks(filters),
+    placeholderData: keepPreviousData,
+  });
+  const tags = useQuery({ queryKey: ["tags"], queryFn: () => api.listTags(), enabled: tagsWanted });
+
+  const refresh = useCallback(() => {
+    void queryClient.invalidateQueries({ queryKey: ["tasks"] });
+    void queryClient.invalidateQueries({ queryKey: ["counts"] });
+    void queryClient.invalidateQueries({ queryKey: ["tags"] });
+  }, [queryClient]);
+
+  const editList = useCallback(
+    (key: QueryKey, change: (task: Task) => Task | null) =>
+      queryClient.setQueryData<ListData>(key, (data) => mapTasks(data, change) as ListData | undefined),
+    [queryClient],
+  );
+  const editCounts = useCallback(
+    (key: QueryKey, change: (counts: TaskCounts) => TaskCounts) =>
+      queryClient.setQueryData<TaskCounts>(key, (data) => data && change(data)),
+    [queryClient],
+  );
+
+  const [undo] = useState(
+    () =>
+      new UndoQueue<Pending>({
+        delayMs: UNDO_MS,
+        onChange: setPending,
+        onError: (error, info) => {
+          if (error instanceof AuthRequiredError) return;
+          const what = info.kind === "delete" ? `delete “${info.task.title}”` : "clear the completed tasks";
+          onNotice(`Could not ${what}: ${describeFailure(error)}`);
+        },
+      }),
+  );
+
+  // The waiting deletion belongs to the view it was asked in; another view sends it.
+  useEffect(() => {
+    void undo.commitNow();
+  }, [undo, listKey]);
+
+  useEffect(() => {
+    const leave = () => undo.leave();
+    window.addEventListener("pagehide", leave);
+    return () => {
+      window.removeEventListener("pagehide", leave);
+      void undo.commitNow();
+    };
+  }, [undo]);
+
+  // Writes in flight: the list is refetched once the last one has answered, so an early answer
+  // cannot overwrite what a later click already shows.
+  const writes = useRef(0);
+
+  async function write<T>(action: string, optimistic: () => void, send: () => Promise<T>, saved?: (result: T) => void) {
+    onNotice(null);
+    // Cancelling puts back what a refetch in flight started from, synchronously; the change is
+    // applied right after, in the same event, so the box someone ticked is ticked when the click returns.
+    const cancelled = Promise.all([queryClient.cancelQueries({ queryKey: ["tasks"] }), queryClient.cancelQueries({ queryKey: ["counts"] })]);
+    writes.current += 1;
+    optimistic();
+    try {
+      await cancelled;
+      // A waiting deletion goes first, so that it applies to the list as it was asked.
+      await undo.commitNow();
+      const result = await send();
+      if (writes.current === 1) saved?.(result);
+    } catch (error) {
+      if (!(error instanceof AuthRequiredError)) {
+        const gone = error instanceof ApiError && error.status === 404;
+        onNotice(gone ? "That task no longer exists; it may have been deleted elsewhere." : `Could not ${action}: ${describeFailure(error)}`);
+      }
+    } finally {
+      writes.current -= 1;
+      if (writes.current === 0) refresh();
+    }
+  }
+
+  function update(task: Task, changes: TaskChanges, action: string) {
+    const key = listKey;
+    return write(
+      `${action} “${task.title}”`,
+      () => {
+        editList(key, (t) => (t.id === task.id ? { ...t, ...changes } : t));
+        if (changes.completed !== undefined && changes.completed !== task.completed) {
+          editCounts(countsKey, (c) => addCounts(c, { all: 0, ...(changes.completed ? { active: -1, completed: 1 } : { active: 1, completed: -1 }) }));
+        }
+      },
+      () => api.updateTask(task.id, changes),
+      (saved) => editList(key, (t) => (t.id === saved.id ? saved : t)),
+    );
+  }
+
+  function toggleAll() {
+    const shown = counts.data;
+    if (!shown) return Promise.resolve();
+    const completed = shown.active > 0;
+    return write(
+      completed ? "mark every task complete" : "mark every task active",
+      () => {
+        editList(listKey, (t) => ({ ...t, completed }));
+        editCounts(countsKey, (c) => (completed ? { ...c, active: 0, completed: c.all } : { ...c, active: c.all, completed: 0 }));
+      },
+      () => api.completeTasks(filters, completed),
+    );
+  }
+
+  function remove(task: Task) {
+    onNotice(null);
+    const [key, cKey] = [listKey, countsKey];
+    const forget = () => {
+      editList(key, (t) => (t.id === task.id ? null : t));
+      editCounts(cKey, (c) => addCounts(c, countsDelta([task])));
+    };
+    return undo.schedule({
+      info: { kind: "delete", task },
+      commit: async () => {
+        forget();
+        try {
+          await api.deleteTask(task.id);
+        } finally {
+          refresh();
+        }
+      },
+      commitWhileLeaving: () => void api.deleteTask(task.id, { leaving: true }).catch(() => undefined),
+    });
+  }
+
+  function clearCompleted(rows: Task[]) {
+    onNotice(null);
+    const [key, cKey, clearFilters] = [listKey, countsKey, filters];
+    const ids = new Set(rows.filter((t) => t.completed).map((t) => t.id));
+    return undo.schedule({
+      info: { kind: "clear", ids, count: counts.data?.completed ?? ids.size },
+      commit: async () => {
+        editList(key, (t) => (t.completed ? null : t));
+        editCounts(cKey, (c) => ({ ...c, all: c.all - c.completed, completed: 0 }));
+        try {
+          await api.deleteCompletedTasks(clearFilters);
+        } finally {
+          refresh();
+        }
+      },
+      commitWhileLeaving: () => void api.deleteCompletedTasks(clearFilters, { leaving: true }).catch(() => undefined),
+    });
+  }
+
+  async function create(input: NewTask): Promise<void> {
+    onNotice(null);
+    await undo.commitNow();
+    try {
+      await api.createTask(input);
+    } catch (error) {
+      // The form shows the reason and keeps what was typed.
+      throw error instanceof AuthRequiredError ? error : new Error(describeFailure(error), { cause: error });
+    }
+    refresh();
+  }
+
+  const rows = visibleTasks(list.data?.pages ?? [], hiddenBy(pending));
+  const shownCounts = counts.data && addCounts(counts.data, pendingDelta(pending));
+  const failure = [list.error, counts.error].find((error) => error && !(error instanceof AuthRequiredError));
+  const knownTags = tags.data?.map((t) => t.name) ?? [...new Set(rows.flatMap((t) => t.tags))].sort();
+
+  return {
+    today,
+    rows,
+    counts: shownCounts,
+    loading: list.isPending || counts.isPending,
+    /** A new view's rows are on their way; the previous view's are still shown. */
+    updating: list.isPlaceholderData,
+    failure: failure ? `Could not load your tasks. ${describeFailure(failure)}` : null,
+    retry: () => void Promise.all([list.refetch(), counts.refetch()]),
+    hasMore: list.hasNextPage,
+    loadingMore: list.isFetchingNextPage,
+    loadMore: () => void list.fetchNextPage(),
+    tags: tags.data,
+    tagsLoading: tags.isFetching,
+    tagNames: knownTags,
+    wantTags: () => setTagsWanted(true),
+    create,
+    toggle: (task: Task) => update(task, { completed: !task.completed }, task.completed ? "reopen" : "complete"),
+    save: (task: Task, changes: TaskChanges) => update(task, changes, "save"),
+    remove,
+    toggleAll,
+    clearCompleted: () => clearCompleted(rows),
+    pending,
+    undo: () => {
+      undo.undo();
+    },
+    /** Sends a waiting deletion now (the toast's close button, signing out). */
+    commitPending: () => undo.commitNow(),
+  };
+}
+
+export type TaskListModel = ReturnType<typeof useTaskList>;
