@@ -319,7 +319,7 @@ describe("the task list", { timeout: 300_000 }, () => {
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(background, "rgb(15, 19, 24)", "the page follows prefers-color-scheme: dark");
     // The tag picker open, with its options loaded on demand.
-    await page.getByText("Tags", { exact: true }).click();
+    await page.locator("summary", { hasText: /^Tags/ }).click();
     await page.getByRole("button", { name: "#travel 1" }).waitFor();
     await expectAccessible(page, "dark", "/tasks with the tag picker open");
     await page.keyboard.press("Escape");
