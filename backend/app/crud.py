@@ -46,7 +46,7 @@ from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.sql.dml import ReturningDelete, ReturningUpdate
 
 from app.db import CALLER, Database, Row
-from app.db.portable import any_of, contains_pattern, folded, json_array_items
+from app.db.portable import any_of, contains_pattern, folded, json_array_items, member_of
 from app.models import (
     PRIORITIES,
     TaskCounts,
@@ -149,7 +149,7 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
                 .group_by(task_tag.c.task_id)
                 .having(func.count() == bindparam("tag_count", type_=Integer))
             )
-        conditions.append(task.c.id.in_(tagged))
+        conditions.append(member_of(task.c.id, tagged.scalar_subquery()))
     if shape.dated:
         due_from, due_to = bindparam("due_from", type_=Date), bindparam("due_to", type_=Date)
         conditions.append(task.c.due_date.between(due_from, due_to))
@@ -362,19 +362,28 @@ async def _one(db: Database, user_id: str, statement: Any, params: dict[str, Any
     return rows[0] if rows else None
 
 
-async def list_tasks(db: Database, user_id: str, query: TaskListQuery) -> list[Row]:
+def list_query(query: TaskListQuery) -> tuple[Select[Any], dict[str, Any]]:
+    """The list's statement for `query`, and its parameters but the caller (bench/ shows
+    its plans)."""
     shape, params = _filtering(query, query.completed)
     own_descending = _SORTS[query.sort][1]
     descending = own_descending if query.order is None else query.order == "desc"
     statement = _list_statement(shape, query.sort, descending)
-    return await db.run(
-        user_id, statement, {**params, "limit": query.limit, "offset": query.offset}
-    )
+    return statement, {**params, "limit": query.limit, "offset": query.offset}
+
+
+def count_query(filters: TaskFilter) -> tuple[Select[Any], dict[str, Any]]:
+    """The counts' statement for `filters`, and its parameters but the caller."""
+    shape, params = _filtering(filters, None)
+    return _counts_statement(shape), params
+
+
+async def list_tasks(db: Database, user_id: str, query: TaskListQuery) -> list[Row]:
+    return await db.run(user_id, *list_query(query))
 
 
 async def count_tasks(db: Database, user_id: str, filters: TaskFilter) -> TaskCounts:
-    shape, params = _filtering(filters, None)
-    (row,) = await db.run(user_id, _counts_statement(shape), params)
+    (row,) = await db.run(user_id, *count_query(filters))
     total, done = row["total"], row["done"]
     return TaskCounts(all=total, active=total - done, completed=done)
 

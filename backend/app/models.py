@@ -97,6 +97,7 @@ task = Table(
     Index("ix_task_user_id_due_date_id", "user_id", "due_date", "id"),
     Index("ix_task_user_id_priority_id", "user_id", "priority", "id"),
     # (PostgreSQL also has (user_id, lower(title), id) for sort=title: migration 0004.)
+    # (And (user_id, id) with completed, for the counts and the tag filter: migration 0006.)
     sqlite_autoincrement=True,
 )
 

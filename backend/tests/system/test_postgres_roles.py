@@ -3,14 +3,13 @@ reads Better-Auth's tables), and row-level security stops even an unfiltered que
 users."""
 
 import asyncio
-import uuid
 from collections.abc import Iterator
 
 import asyncpg
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 
 from app.db import database_for
 from app.db.postgres import PostgresDatabase
@@ -18,12 +17,10 @@ from app.main import create_app
 from app.migrations import migrate
 from devtools import libpq_url, postgres_database
 from tests.conftest import TEST_DATABASE_URL, make_settings
-from tests.support import auth, new_user, token
+from tests.support import auth, new_user, plain_role, token
 
 pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL, reason="needs PostgreSQL")
 
-# As README.md tells operators to grant.
-API_TABLES = "task, tag, task_tag"
 BETTER_AUTH_TABLES = """
 CREATE TABLE "user" (id text PRIMARY KEY, email text NOT NULL, name text NOT NULL);
 CREATE TABLE "session" (id text PRIMARY KEY, "userId" text NOT NULL, token text NOT NULL);
@@ -37,22 +34,12 @@ def api_role_url() -> Iterator[str]:
     """A migrated database beside Better-Auth's tables, and a role that may use the API's tables
     only."""
     assert TEST_DATABASE_URL
-    role = f"todo_api_{uuid.uuid4().hex[:8]}"
     with postgres_database(TEST_DATABASE_URL) as owner_url:
         migrate(owner_url)
         with psycopg.connect(libpq_url(owner_url), autocommit=True) as conn:
             conn.execute(BETTER_AUTH_TABLES)
-            conn.execute(f"CREATE ROLE {role} LOGIN")
-            conn.execute(f"GRANT CONNECT ON DATABASE {make_url(owner_url).database} TO {role}")
-            conn.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
-            conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {API_TABLES} TO {role}")
-        try:
-            yield make_url(owner_url).set(username=role).render_as_string(hide_password=False)
-        finally:
-            with psycopg.connect(libpq_url(owner_url), autocommit=True) as conn:
-                conn.execute(f"DROP OWNED BY {role}")
-    with psycopg.connect(libpq_url(TEST_DATABASE_URL), autocommit=True) as conn:
-        conn.execute(f"DROP ROLE IF EXISTS {role}")
+        with plain_role(owner_url) as url:
+            yield url
 
 
 def test_the_role_cannot_read_better_auth_tables(api_role_url: str) -> None:
