@@ -178,6 +178,29 @@ def test_ties_go_by_id_and_pages_neither_skip_nor_repeat(
         assert whole == expected
 
 
+@pytest.mark.parametrize("sort", ["created", "due", "priority", "title"])
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_a_tag_filter_pages_in_the_list_order(
+    client: TestClient, headers: Headers, sort: str, order: str
+) -> None:
+    # Keys that repeat and undated tasks: the page is found before its rows are read (crud),
+    # and must be the same page, in the same order, as the whole list's tagged tasks.
+    for n in range(10):
+        due = None if n % 3 else f"2026-01-0{1 + n % 2}"
+        tags = ["x"] if n % 4 else []
+        create(
+            client, headers, f"T{n % 3}", priority=("low", "high")[n % 2], due_date=due, tags=tags
+        )
+    query = f"sort={sort}&order={order}"
+    tagged = [t["id"] for t in client.get(f"/tasks?{query}", headers=headers).json() if t["tags"]]
+    pages = [
+        t["id"]
+        for offset in (0, 3, 6)
+        for t in client.get(f"/tasks?{query}&tag=x&limit=3&offset={offset}", headers=headers).json()
+    ]
+    assert pages == tagged and len(tagged) == 7
+
+
 def test_sort_within_a_filter_pages_stably(client: TestClient, headers: Headers) -> None:
     for n in range(9):
         create(client, headers, f"t{n}", priority=("low", "high")[n % 2], tags=["x"])
