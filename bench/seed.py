@@ -96,8 +96,8 @@ FROM generate_series(1, GREATEST(%(per)s, %(heavy)s)) AS t,
 # The tags' rows, their links and their counts, as the API's writes and triggers keep them.
 _SEED_TAGS = (
     "INSERT INTO tag (user_id, name) SELECT DISTINCT user_id, unnest(tags) FROM task",
-    """INSERT INTO task_tag (task_id, tag_id, user_id)
-    SELECT task.id, tag.id, task.user_id
+    """INSERT INTO task_tag (task_id, tag_id, user_id, completed)
+    SELECT task.id, tag.id, task.user_id, task.completed
     FROM task CROSS JOIN LATERAL unnest(task.tags) AS linked(name)
     JOIN tag ON tag.user_id = task.user_id AND tag.name = linked.name""",
     """UPDATE tag SET task_count = linked.n

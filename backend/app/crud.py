@@ -238,12 +238,37 @@ def _list_statement(shape: _Shape, sort: TaskSort, descending: bool) -> Select[A
 LIST_TASKS = _list_statement(_Shape(), "created", True)
 
 
+def _totals(done: ColumnElement[Any]) -> tuple[ColumnElement[Any], ...]:
+    """The counts' row: how many rows, and how many of them have `done` 1."""
+    return func.count().label("total"), func.coalesce(func.sum(done), 0).label("done")
+
+
 @cache
 def _counts_statement(shape: _Shape) -> Select[Any]:
-    return select(
-        func.count().label("total"),
-        func.coalesce(func.sum(case((task.c.completed, 1), else_=0)), 0).label("done"),
-    ).where(_OWNED, *_conditions(shape))
+    if shape != _Shape(tags=shape.tags) or not shape.tags:
+        return select(*_totals(case((task.c.completed, 1), else_=0))).where(
+            _OWNED, *_conditions(shape)
+        )
+    # Filtered by tags alone: the links carry their task's `completed` (migration 0007), in an
+    # index with them; a link older than that column asks its task.
+    completed = func.coalesce(
+        task_tag.c.completed,
+        select(task.c.completed).where(_OWNED, task.c.id == task_tag.c.task_id).scalar_subquery(),
+    )
+    done = case((completed, 1), else_=0)
+    tag_ids = select(tag.c.id).where(_tagged("with_tags")).scalar_subquery()
+    links = select(task_tag.c.task_id).where(task_tag.c.user_id == _CALLER)
+    if shape.tags == 1:
+        tasks = links.add_columns(done.label("done")).where(task_tag.c.tag_id == tag_ids)
+    else:
+        tasks = (
+            links.add_columns(func.max(done).label("done"))
+            .where(any_of(task_tag.c.tag_id, tag_ids))
+            .group_by(task_tag.c.task_id)
+            .having(func.count() == bindparam("tag_count", type_=Integer))
+        )
+    tagged = tasks.subquery()
+    return select(*_totals(tagged.c.done))
 
 
 @cache

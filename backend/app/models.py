@@ -125,6 +125,9 @@ task_tag = Table(
     Column("tag_id", _Id, ForeignKey("tag.id"), primary_key=True),
     # The owner again, for row-level security and for the tag filter's index.
     Column("user_id", String(USER_ID_MAX), nullable=False),
+    # The task's own `completed`, copied by triggers (migration 0007), so that counts filtered
+    # by tags read the links alone; NULL on links older than the column.
+    Column("completed", Boolean, nullable=True),
     Index("ix_task_tag_user_id_tag_id_task_id", "user_id", "tag_id", "task_id"),
     sqlite_with_rowid=False,
 )

@@ -201,6 +201,28 @@ def test_a_tag_filter_pages_in_the_list_order(
     assert pages == tagged and len(tagged) == 7
 
 
+def test_counts_by_tag_follow_every_change_of_completed(
+    client: TestClient, headers: Headers
+) -> None:
+    # Counts filtered by tags read the links' copy of `completed` (migration 0007).
+    a = create(client, headers, "a", tags=["x"])
+    create(client, headers, "b", tags=["x", "y"])
+    c = create(client, headers, "c", tags=["y"])
+    assert counts(client, headers, "tag=x") == {"all": 2, "active": 2, "completed": 0}
+    client.patch(f"/tasks/{a['id']}", headers=headers, json={"completed": True})
+    assert counts(client, headers, "tag=x") == {"all": 2, "active": 1, "completed": 1}
+    client.patch("/tasks?tag=y", headers=headers, json={"completed": True})  # b and c at once
+    assert counts(client, headers, "tag=x") == {"all": 2, "active": 0, "completed": 2}
+    assert counts(client, headers, "tag=x&tag=y") == {"all": 1, "active": 0, "completed": 1}
+    # A new link of a task completed before it.
+    client.patch(f"/tasks/{c['id']}", headers=headers, json={"tags": ["x", "y"]})
+    assert counts(client, headers, "tag=x") == {"all": 3, "active": 0, "completed": 3}
+    client.patch("/tasks", headers=headers, json={"completed": False})
+    assert counts(client, headers, "tag=x&tag=y") == {"all": 2, "active": 2, "completed": 0}
+    client.delete(f"/tasks/{a['id']}", headers=headers)
+    assert counts(client, headers, "tag=x") == {"all": 2, "active": 2, "completed": 0}
+
+
 def test_sort_within_a_filter_pages_stably(client: TestClient, headers: Headers) -> None:
     for n in range(9):
         create(client, headers, f"t{n}", priority=("low", "high")[n % 2], tags=["x"])
