@@ -110,7 +110,11 @@ def markdown(results: dict[str, Any], chart: str) -> str:
         'of their per-round ratios; the table\'s "vs B0" divides its medians.',
         f"Machine: {m['cpus']} CPUs ({m['cpu']}), shared by wrk, the API and PostgreSQL"
         f" {m['postgresql']}; Python {m['python']}; load average at the end"
-        f" {', '.join(f'{x:.1f}' for x in m['load_average_at_end'])}.",
+        f" {', '.join(f'{x:.1f}' for x in m['load_average_at_end'])}"
+        " (above 2: other work shared the two cores during the run).",
+        "The machine is shared with other projects' builds and tests: a figure alone moves by",
+        "20 % and more from run to run, and the medians of the table are not comparable across",
+        "runs; the targets' same-round ratios are the figures to read.",
         "",
         "## Targets",
         "",
