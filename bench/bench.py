@@ -1,4 +1,4 @@
-"""Runs every benchmark scenario (B0-B6, RLS on/off) in one go and writes the JSON results.
+"""Runs every benchmark scenario (B0-B8, RLS on/off) in one go and writes the JSON results.
 
 Run it through bench/run.sh, which installs wrk and the environments first.
 """
@@ -20,12 +20,23 @@ from typing import Any
 import psycopg
 
 import auth_cost
+from app import crud
+from app.models import TaskFilter, TaskListQuery
 from devtools import Server
-from seed import Postgres, seeded_sqlite, write_tokens
+from seed import FILTER_TAG, SEARCH_WORD, Postgres, seeded_sqlite, user, write_tokens
 from servers import BENCH_DIR, api, cpu_seconds, wrk
 
 CONNECTIONS = 32
 LIST = "/tasks?limit=20"
+SEARCH = f"{LIST}&q={SEARCH_WORD}"
+TAGGED = f"{LIST}&tag={FILTER_TAG}"
+COUNTS = f"/tasks/counts?tag={FILTER_TAG}"
+# The plans shown in the report: the API's own statements for these requests.
+PLANS = {
+    "list": TaskListQuery(limit=20),
+    "search": TaskListQuery(limit=20, q=SEARCH_WORD),
+    "tag": TaskListQuery(limit=20, tag=(FILTER_TAG,)),
+}
 Result = dict[str, Any]
 
 
@@ -130,8 +141,8 @@ def run(args: argparse.Namespace) -> Result:
                 )
             scenarios.update(pair)
 
-        say("B3 list on SQLite: 1000 users x 100 tasks")
-        sqlite_url = seeded_sqlite(scratch / "bench.sqlite", users=1000, per_user=100)
+        say("B3 list on SQLite: the same 1000 users x 100 tasks")
+        sqlite_url = seeded_sqlite(scratch / "bench.sqlite", pg.url(main_db))
         with bench.server(sqlite_url) as api:
             scenarios.update(bench.measure({"B3": Load(api, "GET", LIST, tokens)}))
 
@@ -149,7 +160,37 @@ def run(args: argparse.Namespace) -> Result:
                     }
                 )
             )
-        results["B5_1M_plan"] = pg.explain(large)
+        results["B5_1M_plan"] = pg.explain(large, user(7), *crud.list_query(PLANS["list"]))
+
+        users, per_user, heavy = args.big
+        say(
+            f"B7 search and tag filter vs the list, {users} users x {per_user} tasks;"
+            f" B8 counts vs the list of a user with {heavy:,} tasks (same table)"
+        )
+        big = pg.seeded(users=users, per_user=per_user, heavy=heavy)
+        big_tokens = write_tokens(scratch / "tokens-big", secret, users)
+        heavy_token = write_tokens(scratch / "tokens-heavy", secret, 1, first=0)
+        with bench.server(pg.url(big, pg.api_role)) as api:
+            scenarios.update(
+                bench.measure(
+                    {
+                        "B7_list": Load(api, "GET", LIST, big_tokens),
+                        "B7_search": Load(api, "GET", SEARCH, big_tokens),
+                        "B7_tag": Load(api, "GET", TAGGED, big_tokens),
+                        "B8_list": Load(api, "GET", LIST, heavy_token),
+                        "B8_counts": Load(api, "GET", COUNTS, heavy_token),
+                    }
+                )
+            )
+        plans = {name: crud.list_query(query) for name, query in PLANS.items()}
+        results["B7_plans"] = {
+            name: pg.explain(big, user(7), *statement) for name, statement in plans.items()
+        }
+        results["B8_plans"] = {
+            "list": pg.explain(big, user(0), *plans["list"]),
+            "counts": pg.explain(big, user(0), *crud.count_query(TaskFilter(tag=(FILTER_TAG,)))),
+        }
+        results["B7_sizes"] = {"users": users, "per_user": per_user, "heavy": heavy}
 
         say("B4 authentication cost, in-process")
         results["B4"] = auth_cost.measure(secret)
@@ -201,6 +242,8 @@ def main() -> None:
     args = parser.parse_args()
     args.seconds, args.repeats = (4, 1) if args.quick else (10, 3)
     args.workers = [2] if args.quick else [2, 4]
+    # B7/B8: users x tasks each, and the tasks of the one heavy user.
+    args.big = (100, 1000, 10_000) if args.quick else (1000, 1000, 10_000)
     started = time.monotonic()
     results = run(args)
     results["settings"]["mode"] = "quick" if args.quick else "full"

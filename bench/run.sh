@@ -21,6 +21,6 @@ if ! up_to_date "$BACKEND/uv.lock" "$BENCH_VENV/.installed"; then
     mark_installed "$BACKEND/uv.lock" "$BENCH_VENV/.installed"
 fi
 
-say "running the benchmarks (a full run takes about 10 minutes; --quick about 3)"
+say "running the benchmarks (a full run takes about 15 minutes; --quick about 3)"
 "$VENV/bin/python" bench/bench.py "$@"
 "$BENCH_VENV/bin/python" bench/report.py bench/results/latest.json docs

@@ -4,32 +4,116 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
-from sqlalchemy import make_url
+from sqlalchemy import Select, make_url
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 
-from app.crud import LIST_TASKS
 from app.db import CALLER
 from app.migrations import migrate
 from app.token import mint
 from devtools import create_database, drop_database
 
-# The seeded users are bench-1 .. bench-N; each gets `per_user` tasks.
+# The seeded users are bench-1 .. bench-N, each with `per_user` tasks, and bench-0 with `heavy`.
 USER_PREFIX = "bench-"
-# The API's own list statement (for psycopg): the plan shown is the plan the API gets.
-_LIST_SQL = str(LIST_TASKS.compile(dialect=psycopg_dialect()))
+Params = dict[str, Any]
+
+
+# Titles are a verb, a thing and (half the time) a when, from everyday vocabularies, so that a
+# search for one thing is as selective as it is in a real list: each thing is in about 1 % of
+# titles (and of the descriptions a quarter of the tasks have).
+_VERBS = (
+    "buy", "call", "email", "fix", "book", "pay", "clean", "review", "send", "plan", "check",
+    "renew", "cancel", "order", "return", "pick up", "drop off", "schedule", "prepare", "update",
+    "finish", "start", "write", "read", "organise", "sort out", "print", "sign", "file", "water",
+)  # fmt: skip
+_THINGS = (
+    "milk", "bread", "eggs", "coffee", "groceries", "dentist", "doctor", "plumber", "landlord",
+    "mum", "dad", "sister", "brother", "grandma", "neighbour", "boss", "team", "client",
+    "invoice", "receipt", "tax return", "insurance", "passport", "visa", "licence", "car",
+    "bike", "tyres", "oil change", "train tickets", "flights", "hotel", "birthday card",
+    "present", "flowers", "cake", "report", "slides", "budget", "contract", "proposal",
+    "newsletter", "blog post", "expenses", "timesheet", "payroll", "meeting notes", "agenda",
+    "laptop", "phone", "printer", "router", "backup", "password", "subscription", "gym",
+    "yoga class", "swimming lesson", "piano lesson", "school form", "library books", "homework",
+    "kitchen", "bathroom", "garage", "garden", "lawn", "gutters", "windows", "curtains", "sofa",
+    "fridge", "oven", "dishwasher", "washing machine", "boiler", "heating", "electricity bill",
+    "water bill", "phone bill", "rent", "mortgage", "savings", "pension", "bank statement",
+    "credit card", "loan", "donation", "charity run", "volunteer shift", "vet", "dog food",
+    "cat litter", "plants", "seeds", "compost", "paint", "shelves", "lamp", "light bulbs",
+    "batteries", "recycling", "bins", "parcel", "letter", "stamps", "photos", "album",
+    "recipe", "dinner party", "picnic", "holiday", "camping gear", "suitcase", "umbrella",
+)  # fmt: skip
+_WHENS = (
+    "today", "tomorrow", "this week", "next week", "before friday", "after work", "on monday",
+    "at the weekend", "tonight", "this morning", "by the end of the month", "asap",
+)  # fmt: skip
+# Tags and the share of tasks that carry each (a task has 0 to several).
+_TAGS = {
+    "work": 0.30, "home": 0.25, "errands": 0.15, "health": 0.10, "finance": 0.10,
+    "family": 0.08, "urgent": 0.05, "someday": 0.05, "reading": 0.04, "travel": 0.03,
+}  # fmt: skip
+_VOCABULARY = {
+    "verbs": list(_VERBS),
+    "things": list(_THINGS),
+    "whens": list(_WHENS),
+    "tags": list(_TAGS),
+    "tag_shares": list(_TAGS.values()),
+}
+# The search and the tag filter the benchmarks measure: a thing like any other, and a tag in
+# about one task in seven.
+SEARCH_WORD = "invoice"
+FILTER_TAG = "errands"
+assert SEARCH_WORD in _THINGS and FILTER_TAG in _TAGS
+
+# Task-major order: a user's rows are spread over the table as in real use, so a page of 20
+# touches up to 20 heap pages rather than one. user(0) has `heavy` tasks, spread alike.
+_PICK = """CREATE FUNCTION pg_temp.pick(words text[]) RETURNS text LANGUAGE sql VOLATILE
+AS $$ SELECT words[1 + floor(random() * cardinality(words))::int] $$"""
+_SEED_TASKS = f"""
+INSERT INTO task (user_id, title, description, completed, completed_at, priority, due_date,
+                  tags, created_at, updated_at)
+SELECT '{USER_PREFIX}' || u,
+       initcap(verb) || ' ' || thing
+           || CASE WHEN random() < 0.5 THEN ' ' || pg_temp.pick(%(whens)s) ELSE '' END,
+       CASE WHEN random() < 0.25 THEN 'remember the ' || pg_temp.pick(%(things)s)
+            || ' and the ' || pg_temp.pick(%(things)s) END,
+       done, CASE WHEN done THEN ts + interval '1 day' END,
+       (ARRAY[0, 0, 0, 1, 1, 2, 3])[1 + floor(random() * 7)::int],
+       CASE WHEN random() < 0.4 THEN current_date + floor(random() * 60 - 20)::int END,
+       ARRAY(SELECT name FROM unnest(%(tags)s::text[], %(tag_shares)s::float8[]) AS v(name, share)
+             WHERE random() < share + 0 * (t + u) ORDER BY name),
+       ts, ts
+FROM generate_series(1, GREATEST(%(per)s, %(heavy)s)) AS t,
+     LATERAL generate_series(CASE WHEN t <= %(heavy)s THEN 0 ELSE 1 END,
+                             CASE WHEN t <= %(per)s THEN %(users)s ELSE 0 END) AS u,
+     LATERAL (SELECT now() - make_interval(secs => t * 60 + u), random() < 0.3,
+                     pg_temp.pick(%(verbs)s), pg_temp.pick(%(things)s)) AS r(ts, done, verb, thing)
+"""
+# The tags' rows, their links and their counts, as the API's writes and triggers keep them.
+_SEED_TAGS = (
+    "INSERT INTO tag (user_id, name) SELECT DISTINCT user_id, unnest(tags) FROM task",
+    """INSERT INTO task_tag (task_id, tag_id, user_id, completed)
+    SELECT task.id, tag.id, task.user_id, task.completed
+    FROM task CROSS JOIN LATERAL unnest(task.tags) AS linked(name)
+    JOIN tag ON tag.user_id = task.user_id AND tag.name = linked.name""",
+    """UPDATE tag SET task_count = linked.n
+    FROM (SELECT tag_id, count(*) AS n FROM task_tag GROUP BY tag_id) AS linked
+    WHERE tag.id = linked.tag_id""",
+)
 
 
 def user(n: int) -> str:
     return f"{USER_PREFIX}{n}"
 
 
-def write_tokens(path: Path, secret: str, users: int) -> Path:
-    """One valid HS256 token per seeded user, one per line, for wrk to rotate through."""
-    lines = [mint(secret, user(n), ttl=3600) for n in range(1, users + 1)]
+def write_tokens(path: Path, secret: str, users: int, first: int = 1) -> Path:
+    """A valid HS256 token for each of `users` seeded users from user(first), one per line,
+    for wrk to rotate through."""
+    lines = [mint(secret, user(n), ttl=3600) for n in range(first, first + users)]
     path.touch(mode=0o600)
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -60,8 +144,9 @@ class Postgres:
             with psycopg.connect(self.url(), autocommit=True) as conn:
                 conn.execute(f"DROP ROLE IF EXISTS {self.api_role}")
 
-    def seeded(self, users: int, per_user: int) -> str:
-        """A new migrated database holding users x per_user tasks; returns its name."""
+    def seeded(self, users: int, per_user: int, heavy: int = 0) -> str:
+        """A new migrated database holding users x per_user tasks (and `heavy` tasks of
+        user(0), if any), with words, tags, priorities and due dates; returns its name."""
         url = create_database(self.url(), "bench")
         self.created.append(url)
         name = make_url(url).database or ""
@@ -73,51 +158,57 @@ class Postgres:
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON task, tag, task_tag, idempotency_key "
                 f"TO {self.api_role}"
             )
-            # Task-major order: a user's rows are spread over the table as in real use,
-            # so a page of 20 touches up to 20 heap pages rather than one.
-            conn.execute(
-                f"""
-                INSERT INTO task (user_id, title, description, completed, created_at, updated_at)
-                SELECT '{USER_PREFIX}' || u, 'task ' || t || ' of user ' || u,
-                       CASE WHEN t %% 4 = 0 THEN 'a few words of description' END,
-                       t %% 3 = 0, ts, ts
-                FROM generate_series(1, %s) AS t, generate_series(1, %s) AS u,
-                     LATERAL (SELECT now() - make_interval(secs => t * 60 + u)) AS at(ts)
-                """,
-                (per_user, users),
-            )
-            conn.execute("VACUUM ANALYZE task")
+            conn.execute("SELECT setseed(0.42)")
+            conn.execute(_PICK)
+            params = {**_VOCABULARY, "per": per_user, "users": users, "heavy": heavy}
+            conn.execute(_SEED_TASKS, params)
+            # Links in bulk: the foreign keys' checks and the count triggers are row-by-row
+            # or per statement work that the seed does at once below (superuser only).
+            conn.execute("SET session_replication_role = replica")
+            for statement in _SEED_TAGS:
+                conn.execute(statement)
+            conn.execute("RESET session_replication_role")
+            for table in ("task", "tag", "task_tag"):
+                conn.execute(f"VACUUM ANALYZE {table}")
         return name
 
-    def explain(self, database: str) -> str:
-        """The list query's plan as the API runs it: as its role, under row-level security."""
+    def explain(self, database: str, who: str, statement: Select[Any], params: Params) -> str:
+        """`statement`'s plan as the API runs it: as its role, under row-level security, for
+        the user `who` (EXPLAIN ANALYZE with the buffers it touched)."""
+        compiled = statement.compile(dialect=psycopg_dialect())
         with psycopg.connect(self.url(database, self.api_role)) as conn:
-            conn.execute("SELECT set_config('app.user_id', %s, true)", (user(7),))
-            params = {CALLER: user(7), "limit": 20, "offset": 0}
-            rows = conn.execute(f"EXPLAIN ANALYZE {_LIST_SQL}", params).fetchall()
+            conn.execute("SELECT set_config('app.user_id', %s, true)", (who,))
+            values = {**compiled.params, **params, CALLER: who}
+            rows = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS) {compiled}", values).fetchall()
         return "\n".join(row[0] for row in rows)
 
 
-def seeded_sqlite(path: Path, users: int, per_user: int) -> str:
+def seeded_sqlite(path: Path, source_url: str) -> str:
+    """A migrated SQLite database holding the same tasks and tags as the PostgreSQL one."""
     url = f"sqlite:///{path}"
     migrate(url)
-    start = datetime.now(UTC)
-    rows = (
-        (
-            user(u),
-            f"task {t} of user {u}",
-            "a few words of description" if t % 4 == 0 else None,
-            t % 3 == 0,
-            # SQLAlchemy's storage format for DateTime on SQLite (UTC, no zone).
-            (start - timedelta(seconds=t * 60 + u)).strftime("%Y-%m-%d %H:%M:%S.%f"),
+    with psycopg.connect(source_url) as source, sqlite3.connect(path) as conn:
+        tasks = source.execute(
+            "SELECT id, user_id, title, description, completed, completed_at, priority, due_date,"
+            " array_to_json(tags)::text, created_at, updated_at FROM task ORDER BY id"
         )
-        for t in range(1, per_user + 1)
-        for u in range(1, users + 1)
-    )
-    with sqlite3.connect(path) as conn:
         conn.executemany(
-            "INSERT INTO task (user_id, title, description, completed, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?5)",
-            rows,
+            "INSERT INTO task (id, user_id, title, description, completed, completed_at, priority,"
+            " due_date, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ([_sqlite_value(value) for value in row] for row in tasks),
         )
+        # The links' trigger counts each tag's tasks, as the API's writes do.
+        tags = source.execute("SELECT id, user_id, name FROM tag ORDER BY id")
+        conn.executemany("INSERT INTO tag (id, user_id, name) VALUES (?, ?, ?)", tags)
+        links = source.execute("SELECT task_id, tag_id, user_id FROM task_tag")
+        conn.executemany("INSERT INTO task_tag (task_id, tag_id, user_id) VALUES (?, ?, ?)", links)
     return url
+
+
+def _sqlite_value(value: object) -> object:
+    if isinstance(value, datetime):
+        # SQLAlchemy's storage format for DateTime on SQLite (UTC, no zone).
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

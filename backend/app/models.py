@@ -98,6 +98,7 @@ task = Table(
     Index("ix_task_user_id_due_date_id", "user_id", "due_date", "id"),
     Index("ix_task_user_id_priority_id", "user_id", "priority", "id"),
     # (PostgreSQL also has (user_id, lower(title), id) for sort=title: migration 0004.)
+    # (And (user_id, id) with completed, for the counts and the tag filter: migration 0006.)
     sqlite_autoincrement=True,
 )
 
@@ -125,6 +126,9 @@ task_tag = Table(
     Column("tag_id", _Id, ForeignKey("tag.id"), primary_key=True),
     # The owner again, for row-level security and for the tag filter's index.
     Column("user_id", String(USER_ID_MAX), nullable=False),
+    # The task's own `completed`, copied by triggers (migration 0007), so that counts filtered
+    # by tags read the links alone; NULL on links older than the column.
+    Column("completed", Boolean, nullable=True),
     Index("ix_task_tag_user_id_tag_id_task_id", "user_id", "tag_id", "task_id"),
     sqlite_with_rowid=False,
 )

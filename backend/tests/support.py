@@ -12,12 +12,17 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import jwt
+import psycopg
+from sqlalchemy import make_url
 
 from app.core.security import DEFAULT_AUDIENCE
+from devtools import libpq_url
 
 SECRET = "test-secret-0123456789abcdef0123456789abcdef"
 PREVIOUS_SECRET = "old-secret-fedcba9876543210fedcba9876543210"
@@ -80,3 +85,27 @@ def backend_env(**settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BETTER_AUTH_SECRET"}}
     env.update(settings)
     return env
+
+
+# The API's tables, as README.md tells operators to grant them.
+API_TABLES = "task, tag, task_tag, idempotency_key"
+
+
+@contextmanager
+def plain_role(owner_url: str, privileges: str = "SELECT, INSERT, UPDATE, DELETE") -> Iterator[str]:
+    """A login role with `privileges` on the API's tables of the database at `owner_url` and
+    nothing else (no superuser, owns nothing: row-level security applies to it); its URL.
+    Dropped afterwards."""
+    role = f"todo_api_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(libpq_url(owner_url), autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+        conn.execute(f"GRANT CONNECT ON DATABASE {make_url(owner_url).database} TO {role}")
+        conn.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
+        conn.execute(f"GRANT {privileges} ON {API_TABLES} TO {role}")
+    try:
+        yield make_url(owner_url).set(username=role).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(libpq_url(owner_url), autocommit=True) as conn:
+            # Its grants, on the database too; then nothing depends on it.
+            conn.execute(f"DROP OWNED BY {role}")
+            conn.execute(f"DROP ROLE {role}")

@@ -92,6 +92,25 @@ class any_of(FunctionElement[bool]):
 _spell(any_of, postgresql="({0} = ANY(ARRAY{1}))", sqlite="({0} IN {1})")
 
 
+class member_of(FunctionElement[bool]):
+    """`expr IN subquery` (uncorrelated), tested row by row against the subquery's rows.
+
+    On PostgreSQL this is `(expr IN subquery) IS TRUE`: a hashed set, built once, that each of
+    the caller's rows is checked against as an index walks them. A plain `IN` becomes a join,
+    planned from estimates that cannot know how many rows the subquery gives (the tag filter's
+    tag is only known at run time): the planner then fetches every match by primary key, a heap
+    page each, to sort them, where the set lets the list stop at a page's worth and the counts
+    read an index alone (migration 0006).
+    """
+
+    name = "member_of"
+    type = Boolean()
+    inherit_cache = True
+
+
+_spell(member_of, postgresql="(({0} IN {1}) IS TRUE)", sqlite="({0} IN {1})")
+
+
 class contains_pattern(FunctionElement[bool]):
     """`text` matches a LIKE `pattern` ignoring case; the pattern is lower-case and escapes
     with a backslash."""

@@ -178,6 +178,51 @@ def test_ties_go_by_id_and_pages_neither_skip_nor_repeat(
         assert whole == expected
 
 
+@pytest.mark.parametrize("sort", ["created", "due", "priority", "title"])
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_a_tag_filter_pages_in_the_list_order(
+    client: TestClient, headers: Headers, sort: str, order: str
+) -> None:
+    # Keys that repeat and undated tasks: the page is found before its rows are read (crud),
+    # and must be the same page, in the same order, as the whole list's tagged tasks.
+    for n in range(10):
+        due = None if n % 3 else f"2026-01-0{1 + n % 2}"
+        tags = ["x"] if n % 4 else []
+        create(
+            client, headers, f"T{n % 3}", priority=("low", "high")[n % 2], due_date=due, tags=tags
+        )
+    query = f"sort={sort}&order={order}"
+    tagged = [t["id"] for t in client.get(f"/tasks?{query}", headers=headers).json() if t["tags"]]
+    pages = [
+        t["id"]
+        for offset in (0, 3, 6)
+        for t in client.get(f"/tasks?{query}&tag=x&limit=3&offset={offset}", headers=headers).json()
+    ]
+    assert pages == tagged and len(tagged) == 7
+
+
+def test_counts_by_tag_follow_every_change_of_completed(
+    client: TestClient, headers: Headers
+) -> None:
+    # Counts filtered by tags read the links' copy of `completed` (migration 0007).
+    a = create(client, headers, "a", tags=["x"])
+    create(client, headers, "b", tags=["x", "y"])
+    c = create(client, headers, "c", tags=["y"])
+    assert counts(client, headers, "tag=x") == {"all": 2, "active": 2, "completed": 0}
+    client.patch(f"/tasks/{a['id']}", headers=headers, json={"completed": True})
+    assert counts(client, headers, "tag=x") == {"all": 2, "active": 1, "completed": 1}
+    client.patch("/tasks?tag=y", headers=headers, json={"completed": True})  # b and c at once
+    assert counts(client, headers, "tag=x") == {"all": 2, "active": 0, "completed": 2}
+    assert counts(client, headers, "tag=x&tag=y") == {"all": 1, "active": 0, "completed": 1}
+    # A new link of a task completed before it.
+    client.patch(f"/tasks/{c['id']}", headers=headers, json={"tags": ["x", "y"]})
+    assert counts(client, headers, "tag=x") == {"all": 3, "active": 0, "completed": 3}
+    client.patch("/tasks", headers=headers, json={"completed": False})
+    assert counts(client, headers, "tag=x&tag=y") == {"all": 2, "active": 2, "completed": 0}
+    client.delete(f"/tasks/{a['id']}", headers=headers)
+    assert counts(client, headers, "tag=x") == {"all": 2, "active": 2, "completed": 0}
+
+
 def test_sort_within_a_filter_pages_stably(client: TestClient, headers: Headers) -> None:
     for n in range(9):
         create(client, headers, f"t{n}", priority=("low", "high")[n % 2], tags=["x"])

@@ -1,19 +1,16 @@
 """Fixtures of the system tests: a migrated PostgreSQL database, and a role for the API that
 has privileges on the API's own tables alone (so row-level security applies to it)."""
 
-import uuid
 from collections.abc import Iterator
 
 import psycopg
 import pytest
-from sqlalchemy import make_url
 
 from app.migrations import migrate
 from devtools import libpq_url, postgres_database
 from tests.conftest import TEST_DATABASE_URL
+from tests.support import plain_role
 
-# As README.md tells operators to grant.
-API_TABLES = "task, tag, task_tag, idempotency_key"
 BETTER_AUTH_TABLES = """
 CREATE TABLE "user" (id text PRIMARY KEY, email text NOT NULL, name text NOT NULL);
 CREATE TABLE "session" (id text PRIMARY KEY, "userId" text NOT NULL, token text NOT NULL);
@@ -28,19 +25,9 @@ def api_role_url() -> Iterator[str]:
     only."""
     if not TEST_DATABASE_URL:
         pytest.skip("needs TEST_DATABASE_URL (PostgreSQL)")
-    role = f"todo_api_{uuid.uuid4().hex[:8]}"
     with postgres_database(TEST_DATABASE_URL) as owner_url:
         migrate(owner_url)
         with psycopg.connect(libpq_url(owner_url), autocommit=True) as conn:
             conn.execute(BETTER_AUTH_TABLES)
-            conn.execute(f"CREATE ROLE {role} LOGIN")
-            conn.execute(f"GRANT CONNECT ON DATABASE {make_url(owner_url).database} TO {role}")
-            conn.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
-            conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {API_TABLES} TO {role}")
-        try:
-            yield make_url(owner_url).set(username=role).render_as_string(hide_password=False)
-        finally:
-            with psycopg.connect(libpq_url(owner_url), autocommit=True) as conn:
-                conn.execute(f"DROP OWNED BY {role}")
-    with psycopg.connect(libpq_url(TEST_DATABASE_URL), autocommit=True) as conn:
-        conn.execute(f"DROP ROLE IF EXISTS {role}")
+        with plain_role(owner_url) as url:
+            yield url
