@@ -1,11 +1,14 @@
 """Turns bench/results/latest.json into docs/benchmarks.md and docs/benchmarks.png.
 
-Usage: python bench/report.py RESULTS_JSON DOCS_DIR   (needs matplotlib)
+Usage: python bench/report.py RESULTS_JSON DOCS_DIR [BROWSER_FIGURES_DIR]   (needs matplotlib)
+
+BROWSER_FIGURES_DIR holds what the browser tests of `make test` measured (artifacts/e2e).
 """
 
 import json
 import statistics
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +92,7 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
     ]
 
 
-def markdown(results: dict[str, Any], chart: str) -> str:
+def markdown(results: dict[str, Any], chart: str, browser: list[str]) -> str:
     s, b4, m, settings = (
         results["scenarios"],
         results["B4"],
@@ -164,6 +167,7 @@ def markdown(results: dict[str, Any], chart: str) -> str:
         "```",
         "",
         *search_section(results),
+        *browser,
     ]
     return "\n".join(lines)
 
@@ -191,6 +195,33 @@ def search_section(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def browser_section(figures: Path | None) -> list[str]:
+    """The tasks page's first screen for a user of 5,000 tasks, as the browser tests measured it
+    (they assert the number of API calls, never the time)."""
+    lines = ["## Browser: the first page of a user with 5,000 tasks", ""]
+    found = sorted(figures.glob("first-page-*-tasks-*.json")) if figures else []
+    if not found:
+        none = "No figures: the browser tests of `make test` write them to artifacts/e2e/."
+        return [*lines, none, ""]
+    lines += [
+        "Measured by the browser tests (`e2e/tests/tasks-list.test.mjs`, Debian chromium) from the",
+        "start of the navigation until the first rows and the counts are on screen; one run each,",
+        "on the same shared machine, so a figure moves by tens of percent from run to run.",
+        "",
+        "| Database | Tasks | First page ms | API calls | Measured |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for path in found:
+        run = json.loads(path.read_text())
+        when = datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        calls = ", ".join(f"`{call}`" for call in run["apiCalls"])
+        lines.append(
+            f"| {run['database']} | {run['tasks']:,} | {run['firstPageMs']} |"
+            f" {len(run['apiCalls'])} ({calls}) | {when} |"
+        )
+    return [*lines, ""]
+
+
 def draw(results: dict[str, Any], path: Path) -> None:
     s = results["scenarios"]
     names = [label(k) for k in s]
@@ -216,7 +247,9 @@ def main() -> None:
     docs = Path(sys.argv[2])
     docs.mkdir(parents=True, exist_ok=True)
     draw(results, docs / "benchmarks.png")
-    (docs / "benchmarks.md").write_text(markdown(results, "benchmarks.png"))
+    figures = Path(sys.argv[3]) if len(sys.argv) > 3 else None
+    text = markdown(results, "benchmarks.png", browser_section(figures))
+    (docs / "benchmarks.md").write_text(text)
     print(f"wrote {docs / 'benchmarks.md'} and {docs / 'benchmarks.png'}")
 
 

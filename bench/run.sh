@@ -23,4 +23,4 @@ fi
 
 say "running the benchmarks (a full run takes about 15 minutes; --quick about 3)"
 "$VENV/bin/python" bench/bench.py "$@"
-"$BENCH_VENV/bin/python" bench/report.py bench/results/latest.json docs
+"$BENCH_VENV/bin/python" bench/report.py bench/results/latest.json docs artifacts/e2e
