@@ -53,9 +53,11 @@ describe("with REQUIRE_EMAIL_VERIFICATION=true", () => {
     expect(refused.body.code).toBe("EMAIL_NOT_VERIFIED");
     // Signing in again sends the link again; so does "resend".
     expect((await post("/send-verification-email", { email: ada.email, callbackURL: "/tasks" })).status).toBe(200);
-    const links = await verificationLinks(3);
+    // The mails go out after their answers, so their files may land in either order.
+    const resent = (await verificationLinks(3)).filter((link) => /callbackURL=(%2F|\/)tasks/.test(link));
+    expect(resent).toHaveLength(2);
 
-    const opened = await server.auth().handler(new Request(links[2]));
+    const opened = await server.auth().handler(new Request(resent[1]));
     expect(opened.status).toBe(302);
     expect(opened.headers.get("location")).toBe("/tasks");
     expect(opened.headers.getSetCookie().join(";")).toMatch(/session_token=/);
