@@ -13,7 +13,13 @@ export const AUTH_URL = "http://localhost:3000";
  * and error codes rather than mocks. `env` adds settings (e.g. the token TTL).
  * Modules imported in later beforeAll hooks share this server's instance.
  */
-export function realAuthServer(env: Record<string, string> = {}): { auth: () => Auth } {
+export interface RealAuthServer {
+  auth: () => Auth;
+  /** A JSON POST to one of Better-Auth's routes, as a same-origin browser sends it. */
+  post: (route: string, body: unknown) => Promise<{ status: number; body: Record<string, unknown> }>;
+}
+
+export function realAuthServer(env: Record<string, string> = {}): RealAuthServer {
   let tempDir: string | undefined;
   let auth: Auth | undefined;
 
@@ -40,10 +46,21 @@ export function realAuthServer(env: Record<string, string> = {}): { auth: () => 
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   });
 
+  const built = (): Auth => {
+    if (!auth) throw new Error("the auth server is built in beforeAll; use it inside tests");
+    return auth;
+  };
   return {
-    auth: () => {
-      if (!auth) throw new Error("the auth server is built in beforeAll; use it inside tests");
-      return auth;
+    auth: built,
+    post: async (route, body) => {
+      const response = await built().handler(
+        new Request(`${AUTH_URL}/api/auth${route}`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Origin: AUTH_URL },
+          body: JSON.stringify(body),
+        }),
+      );
+      return { status: response.status, body: await response.json() };
     },
   };
 }

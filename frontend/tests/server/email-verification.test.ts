@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { AUTH_URL, realAuthServer } from "../helpers/real-auth";
+import { realAuthServer } from "../helpers/real-auth";
 
 // REQUIRE_EMAIL_VERIFICATION=true on a real Better-Auth server, mail into an outbox folder.
 const outbox = mkdtempSync(path.join(tmpdir(), "outbox-"));
@@ -16,16 +16,7 @@ afterAll(() => {
   rmSync(outbox, { recursive: true, force: true });
 });
 
-async function post(route: string, body: unknown) {
-  const response = await server.auth().handler(
-    new Request(`${AUTH_URL}/api/auth${route}`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Origin: AUTH_URL },
-      body: JSON.stringify(body),
-    }),
-  );
-  return { status: response.status, body: await response.json() };
-}
+const post = server.post;
 
 async function verificationLinks(count: number): Promise<string[]> {
   await vi.waitFor(() => expect(readdirSync(outbox).length).toBeGreaterThanOrEqual(count), { timeout: 10_000 });
