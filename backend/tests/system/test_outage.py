@@ -3,6 +3,8 @@ the database is back it serves again without a restart, and no acknowledged writ
 
 import asyncio
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
-from devtools import libpq_url, uvicorn
+from devtools import Server, libpq_url, uvicorn
 from tests.support import SECRET, auth, backend_env, new_user, token
 from tests.system.tcp_proxy import TcpProxy
 
@@ -96,17 +98,27 @@ def stored_ids(database_url: str, ids: list[int]) -> set[int]:
     return {row[0] for row in rows}
 
 
-def test_database_outage_is_503_then_recovers(postgres_url: str, tmp_path: Path) -> None:
+@contextmanager
+def api_behind_proxy(
+    postgres_url: str, log: Path, **settings: str
+) -> Iterator[tuple[Server, TcpProxy]]:
+    """The API on a connection to PostgreSQL that the test can cut or silence."""
     database = make_url(postgres_url)
-    log = tmp_path / "server.log"
     with TcpProxy.running(database.host or "127.0.0.1", database.port or 5432) as proxy:
         via_proxy = database.set(host="127.0.0.1", port=proxy.port)
         env = backend_env(
             BETTER_AUTH_SECRET=SECRET,
             DATABASE_URL=via_proxy.render_as_string(hide_password=False),
+            **settings,
         )
         with uvicorn(env, "--no-access-log", log=log) as server:
-            writes, seen = asyncio.run(outage(server.url, proxy))
+            yield server, proxy
+
+
+def test_database_outage_is_503_then_recovers(postgres_url: str, tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    with api_behind_proxy(postgres_url, log) as (server, proxy):
+        writes, seen = asyncio.run(outage(server.url, proxy))
 
     assert writes.errors == [], writes.errors[:10]
     assert seen["acknowledged before the cut"], seen
@@ -164,17 +176,9 @@ async def _answers_while_silent(base_url: str, proxy: TcpProxy) -> list[tuple[st
 def test_a_silent_database_gets_503_within_the_time_budget(
     postgres_url: str, tmp_path: Path
 ) -> None:
-    database = make_url(postgres_url)
-    with TcpProxy.running(database.host or "127.0.0.1", database.port or 5432) as proxy:
-        via_proxy = database.set(host="127.0.0.1", port=proxy.port)
-        env = backend_env(
-            BETTER_AUTH_SECRET=SECRET,
-            DATABASE_URL=via_proxy.render_as_string(hide_password=False),
-            DB_TIMEOUT_SECONDS=str(BUDGET_SECONDS),
-            DB_POOL_SIZE="4",
-        )
-        with uvicorn(env, "--no-access-log", log=tmp_path / "server.log") as server:
-            *silent, after = asyncio.run(_answers_while_silent(server.url, proxy))
+    settings = {"DB_TIMEOUT_SECONDS": str(BUDGET_SECONDS), "DB_POOL_SIZE": "4"}
+    with api_behind_proxy(postgres_url, tmp_path / "server.log", **settings) as (server, proxy):
+        *silent, after = asyncio.run(_answers_while_silent(server.url, proxy))
 
     assert {(status, retry) for _, status, retry in silent} == {(503, "2")}, silent
     assert after == ("/tasks", 201, "")
@@ -208,17 +212,9 @@ def test_a_retried_create_whose_answer_was_lost_is_not_repeated(
 ) -> None:
     """The database commits the create, its answer never reaches the API: 503. The client's
     retry with the same Idempotency-Key gets that task (200); there is one task, not two."""
-    database = make_url(postgres_url)
-    with TcpProxy.running(database.host or "127.0.0.1", database.port or 5432) as proxy:
-        via_proxy = database.set(host="127.0.0.1", port=proxy.port)
-        env = backend_env(
-            BETTER_AUTH_SECRET=SECRET,
-            DATABASE_URL=via_proxy.render_as_string(hide_password=False),
-            DB_TIMEOUT_SECONDS=str(BUDGET_SECONDS),
-            DB_POOL_SIZE="1",
-        )
-        with uvicorn(env, "--no-access-log", log=tmp_path / "server.log") as server:
-            lost, retried, *listed = asyncio.run(_create_whose_answer_is_lost(server.url, proxy))
+    settings = {"DB_TIMEOUT_SECONDS": str(BUDGET_SECONDS), "DB_POOL_SIZE": "1"}
+    with api_behind_proxy(postgres_url, tmp_path / "server.log", **settings) as (server, proxy):
+        lost, retried, *listed = asyncio.run(_create_whose_answer_is_lost(server.url, proxy))
 
     assert lost[0] == 503
     assert retried[0] == 200  # the first attempt had committed
