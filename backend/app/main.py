@@ -126,6 +126,9 @@ def create_app(settings: Settings) -> FastAPI:
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST", "PATCH", "DELETE"],
         allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+        # Not a CORS-safelisted header: without this a browser on another origin cannot read
+        # how long a 503 asks it to wait before retrying.
+        expose_headers=["Retry-After"],
         max_age=600,
     )
     return app

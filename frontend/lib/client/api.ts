@@ -43,9 +43,19 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** How long the server asked to wait before trying again (Retry-After), if it said. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
+}
+
+/** Retry-After in milliseconds: delay-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | null, now: number): number | undefined {
+  if (value === null || value.trim() === "") return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 /** The request never got an answer (server down, network gone, CORS refusal). */
@@ -73,8 +83,11 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
   /** Milliseconds clock; injectable for tests. */
   now?: () => number;
-  /** Wait before retrying a create that got no answer or a 503 (default 1000 ms). */
-  retryDelayMs?: number;
+  /**
+   * Waits before a create is retried after no answer or a 503: the server's Retry-After when
+   * it gave one (at most 10 s), else 1 s. Injectable for tests.
+   */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface ApiClient {
@@ -117,6 +130,9 @@ const MAX_RENEW_MARGIN_MS = 60_000;
 const RENEW_MARGIN_SHARE = 0.2;
 /** Retries of a create after a network failure or a 503 (the backend's "try again"). */
 const CREATE_RETRIES = 2;
+const RETRY_DELAY_MS = 1000;
+/** A longer Retry-After is not waited for: the user is told and can try again. */
+const MAX_RETRY_DELAY_MS = 10_000;
 
 /** A fresh Idempotency-Key: a Structured Field string, so in double quotes. */
 function newIdempotencyKey(): string {
@@ -126,8 +142,12 @@ function newIdempotencyKey(): string {
   return `"${Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("")}"`;
 }
 
-function worthRetrying(error: unknown): boolean {
-  return error instanceof NetworkError || (error instanceof ApiError && error.status === 503);
+/** How long to wait before retrying a create after `error`, or null when it is not worth it. */
+function retryDelay(error: unknown): number | null {
+  if (error instanceof NetworkError) return RETRY_DELAY_MS;
+  if (!(error instanceof ApiError) || error.status !== 503) return null;
+  const asked = error.retryAfterMs ?? RETRY_DELAY_MS;
+  return asked > MAX_RETRY_DELAY_MS ? null : asked;
 }
 
 /** The token route's answer, checked: the renewal schedule depends on `expiresIn`. */
@@ -153,12 +173,17 @@ async function errorMessage(response: Response): Promise<string> {
   return `The server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ""}.`;
 }
 
+async function apiError(response: Response): Promise<ApiError> {
+  const wait = retryAfterMs(response.headers.get("Retry-After"), Date.now());
+  return new ApiError(response.status, await errorMessage(response), wait);
+}
+
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
   const tokenUrl = options.tokenUrl ?? "/api/auth/token";
   const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const now = options.now ?? Date.now;
-  const retryDelayMs = options.retryDelayMs ?? 1000;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   let cached: CachedToken | null = null;
   let inflight: Promise<string> | null = null;
@@ -183,7 +208,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const startedIn = generation;
     const response = await send(tokenUrl, { credentials: "same-origin", cache: "no-store" });
     if (response.status === 401) authRequired();
-    if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+    if (!response.ok) throw await apiError(response);
     // The lifetime counts from when the answer arrived, on the local clock, so clock skew does not matter.
     const receivedAt = now();
     const { token, expiresIn } = readTokenResponse(await response.json());
@@ -228,7 +253,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       // Everything up to fetch() runs now, inside the pagehide handler: no await before it.
       if (!cached || now() >= cached.expiresAt) throw new NetworkError("Not sent: the page closed without a valid token.");
       const response = await attempt(cached.value);
-      if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+      if (!response.ok) throw await apiError(response);
       return response;
     }
 
@@ -240,7 +265,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       response = await attempt(await getToken());
       if (response.status === 401) authRequired();
     }
-    if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+    if (!response.ok) throw await apiError(response);
     return response;
   }
 
@@ -261,8 +286,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         try {
           return (await (await request("POST", "/tasks", task, {}, headers)).json()) as Task;
         } catch (error) {
-          if (!worthRetrying(error) || retries >= CREATE_RETRIES) throw error;
-          await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
+          const delay = retryDelay(error);
+          if (delay === null || retries >= CREATE_RETRIES) throw error;
+          await sleep(delay);
         }
       }
     },

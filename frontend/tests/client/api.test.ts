@@ -1,13 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
-import { ApiError, AuthRequiredError, createApiClient, NetworkError, type Task } from "@/lib/client/api";
+import { ApiError, AuthRequiredError, createApiClient, NetworkError, retryAfterMs, type Task } from "@/lib/client/api";
 
 const API = "http://api.test";
 const TOKEN_URL = "/api/auth/token";
 
-function json(body: unknown, status = 200): Response {
+function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(status === 204 ? null : JSON.stringify(body), {
     status,
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", ...headers },
   });
 }
 
@@ -29,6 +29,10 @@ interface Harness {
 
 function setup({ backend = () => json([]), ttlSeconds = 900, serverNow = 1_800_000_000, tokenDelayMs = 0, tokenAnswer }: Harness = {}) {
   let clock = 1_000_000; // local ms clock, deliberately unrelated to the server's
+  const waits: number[] = [];
+  const sleep = async (ms: number) => {
+    waits.push(ms);
+  };
   const tokensIssued: string[] = [];
   const backendCalls: { url: string; init: RequestInit; token: string }[] = [];
   const onAuthRequired = vi.fn();
@@ -48,13 +52,14 @@ function setup({ backend = () => json([]), ttlSeconds = 900, serverNow = 1_800_0
     return backend(call);
   });
 
-  const client = createApiClient({ baseUrl: `${API}/`, onAuthRequired, fetch: fetchMock as typeof fetch, now: () => clock, retryDelayMs: 0 });
+  const client = createApiClient({ baseUrl: `${API}/`, onAuthRequired, fetch: fetchMock as typeof fetch, now: () => clock, sleep });
   return {
     client,
     tokensIssued,
     backendCalls,
     onAuthRequired,
     fetchMock,
+    waits,
     advance: (ms: number) => {
       clock += ms;
     },
@@ -253,6 +258,36 @@ describe("Idempotency-Key on create", () => {
     const [first, retry] = h.backendCalls.map(keyOf);
     expect(first).toBeTruthy();
     expect(retry).toBe(first);
+  });
+
+  it("waits as long as a 503's Retry-After asks, and 1 s after a lost answer", async () => {
+    let calls = 0;
+    const h = setup({
+      backend: () => {
+        calls += 1;
+        if (calls === 1) return json({ detail: "database unavailable" }, 503, { "Retry-After": "2" });
+        if (calls === 2) throw new TypeError("Failed to fetch");
+        return json(task(7), 201);
+      },
+    });
+    await expect(h.client.createTask({ title: "later" })).resolves.toEqual(task(7));
+    expect(h.waits).toEqual([2000, 1000]);
+  });
+
+  it("does not wait out a Retry-After longer than 10 s: the user is told at once", async () => {
+    const h = setup({ backend: () => json({ detail: "database unavailable" }, 503, { "Retry-After": "120" }) });
+    await expect(h.client.createTask({ title: "x" })).rejects.toMatchObject({ status: 503, retryAfterMs: 120_000 });
+    expect(h.backendCalls).toHaveLength(1);
+    expect(h.waits).toEqual([]);
+  });
+
+  it("reads Retry-After as seconds or as an HTTP date", () => {
+    const now = Date.parse("Sat, 28 Nov 2026 10:00:00 GMT");
+    expect(retryAfterMs("3", now)).toBe(3000);
+    expect(retryAfterMs("Sat, 28 Nov 2026 10:00:05 GMT", now)).toBe(5000);
+    expect(retryAfterMs("Sat, 28 Nov 2026 09:00:00 GMT", now)).toBe(0);
+    expect(retryAfterMs(null, now)).toBeUndefined();
+    expect(retryAfterMs("soon", now)).toBeUndefined();
   });
 
   it("gives up after two retries, and never retries a refusal", async () => {
