@@ -100,3 +100,85 @@ setup_npm() {  # $1: a folder with package.json and package-lock.json
 }
 
 new_secret() { "${PYTHON:-python3}" -c 'import secrets; print(secrets.token_urlsafe(32))'; }
+
+port_taken() { (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null; }
+
+# Values already in the environment win over .env; a missing secret is generated once
+# into .env (mode 600, git-ignored), so every server shares it from then on.
+load_env_file() {
+    local line name
+    if [ -z "${BETTER_AUTH_SECRET:-}" ] && ! grep -qs '^BETTER_AUTH_SECRET=' .env; then
+        say "no BETTER_AUTH_SECRET: generating one into .env"
+        (umask 077 && printf 'BETTER_AUTH_SECRET=%s\n' "$(new_secret)" >>.env)
+    fi
+    [ -f .env ] || return 0
+    chmod 600 .env
+    while IFS= read -r line || [ -n "$line" ]; do
+        [[ $line =~ ^([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || continue
+        name=${BASH_REMATCH[1]}
+        [ -n "${!name+set}" ] || export "$name=${BASH_REMATCH[2]}"
+    done <.env
+}
+
+# Next.js inlines NEXT_PUBLIC_* at build time: rebuild when they or the sources change. The
+# API's URL is read at run time (lib/server/config.ts), so one build serves `make run` and
+# `make cluster` alike. What the build, the type check and the app write themselves is no
+# source: next-env.d.ts (which the first build creates), TypeScript's build state, the data.
+frontend_build_key() {
+    {
+        env | grep '^NEXT_PUBLIC_' | grep -v '^NEXT_PUBLIC_API_URL=' | sort
+        (cd "$ROOT" && find frontend \( -path frontend/node_modules -o -path frontend/.next \
+            -o -path frontend/data -o -name next-env.d.ts -o -name '*.tsbuildinfo' \) -prune \
+            -o -type f -print0 | sort -z | xargs -0 sha256sum)
+    } | sha256sum | cut -d' ' -f1
+}
+
+build_frontend() {  # `next build`, unless the last build had the same key
+    local key
+    key=$(frontend_build_key)
+    [ "$key" = "$(cat "$FRONTEND/.next/.build-key" 2>/dev/null)" ] && return
+    say "building the frontend"
+    (cd "$FRONTEND" && npm run --silent build) || die "the frontend's build failed"
+    echo "$key" >"$FRONTEND/.next/.build-key"
+}
+
+wait_until_up() {  # wait_until_up NAME URL PID
+    local deadline=$((SECONDS + 90))
+    until curl -fsS -o /dev/null "$2" 2>/dev/null; do
+        kill -0 "$3" 2>/dev/null || die "the $1 stopped while starting (see its output above)"
+        [ "$SECONDS" -lt "$deadline" ] || die "the $1 did not answer at $2 within 90 s"
+        sleep 0.5
+    done
+}
+
+apply_migrations() {  # the API's (Alembic) and Better-Auth's, in the database DATABASE_URL names
+    if [[ ${DATABASE_URL:-} == postgres* ]]; then
+        say "applying database migrations (PostgreSQL from DATABASE_URL)"
+    else
+        say "applying database migrations (embedded SQLite)"
+    fi
+    (cd "$BACKEND" && "$VENV/bin/python" -m app.migrations)
+    (cd "$FRONTEND" && npm run --silent migrate)
+}
+
+# The servers of run.sh and cluster.sh: each started in the background after
+# stop_servers_on_exit, in a process group of its own (set -m), so that stopping it stops
+# its workers too. Ctrl-C is how both commands are meant to end: once every server has
+# stopped, that is success. STOP_REMOVES: paths to delete once they have.
+SERVER_PIDS=()
+STOP_REMOVES=()
+stop_servers() {
+    # A second Ctrl-C while they stop would leave them, and the files, behind.
+    trap '' INT TERM
+    trap - EXIT
+    local pid
+    for pid in "${SERVER_PIDS[@]}"; do kill -- "-$pid" 2>/dev/null || true; done
+    wait 2>/dev/null
+    [ "${#STOP_REMOVES[@]}" -eq 0 ] || rm -rf "${STOP_REMOVES[@]}"
+}
+stop_servers_on_exit() {  # stop_servers_on_exit MESSAGE: said after Ctrl-C stopped them all
+    # shellcheck disable=SC2064  # the message is fixed now
+    trap "stop_servers; say '$1'; exit 0" INT TERM
+    trap stop_servers EXIT
+    set -m
+}

@@ -12,24 +12,25 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 const BACKEND = path.join(ROOT, "backend");
 const FRONTEND = path.join(ROOT, "frontend");
 
-export function freePort() {
+export function freePort(host = "127.0.0.1") {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.listen(0, host, () => {
       const { port } = server.address();
       server.close(() => resolve(port));
     });
   });
 }
 
-function start(name, command, args, options) {
+export function start(name, command, args, options) {
   const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
   const output = [];
   for (const stream of [child.stdout, child.stderr]) {
     stream.on("data", (chunk) => output.push(chunk.toString()));
   }
-  child.logs = () => `--- ${name} output ---\n${output.join("").slice(-4000)}`;
+  child.output = () => output.join("");
+  child.logs = () => `--- ${name} output ---\n${child.output().slice(-4000)}`;
   return child;
 }
 

@@ -77,6 +77,9 @@ export function buildAuthOptions(config: ServerConfig) {
       backgroundTasks: { handler: () => {} },
     },
     rateLimit: {
+      // In PostgreSQL, so every web server behind the balancer counts the same attempts
+      // (Better-Auth keeps them in memory otherwise, one count per process).
+      storage: config.database.kind === "postgres" ? "database" : "memory",
       customRules: {
         "/sign-in/email": attemptsLikeSignIn,
         "/sign-up/email": attemptsLikeSignIn,

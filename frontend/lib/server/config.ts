@@ -20,12 +20,18 @@ export interface MailConfig {
 export interface ServerConfig {
   authSecret: string;
   authUrl: string;
+  /** Absolute: where this server itself calls the API (a relative public URL resolved against `authUrl`). */
   apiUrl: string;
   tokenTtlSeconds: number;
   /** The tokens' `aud` claim; the backend requires the same value (JWT_AUDIENCE on both sides). */
   tokenAudience: string;
   /** Sign-in/sign-up attempts allowed per client IP in each 10-second window. */
   signInAttemptsPer10s: number;
+  /**
+   * Shared by the load balancer (BALANCER_SECRET), which sends it with each request; only
+   * a request carrying it may name the client's address in X-Forwarded-For.
+   */
+  balancerSecret?: string;
   database: AuthDatabaseConfig;
   /** Sign-in waits until the address is confirmed (REQUIRE_EMAIL_VERIFICATION). */
   requireEmailVerification: boolean;
@@ -33,6 +39,7 @@ export interface ServerConfig {
 }
 
 const MIN_SECRET_LENGTH = 32;
+const MIN_BALANCER_SECRET_LENGTH = 16;
 const DEFAULT_TOKEN_TTL_SECONDS = 900;
 const MIN_TOKEN_TTL_SECONDS = 5;
 const MAX_TOKEN_TTL_SECONDS = 24 * 60 * 60;
@@ -121,16 +128,34 @@ function readDatabase(): AuthDatabaseConfig {
   return { kind: "sqlite", file: path.resolve(/* turbopackIgnore: true */ process.cwd(), file) };
 }
 
-/** Base URL of the FastAPI backend, read per request so it can change without a rebuild. */
+function readBalancerSecret(): string | undefined {
+  const secret = readEnv("BALANCER_SECRET");
+  if (secret !== undefined && secret.length < MIN_BALANCER_SECRET_LENGTH) {
+    throw new ConfigError(`BALANCER_SECRET is too short: set it to at least ${MIN_BALANCER_SECRET_LENGTH} random characters, the value the load balancer sends.`);
+  }
+  return secret;
+}
+
+/**
+ * Base URL of the FastAPI backend as the browser calls it, read per request so it can
+ * change without a rebuild. A path (e.g. `/api/v1`) means the same origin as the pages,
+ * behind a load balancer: the browser then sends no CORS preflight.
+ */
 export function getApiUrl(): string {
+  const raw = readEnv("NEXT_PUBLIC_API_URL");
+  if (raw?.startsWith("/")) {
+    if (raw.startsWith("//")) throw new ConfigError(`NEXT_PUBLIC_API_URL must be an http(s) URL or a path such as /api/v1, got "${raw}".`);
+    return raw.replace(/\/+$/, "");
+  }
   return readUrl("NEXT_PUBLIC_API_URL", "http://localhost:8000");
 }
 
 export function getServerConfig(): ServerConfig {
+  const authUrl = readUrl("BETTER_AUTH_URL", "http://localhost:3000");
   return {
     authSecret: readSecret(),
-    authUrl: readUrl("BETTER_AUTH_URL", "http://localhost:3000"),
-    apiUrl: getApiUrl(),
+    authUrl,
+    apiUrl: new URL(getApiUrl(), authUrl).href.replace(/\/+$/, ""),
     tokenTtlSeconds: readWholeNumber("AUTH_TOKEN_TTL_SECONDS", {
       fallback: DEFAULT_TOKEN_TTL_SECONDS,
       min: MIN_TOKEN_TTL_SECONDS,
@@ -139,6 +164,7 @@ export function getServerConfig(): ServerConfig {
     }),
     tokenAudience: readEnv("JWT_AUDIENCE") ?? DEFAULT_TOKEN_AUDIENCE,
     signInAttemptsPer10s: readWholeNumber("AUTH_SIGNIN_ATTEMPTS_PER_10S", { fallback: DEFAULT_SIGNIN_ATTEMPTS, min: 1 }),
+    balancerSecret: readBalancerSecret(),
     database: readDatabase(),
     requireEmailVerification: readFlag("REQUIRE_EMAIL_VERIFICATION"),
     mail: readMail(),

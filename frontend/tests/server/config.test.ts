@@ -9,7 +9,7 @@ afterEach(() => {
 });
 
 function withEnv(env: Record<string, string>) {
-  for (const name of ["BETTER_AUTH_SECRET", "BETTER_AUTH_URL", "NEXT_PUBLIC_API_URL", "AUTH_TOKEN_TTL_SECONDS", "AUTH_SIGNIN_ATTEMPTS_PER_10S", "DATABASE_URL", "AUTH_SQLITE_PATH", "JWT_AUDIENCE", "SMTP_URL", "MAIL_FROM", "MAIL_OUTBOX_DIR", "REQUIRE_EMAIL_VERIFICATION"]) {
+  for (const name of ["BETTER_AUTH_SECRET", "BETTER_AUTH_URL", "NEXT_PUBLIC_API_URL", "AUTH_TOKEN_TTL_SECONDS", "AUTH_SIGNIN_ATTEMPTS_PER_10S", "DATABASE_URL", "AUTH_SQLITE_PATH", "JWT_AUDIENCE", "SMTP_URL", "MAIL_FROM", "MAIL_OUTBOX_DIR", "REQUIRE_EMAIL_VERIFICATION", "BALANCER_SECRET"]) {
     vi.stubEnv(name, env[name] ?? "");
   }
 }
@@ -24,6 +24,7 @@ describe("server settings", () => {
       tokenTtlSeconds: 900,
       tokenAudience: "todo-api",
       signInAttemptsPer10s: 3,
+      balancerSecret: undefined,
       database: { kind: "sqlite", file: path.resolve("data/auth.sqlite") },
       requireEmailVerification: false,
       mail: { smtpUrl: undefined, from: "Todo <no-reply@localhost>", outboxDir: path.resolve("data/outbox") },
@@ -78,5 +79,20 @@ describe("server settings", () => {
   it("reads the API URL at call time and drops a trailing slash", () => {
     withEnv({ NEXT_PUBLIC_API_URL: "https://api.example.com/" });
     expect(getApiUrl()).toBe("https://api.example.com");
+  });
+
+  it("takes a path as the API URL, the same origin as the pages, and resolves it for its own calls", () => {
+    withEnv({ BETTER_AUTH_SECRET: GOOD_SECRET, BETTER_AUTH_URL: "https://todo.example.com", NEXT_PUBLIC_API_URL: "/api/v1/" });
+    expect(getApiUrl()).toBe("/api/v1");
+    expect(getServerConfig().apiUrl).toBe("https://todo.example.com/api/v1");
+    withEnv({ NEXT_PUBLIC_API_URL: "//evil.example/api" });
+    expect(() => getApiUrl()).toThrow(/NEXT_PUBLIC_API_URL/);
+  });
+
+  it("reads the balancer's secret and refuses a short one", () => {
+    withEnv({ BETTER_AUTH_SECRET: GOOD_SECRET, BALANCER_SECRET: "b".repeat(16) });
+    expect(getServerConfig().balancerSecret).toBe("b".repeat(16));
+    withEnv({ BETTER_AUTH_SECRET: GOOD_SECRET, BALANCER_SECRET: "short" });
+    expect(() => getServerConfig()).toThrow(/BALANCER_SECRET is too short/);
   });
 });
