@@ -75,6 +75,8 @@ command -v chromium >/dev/null || apt_install chromium
 setup_npm "$ROOT/e2e"
 step "browser tests on SQLite" e2e_suite sqlite
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
+    # e2e/tests/cluster.test.mjs runs the replicas behind HAProxy (PostgreSQL only).
+    command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || apt_install haproxy
     step "browser tests on PostgreSQL" e2e_suite postgres "$TEST_DATABASE_URL"
 fi
 

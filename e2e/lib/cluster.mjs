@@ -131,14 +131,17 @@ export async function startCluster({ host, frontendEnv = {} }) {
     apiLog: (i) => apis[i].output(),
     /**
      * Stops API replica `i` the way a rolling restart does: no new requests go to it
-     * (drain), the ones under way finish, then it stops.
+     * (drain), the ones under way finish, then it stops. `drain: false`: it just gets
+     * `signal` (SIGKILL: a crash), and the balancer learns it from its failed calls.
      */
-    stopApi: async (i) => {
+    stopApi: async (i, { drain = true, signal = "SIGTERM" } = {}) => {
       const server = `api${i + 1}`;
-      await admin(`set server api/${server} state drain`);
-      await waitForServer("api", server, ({ sessions }) => sessions === 0);
+      if (drain) {
+        await admin(`set server api/${server} state drain`);
+        await waitForServer("api", server, ({ sessions }) => sessions === 0);
+      }
       const exited = new Promise((resolve) => apis[i].once("exit", resolve));
-      apis[i].kill("SIGTERM");
+      apis[i].kill(signal);
       await exited;
       await admin(`set server api/${server} state maint`);
     },

@@ -2,7 +2,6 @@
 // refuses a taken port with a clear message, Ctrl-C stops both servers without an error, and
 // a second run reuses the build.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -10,23 +9,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 
+import { ctrlC, listening, runMake, waitForOutput } from "../lib/make-command.mjs";
 import { ROOT, freePort } from "../lib/system.mjs";
 
-function runCommand(env) {
-  // Its own process group, so that a SIGINT reaches every process in it, as Ctrl-C does.
-  const child = spawn("make", ["--no-print-directory", "run"], {
-    cwd: ROOT,
-    env,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.output = "";
-  for (const stream of [child.stdout, child.stderr]) {
-    stream.on("data", (chunk) => (child.output += chunk.toString()));
-  }
-  child.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
-  return child;
-}
+const runCommand = (env) => runMake("run", env);
 
 // Up until ready, then Ctrl-C: both servers stop, and the script under make ends with
 // success (make reports a failing recipe as "make: *** [...] Error N").
@@ -40,35 +26,13 @@ async function runUntilReadyThenCtrlC(env, ports) {
     assert.equal(login.status, 200);
     assert.match(await login.text(), /Log in/);
   } finally {
-    process.kill(-run.pid, "SIGINT");
+    await ctrlC(run);
   }
-  await Promise.race([
-    run.exited,
-    new Promise((_, reject) => setTimeout(() => reject(new Error("still running")), 15_000)),
-  ]);
   assert.equal(await listening(ports.backend), false, "the backend stopped");
   assert.equal(await listening(ports.frontend), false, "the frontend stopped");
   assert.match(run.output, /stopped both servers/);
   assert.doesNotMatch(run.output, /make: \*\*\*/);
   return run.output;
-}
-
-async function waitForOutput(child, pattern, seconds) {
-  const deadline = Date.now() + seconds * 1000;
-  while (!pattern.test(child.output)) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`no ${pattern} in the output of make run:\n${child.output.slice(-3000)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-function listening(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => socket.end(() => resolve(true)));
-    socket.once("error", () => resolve(false));
-  });
 }
 
 describe("make run", { timeout: 300_000 }, () => {

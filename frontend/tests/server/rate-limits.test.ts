@@ -48,3 +48,19 @@ describe("the password-reset endpoints", () => {
     expect((await attempt("203.0.113.2")).status).not.toBe(429);
   });
 });
+
+describe("where the attempts are counted", () => {
+  it("is PostgreSQL on PostgreSQL, so every web server behind the balancer counts the same ones", async () => {
+    vi.stubEnv("BETTER_AUTH_SECRET", AUTH_SECRET);
+    vi.stubEnv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none");
+    const options = buildAuthOptions(getServerConfig());
+    expect(options.rateLimit.storage).toBe("database");
+    // The pool connects on first use: nothing to close but the pool itself.
+    await (options.database as { end(): Promise<void> }).end();
+  });
+
+  it("is the process's memory on SQLite, which one server alone uses", async () => {
+    const auth = await limitedAuth();
+    expect(auth.options.rateLimit.storage).toBe("memory");
+  });
+});

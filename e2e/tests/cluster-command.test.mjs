@@ -1,0 +1,54 @@
+// The README's `make cluster`: it refuses anything but PostgreSQL with a clear message; on
+// PostgreSQL it starts the replicas behind the balancer, says where to go, and Ctrl-C stops
+// every process it started.
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, describe, test } from "node:test";
+
+import { ctrlC, listening, runMake, waitForOutput } from "../lib/make-command.mjs";
+import { freePort } from "../lib/system.mjs";
+
+const POSTGRES = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "");
+
+/** A free port whose next four are free too: the replicas take them. */
+async function freeClusterPort() {
+  for (;;) {
+    const port = await freePort();
+    const next = await Promise.all([1, 2, 3, 4].map((i) => listening(port + i)));
+    if (!next.includes(true)) return port;
+  }
+}
+
+describe("make cluster", { timeout: 300_000 }, () => {
+  const env = { ...process.env, BETTER_AUTH_SECRET: randomBytes(32).toString("base64url") };
+  let run;
+
+  after(async () => {
+    if (run && run.exitCode === null && run.signalCode === null) await ctrlC(run);
+  });
+
+  test("refuses SQLite, saying it needs a PostgreSQL DATABASE_URL", async () => {
+    run = runMake("cluster", { ...env, DATABASE_URL: "sqlite:///data/app.sqlite", CLUSTER_PORT: String(await freeClusterPort()) });
+    assert.notEqual(await run.exited, 0);
+    assert.match(run.output, /error: make cluster needs PostgreSQL: set DATABASE_URL=postgresql:/);
+  });
+
+  test("serves pages and the API on one port, and Ctrl-C stops everything", { skip: !POSTGRES && "needs DATABASE_URL=postgresql://…" }, async () => {
+    const port = await freeClusterPort();
+    run = runMake("cluster", { ...env, CLUSTER_PORT: String(port) });
+    try {
+      await waitForOutput(run, new RegExp(`ready: http://localhost:${port}`), 240);
+      const login = await fetch(`http://127.0.0.1:${port}/auth/login`);
+      assert.equal(login.status, 200);
+      assert.match(await login.text(), /Log in/);
+      // /api/v1/health/ready is the API's /health/ready.
+      const api = await fetch(`http://127.0.0.1:${port}/api/v1/health/ready`);
+      assert.equal(api.status, 200);
+    } finally {
+      await ctrlC(run);
+    }
+    for (let i = 0; i <= 4; i++) assert.equal(await listening(port + i), false, `port ${port + i} closed`);
+    assert.match(run.output, /stopped the cluster/);
+    assert.doesNotMatch(run.output, /make: \*\*\*/);
+  });
+});
