@@ -24,13 +24,15 @@ from app import crud
 from app.models import TaskFilter, TaskListQuery
 from devtools import Server
 from seed import FILTER_TAG, SEARCH_WORD, Postgres, seeded_sqlite, user, write_tokens
-from servers import BENCH_DIR, api, cpu_seconds, wrk
+from servers import BENCH_DIR, api, balancer, cpu_seconds, wrk
 
 CONNECTIONS = 32
 LIST = "/tasks?limit=20"
 SEARCH = f"{LIST}&q={SEARCH_WORD}"
 TAGGED = f"{LIST}&tag={FILTER_TAG}"
 COUNTS = f"/tasks/counts?tag={FILTER_TAG}"
+# Where deploy/haproxy.cfg serves the API.
+BALANCED = "/api/v1"
 # The plans shown in the report: the API's own statements for these requests.
 PLANS = {
     "list": TaskListQuery(limit=20),
@@ -130,6 +132,8 @@ def run(args: argparse.Namespace) -> Result:
             say("B2 create")
             # After the lists: the writes grow the table they read.
             scenarios.update(bench.measure({"B2": Load(api, "POST", "/tasks", tokens)}))
+        say("B9 list through the load balancer (HAProxy) with 1 and 2 API replicas vs direct")
+        scenarios.update(balanced(bench, rls_url, tokens))
         for workers in args.workers:
             say(f"B6 list: 1 worker vs {workers} workers")
             with bench.server(rls_url) as one, bench.server(rls_url, workers) as several:
@@ -202,6 +206,24 @@ def run(args: argparse.Namespace) -> Result:
         "wrk_threads": 2,
     }
     return results
+
+
+def balanced(bench: Bench, database_url: str, tokens: Path) -> dict[str, Result]:
+    """B1's list straight to one replica, and through the balancer to one and to two. The
+    server CPU of a balanced figure is the balancer's own: its cost per request."""
+    with (
+        bench.server(database_url) as first,
+        bench.server(database_url) as second,
+        balancer([first], bench.log) as one,
+        balancer([first, second], bench.log) as two,
+    ):
+        return bench.measure(
+            {
+                "B9_direct": Load(first, "GET", LIST, tokens),
+                "B9_balancer_1": Load(one, "GET", BALANCED + LIST, tokens),
+                "B9_balancer_2": Load(two, "GET", BALANCED + LIST, tokens),
+            }
+        )
 
 
 def machine(postgres_url: str) -> dict[str, Any]:

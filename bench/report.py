@@ -30,6 +30,9 @@ LABELS = {
     "B7_tag": "B7 GET /tasks?tag=(one tag), same users",
     "B8_list": "B8 GET /tasks, one user of 10k tasks",
     "B8_counts": "B8 GET /tasks/counts?tag=(one tag), same user",
+    "B9_direct": "B9 GET /tasks straight to one API replica",
+    "B9_balancer_1": "B9 GET /tasks through HAProxy, 1 replica (CPU: HAProxy's)",
+    "B9_balancer_2": "B9 GET /tasks through HAProxy, 2 replicas (CPU: HAProxy's)",
 }
 
 

@@ -1,14 +1,22 @@
-"""The processes a benchmark needs: the API under uvicorn, and wrk driving it."""
+"""The processes a benchmark needs: the API under uvicorn, the load balancer in front of it,
+and wrk driving it."""
 
 import json
 import os
+import secrets
+import shutil
 import subprocess
-from contextlib import AbstractContextManager
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
-from devtools import Server, uvicorn
+from devtools import Server, free_port, uvicorn
 
 BENCH_DIR = Path(__file__).resolve().parent
+HAPROXY_CONFIG = BENCH_DIR.parent / "deploy" / "haproxy.cfg"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -57,3 +65,54 @@ def wrk(
         "p99_ms": raw["p99_us"] / 1000,
         "errors": raw["non_2xx"] + raw["socket_errors"],
     }
+
+
+@contextmanager
+def balancer(apis: list[Server], log: Path) -> Iterator[Server]:
+    """HAProxy with the deployed configuration (deploy/haproxy.cfg) in front of one or two
+    API replicas (one: both of its server lines name it); the API is at /api/v1 on its URL.
+    Its web servers are left unset (a closed port): the benchmark calls the API alone."""
+    haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="todo-balancer-") as scratch:
+        nowhere = f"127.0.0.1:{free_port()}"
+        env = {
+            **os.environ,
+            "BALANCER_BIND": f"127.0.0.1:{port}",
+            "BALANCER_SECRET": secrets.token_urlsafe(24),
+            "BALANCER_SOCKET": str(Path(scratch) / "haproxy.sock"),
+            "API1": apis[0].url.removeprefix("http://"),
+            "API2": apis[-1].url.removeprefix("http://"),
+            "WEB1": nowhere,
+            "WEB2": nowhere,
+        }
+        with log.open("ab") as output:
+            process = subprocess.Popen(
+                [haproxy, "-db", "-f", str(HAPROXY_CONFIG)],
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        server = Server(f"http://127.0.0.1:{port}", process)
+        try:
+            _wait_for_api(server)
+            yield server
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+def _wait_for_api(server: Server) -> None:
+    """Until the balancer has checked its API replicas and sends requests through."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"haproxy exited with {server.process.returncode}")
+        try:
+            url = f"{server.url}/api/v1/health/ready"
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the balancer did not pass requests to the API")

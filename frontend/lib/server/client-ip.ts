@@ -12,16 +12,18 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 /**
- * The headers Better-Auth may read the client's address from. `next start` hands route
- * handlers no socket address, and anyone can send X-Forwarded-For: it is kept only when
- * the request carries the balancer's secret (the balancer overwrites it with the address
- * it saw), and dropped otherwise, as is the secret itself either way.
+ * The headers Better-Auth may read the client's address from. Route handlers get no socket
+ * address: `next start` puts it in X-Forwarded-For, but only when the client sent none.
+ * Behind the balancer (BALANCER_SECRET set), X-Forwarded-For is the address the balancer
+ * saw, and it is kept only when the request carries the balancer's secret; a request that
+ * reached a web server around the balancer names no address. Without a balancer, what
+ * `next start` gives is kept as it is. The secret itself goes no further either way.
  */
 export function trustedClientHeaders(headers: Headers, balancerSecret: string | undefined): Headers {
   const trusted = new Headers(headers);
   const given = trusted.get(BALANCER_SECRET_HEADER);
   trusted.delete(BALANCER_SECRET_HEADER);
-  if (!balancerSecret || given === null || !sameSecret(given, balancerSecret)) trusted.delete(FORWARDED_FOR);
+  if (balancerSecret && (given === null || !sameSecret(given, balancerSecret))) trusted.delete(FORWARDED_FOR);
   return trusted;
 }
 

@@ -28,8 +28,8 @@ export interface ServerConfig {
   /** Sign-in/sign-up attempts allowed per client IP in each 10-second window. */
   signInAttemptsPer10s: number;
   /**
-   * Shared by the load balancer (BALANCER_SECRET), which sends it with each request; only
-   * a request carrying it may name the client's address in X-Forwarded-For.
+   * Shared by the load balancer (BALANCER_SECRET), which sends it with each request; once
+   * set, only a request carrying it may name the client's address in X-Forwarded-For.
    */
   balancerSecret?: string;
   database: AuthDatabaseConfig;
