@@ -153,6 +153,7 @@ def markdown(results: dict[str, Any], chart: str, browser: list[str]) -> str:
         f"{s['B1']['rps']:,.0f} vs {s['B1_no_rls']['rps']:,.0f} req/s,"
         f" p50 {s['B1']['p50_ms']:.2f} vs {s['B1_no_rls']['p50_ms']:.2f} ms.",
         "",
+        *balancer_section(s),
         "## B4: authentication per call (in-process)",
         "",
         "| Path | µs per call |",
@@ -223,6 +224,24 @@ def browser_section(figures: Path | None) -> list[str]:
             f" {len(run['apiCalls'])} ({calls}) | {when} |"
         )
     return [*lines, ""]
+
+
+def balancer_section(s: dict[str, Any]) -> list[str]:
+    """B9: what the load balancer costs, and what a second replica gives, on this machine."""
+    one, two = paired(s, "B9_balancer_1", "B9_direct"), paired(s, "B9_balancer_2", "B9_direct")
+    return [
+        "## B9: the load balancer (HAProxy, deploy/haproxy.cfg)",
+        "",
+        f"The list through HAProxy to the same single replica serves {one:.1%} of the requests",
+        f"it serves called directly, and to two replicas {two:.1%} (medians of the per-round",
+        "ratios). HAProxy's own CPU per request:"
+        f" {s['B9_balancer_1']['server_cpu_us_per_request']:,.0f} µs (one replica),"
+        f" {s['B9_balancer_2']['server_cpu_us_per_request']:,.0f} µs (two), against the API's"
+        f" {s['B9_direct']['server_cpu_us_per_request']:,.0f} µs. A second replica on the same two",
+        "cores shares them with the first, wrk and PostgreSQL: it shows what the balancer costs,",
+        "not what a second machine would add.",
+        "",
+    ]
 
 
 def draw(results: dict[str, Any], path: Path) -> None:
