@@ -204,9 +204,12 @@ describe("the cluster behind the load balancer", { skip: !POSTGRES && "needs DAT
     }
   });
 
-  test("a request head over 32 KiB gets the API's 431 from the balancer", async () => {
-    const response = await request(`${cluster.url}/api/v1/tasks`, { headers: { "X-Padding": "a".repeat(40 * 1024) } });
+  test("a request head over 32 KiB gets the API's 431 from the balancer, one past its buffer a 400", async () => {
+    const padded = (kib) => request(`${cluster.url}/api/v1/tasks`, { headers: { "X-Padding": "a".repeat(kib * 1024) } });
+    const response = await padded(40);
     assert.equal(response.status, 431);
     assert.deepEqual(JSON.parse(response.text), { detail: "request header fields too large" });
+    assert.equal((await padded(1024)).status, 400);
+    assert.equal((await api("/tasks/counts")).status, 200);
   });
 });
