@@ -64,7 +64,7 @@ _CREATE_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
-# The list's query parameters, read the quick way (app/api/query.py); documented the same.
+# The routes' query models, read the quick way (app/api/query.py) and documented the same.
 LIST_QUERY = QueryModel(TaskListQuery)
 FILTERS = QueryModel(TaskFilter)
 STATE_FILTERS = QueryModel(TaskStateFilter)
