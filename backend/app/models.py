@@ -40,8 +40,8 @@ from sqlalchemy import (
     false,
 )
 
-from app.api.params import EXACT_INTEGER, QueryBool, exact_boolean
 from app.db.portable import StringList
+from app.exact_values import EXACT_INTEGER, QueryBool, exact_boolean
 
 metadata = MetaData(
     naming_convention={
