@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -40,8 +40,8 @@ from sqlalchemy import (
     false,
 )
 
-from app.api.params import EXACT_INTEGER, QueryBool, exact_boolean
 from app.db.portable import StringList
+from app.exact_values import EXACT_INTEGER, QueryBool, exact_boolean
 
 metadata = MetaData(
     naming_convention={
@@ -481,12 +481,25 @@ class TaskFilter(BaseModel):
         tuple[TagName, ...],
         Field(max_length=TAGS_PER_TASK, description="the task has all of them"),
     ] = ()
-    # A range whose start is after its end holds no date: it matches nothing. (Not a 422:
-    # no JSON schema can say that one parameter must not exceed another, and the schema
-    # promises that every request it describes is accepted.)
-    due_from: Annotated[CalendarDate | None, Field(description="due on or after")] = None
-    due_to: Annotated[CalendarDate | None, Field(description="due on or before")] = None
+    due_from: Annotated[
+        CalendarDate | None, Field(description="due on or after; not after due_to (422)")
+    ] = None
+    due_to: Annotated[
+        CalendarDate | None, Field(description="due on or before; not before due_from (422)")
+    ] = None
     has_due: Annotated[QueryBool, Field(description="has a due date (true) or not (false)")] = None
+
+    # A range that ends before it starts is a client's mistake (a swapped pair), not a request
+    # for nothing. No JSON schema can relate two parameters, so the descriptions say it.
+    @model_validator(mode="after")
+    def _range_in_order(self) -> Self:
+        if self.due_from is not None and self.due_to is not None and self.due_from > self.due_to:
+            raise PydanticCustomError(
+                "date_range",
+                "due_from ({due_from}) must not be after due_to ({due_to})",
+                {"due_from": str(self.due_from), "due_to": str(self.due_to)},
+            )
+        return self
 
 
 class TaskStateFilter(TaskFilter):

@@ -1,20 +1,14 @@
-"""Path and query values read exactly: one spelling for each value, no lax coercions.
+"""Task ids in paths read exactly: plain decimal digits, or no route matches.
 
-Left to pydantic, an integer would also be "1_0", "+1", " 1" or "1.0", and a boolean "yes",
-"on" or "1". These types accept what a client's serializer writes and nothing else.
+The query's integers and booleans are read as exactly, by app/exact_values.py.
 """
 
-import re
-from typing import Annotated
-
-from pydantic import BeforeValidator, WithJsonSchema
 from starlette.convertors import Convertor, register_url_convertor
 
 # Ids are BIGINT: at most 2**63 - 1, which has 19 digits. A path segment that is not an id
 # written this way matches no route (404), so `/tasks/counts` is never read as an id.
 TASK_ID_MAX = 2**63 - 1
 _TASK_ID_DIGITS = "[1-9][0-9]{0,18}"
-_INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
 
 
 class TaskIdConvertor(Convertor[int]):
@@ -28,26 +22,3 @@ class TaskIdConvertor(Convertor[int]):
 
 
 register_url_convertor("task_id", TaskIdConvertor())
-
-
-def _integer(value: object) -> object:
-    if isinstance(value, str) and not _INTEGER.fullmatch(value):
-        raise ValueError("must be an integer written in decimal digits")
-    return value
-
-
-def exact_boolean(value: object) -> object:
-    if value == "true":
-        return True
-    if value == "false":
-        return False
-    raise ValueError("must be true or false")
-
-
-# Metadata after Query(...): `Annotated[int, Query(ge=1), EXACT_INTEGER]` (placed before
-# it, the validator would hide the bounds from the OpenAPI schema).
-EXACT_INTEGER = BeforeValidator(_integer)
-# Optional in the query, never null: the schema says boolean, not boolean-or-null.
-QueryBool = Annotated[
-    bool | None, BeforeValidator(exact_boolean), WithJsonSchema({"type": "boolean"})
-]

@@ -626,9 +626,9 @@ export interface operations {
                 priority?: ("none" | "low" | "medium" | "high")[];
                 /** @description the task has all of them */
                 tag?: string[];
-                /** @description due on or after */
+                /** @description due on or after; not after due_to (422) */
                 due_from?: string | null;
-                /** @description due on or before */
+                /** @description due on or before; not before due_from (422) */
                 due_to?: string | null;
                 /** @description has a due date (true) or not (false) */
                 has_due?: boolean;
@@ -832,9 +832,9 @@ export interface operations {
                 priority?: ("none" | "low" | "medium" | "high")[];
                 /** @description the task has all of them */
                 tag?: string[];
-                /** @description due on or after */
+                /** @description due on or after; not after due_to (422) */
                 due_from?: string | null;
-                /** @description due on or before */
+                /** @description due on or before; not before due_from (422) */
                 due_to?: string | null;
                 /** @description has a due date (true) or not (false) */
                 has_due?: boolean;
@@ -926,9 +926,9 @@ export interface operations {
                 priority?: ("none" | "low" | "medium" | "high")[];
                 /** @description the task has all of them */
                 tag?: string[];
-                /** @description due on or after */
+                /** @description due on or after; not after due_to (422) */
                 due_from?: string | null;
-                /** @description due on or before */
+                /** @description due on or before; not before due_from (422) */
                 due_to?: string | null;
                 /** @description has a due date (true) or not (false) */
                 has_due?: boolean;
@@ -1025,9 +1025,9 @@ export interface operations {
                 priority?: ("none" | "low" | "medium" | "high")[];
                 /** @description the task has all of them */
                 tag?: string[];
-                /** @description due on or after */
+                /** @description due on or after; not after due_to (422) */
                 due_from?: string | null;
-                /** @description due on or before */
+                /** @description due on or before; not before due_from (422) */
                 due_to?: string | null;
                 /** @description has a due date (true) or not (false) */
                 has_due?: boolean;
