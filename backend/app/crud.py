@@ -40,6 +40,7 @@ from sqlalchemy import (
     null,
     select,
     union,
+    union_all,
     update,
 )
 
@@ -48,7 +49,14 @@ from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.sql.dml import ReturningDelete, ReturningUpdate
 
 from app.db import CALLER, UNIQUE_VIOLATION, Database, Row
-from app.db.portable import any_of, contains_pattern, folded, json_array_items, member_of
+from app.db.portable import (
+    any_of,
+    candidate_of,
+    contains_pattern,
+    folded,
+    json_array_items,
+    member_of,
+)
 from app.models import (
     PRIORITIES,
     TaskCounts,
@@ -92,10 +100,21 @@ _PUBLIC = (
     task.c.created_at,
     task.c.updated_at,
 )
-# What q searches: the caller's rows, scanned (migration 0004 says why no index can help).
+# What q searches, matched with ILIKE: the exact rule, applied to every candidate.
 _SEARCHED = (
     task.c.title + literal_column("' '") + func.coalesce(task.c.description, literal_column("''"))
 )
+# The candidates of the longest word: on PostgreSQL an index-only scan of the caller's folded
+# texts with a plain LIKE (`search_text` is `lower()` of `_SEARCHED`, and ILIKE is `lower()` of
+# both sides), with every task whose text was never folded (migration 0008).
+_found = task.alias("found")
+_SEARCH_CANDIDATES = union_all(
+    select(_found.c.id).where(
+        _found.c.user_id == _CALLER,
+        _found.c.search_text.like(func.lower(bindparam("q_lead", type_=String))),
+    ),
+    select(_found.c.id).where(_found.c.user_id == _CALLER, _found.c.search_text.is_(None)),
+).scalar_subquery()
 
 
 def _items(name: str) -> Any:
@@ -136,6 +155,7 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
         conditions.append(task.c.completed if shape.completed else not_(task.c.completed))
     if shape.words:
         # The longest word first, alone: likely the rarest, it rules most rows out at once.
+        conditions.append(candidate_of(task.c.id, _SEARCH_CANDIDATES))
         conditions.append(contains_pattern(_SEARCHED, bindparam("q_lead", type_=String)))
     if shape.words > 1:
         rest = _items("q_rest")

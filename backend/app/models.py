@@ -36,6 +36,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Table,
+    Text,
     UniqueConstraint,
     false,
 )
@@ -92,6 +93,9 @@ task = Table(
     # filter and the counts; every write of one writes the other in the same transaction.
     # (Gathering them from task_tag instead more than doubled the list's time in PostgreSQL.)
     Column("tags", StringList(TAG_MAX), nullable=False),
+    # What a search compares, folded once at write time by a trigger (PostgreSQL; migration
+    # 0008 says why); null where it is not known, and always on SQLite.
+    Column("search_text", Text, nullable=True),
     # Every read is "this user's tasks" in one of the list's orders: an index per order, with
     # the user first, serves filter and sort at once.
     Index("ix_task_user_id_created_at_id", "user_id", "created_at", "id"),

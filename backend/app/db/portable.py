@@ -111,6 +111,19 @@ class member_of(FunctionElement[bool]):
 _spell(member_of, postgresql="(({0} IN {1}) IS TRUE)", sqlite="({0} IN {1})")
 
 
+class candidate_of(FunctionElement[bool]):
+    """`expr` is one of a one-column `subquery`'s rows on PostgreSQL (`= ANY(ARRAY(...))`, an
+    index condition), where the subquery finds a superset of a filter's matches in an index;
+    true on SQLite, which scans instead. The filter itself must still be applied."""
+
+    name = "candidate_of"
+    type = Boolean()
+    inherit_cache = True
+
+
+_spell(candidate_of, postgresql="({0} = ANY(ARRAY{1}))", sqlite="1")
+
+
 class contains_pattern(FunctionElement[bool]):
     """`text` matches a LIKE `pattern` ignoring case; the pattern is lower-case and escapes
     with a backslash."""

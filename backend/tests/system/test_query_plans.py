@@ -1,8 +1,8 @@
 """On PostgreSQL, as the API's role (row-level security applies): the tag filter and the counts
 are planned as index walks over the caller's own entries with the tagged tasks as a hashed set
 (app/db/portable.py member_of, migration 0006), never as a probe of the task table per tagged
-task, and the list reads only its page's rows. bench/ measures what that buys; this proves the
-plans."""
+task, and the list reads only its page's rows; a search reads the table only for its candidates
+(migration 0008). bench/ measures what that buys; this proves the plans."""
 
 from collections.abc import Iterator
 
@@ -110,3 +110,18 @@ def test_counts_ask_the_task_for_a_link_older_than_its_state(api_role_url: str) 
                 "WHERE task.id = task_tag.task_id AND task_tag.user_id = 'u7'"
             )
     assert counted == truth and truth is not None and truth[1] > 0
+
+
+def test_search_finds_its_candidates_in_the_folded_texts_then_reads_only_those(
+    api_role_url: str,
+) -> None:
+    """Migration 0008: the caller's folded texts are read from an index alone, and only the
+    candidates' rows from the table (here the one task of 100 whose title holds "77")."""
+    shown = plan(api_role_url, *crud.list_query(TaskListQuery(q="77")))
+    assert "Index Only Scan using ix_task_user_id_id_search_text on task found" in shown, shown
+    assert "Filter: (search_text ~~ '%77%'::text)" in shown, shown
+    assert "Index Only Scan using ix_task_user_id_id_unsearchable" in shown, shown
+    assert "Heap Fetches: 0" in shown and "(id = ANY ($0))" in shown, shown
+    assert "Seq Scan" not in shown and "Bitmap Heap Scan" not in shown, shown
+    table_reads = [line for line in shown.splitlines() if " on task  (" in line]
+    assert len(table_reads) == 1 and "rows=1 loops=1" in table_reads[0], shown
