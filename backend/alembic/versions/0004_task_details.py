@@ -40,6 +40,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from app.db.online_ddl import build_index_concurrently
+
 revision: str = "0004"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -185,16 +187,7 @@ def _upgrade_postgresql() -> None:
     with op.get_context().autocommit_block():
         op.execute("ALTER TABLE task VALIDATE CONSTRAINT ck_task_priority")
         for name, definition in _POSTGRES_TASK_INDEXES.items():
-            invalid = op.get_bind().execute(
-                sa.text(
-                    "SELECT 1 FROM pg_index JOIN pg_class ON pg_class.oid = pg_index.indexrelid "
-                    "WHERE pg_class.relname = :name AND NOT pg_index.indisvalid"
-                ),
-                {"name": name},
-            )
-            if invalid.first():
-                op.execute(f"DROP INDEX CONCURRENTLY {name}")
-            op.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON task {definition}")
+            build_index_concurrently(name, f"ON task {definition}")
 
 
 def downgrade() -> None:

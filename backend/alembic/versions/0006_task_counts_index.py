@@ -20,8 +20,9 @@ Create Date: 2026-11-28
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
+
+from app.db.online_ddl import build_index_concurrently
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -36,19 +37,7 @@ def upgrade() -> None:
         op.execute(f"CREATE INDEX IF NOT EXISTS {_NAME} ON task (user_id, id, completed)")
         return
     with op.get_context().autocommit_block():
-        invalid = op.get_bind().execute(
-            sa.text(
-                "SELECT 1 FROM pg_index JOIN pg_class ON pg_class.oid = pg_index.indexrelid "
-                "WHERE pg_class.relname = :name AND NOT pg_index.indisvalid"
-            ),
-            {"name": _NAME},
-        )
-        if invalid.first():
-            op.execute(f"DROP INDEX CONCURRENTLY {_NAME}")
-        op.execute(
-            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {_NAME} ON task (user_id, id) "
-            "INCLUDE (completed)"
-        )
+        build_index_concurrently(_NAME, "ON task (user_id, id) INCLUDE (completed)")
 
 
 def downgrade() -> None:

@@ -27,6 +27,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from app.db.online_ddl import build_index_concurrently
+
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
@@ -92,18 +94,8 @@ def upgrade() -> None:
     for statement in _POSTGRES_TRIGGERS:
         op.execute(statement)
     with op.get_context().autocommit_block():
-        invalid = op.get_bind().execute(
-            sa.text(
-                "SELECT 1 FROM pg_index JOIN pg_class ON pg_class.oid = pg_index.indexrelid "
-                "WHERE pg_class.relname = :name AND NOT pg_index.indisvalid"
-            ),
-            {"name": _INDEX},
-        )
-        if invalid.first():
-            op.execute(f"DROP INDEX CONCURRENTLY {_INDEX}")
-        op.execute(
-            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {_INDEX} "
-            "ON task_tag (user_id, tag_id, task_id) INCLUDE (completed)"
+        build_index_concurrently(
+            _INDEX, "ON task_tag (user_id, tag_id, task_id) INCLUDE (completed)"
         )
         # Fills what this role may see (all of it for a superuser; nothing for a role that
         # row-level security binds and that has no caller set).

@@ -35,6 +35,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from app.db.online_ddl import build_index_concurrently
+
 revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
@@ -77,19 +79,6 @@ $$""",
 )
 
 
-def _build_concurrently(name: str, definition: str) -> None:
-    invalid = op.get_bind().execute(
-        sa.text(
-            "SELECT 1 FROM pg_index JOIN pg_class ON pg_class.oid = pg_index.indexrelid "
-            "WHERE pg_class.relname = :name AND NOT pg_index.indisvalid"
-        ),
-        {"name": name},
-    )
-    if invalid.first():
-        op.execute(f"DROP INDEX CONCURRENTLY {name}")
-    op.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} {definition}")
-
-
 def _fill() -> None:
     """The tasks this role may see, a batch of ids per transaction (short row locks)."""
     bind = op.get_bind()
@@ -109,7 +98,7 @@ def upgrade() -> None:
     with op.get_context().autocommit_block():
         _fill()
         for name, definition in _INDEXES.items():
-            _build_concurrently(name, definition)
+            build_index_concurrently(name, definition)
 
 
 def downgrade() -> None:
