@@ -4,6 +4,8 @@
  */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { stampSocketAddresses } = await import("./lib/server/client-ip");
+  stampSocketAddresses();
   const { prepareServer } = await import("./lib/server/startup");
   await prepareServer();
 }
