@@ -3,13 +3,21 @@ import assert from "node:assert/strict";
 
 import { eventually } from "./browser.mjs";
 
+/**
+ * Signs up, then logs in: sign-up answers "check your email" whether or not the address was
+ * taken, and signs nobody in. Without REQUIRE_EMAIL_VERIFICATION the new account may log in
+ * straight away.
+ */
 export async function signUp(page, baseUrl, { name, email, password }) {
   await page.goto(`${baseUrl}/auth/signup`);
   await page.getByLabel("Name").fill(name);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign up" }).click();
-  await page.waitForURL("**/tasks");
+  await page.getByRole("main").getByRole("status").filter({ hasText: `open the link we sent to ${email}` }).waitFor();
+  await page.goto(`${baseUrl}/auth/login`);
+  await logIn(page, { email, password });
+  await page.waitForURL((url) => url.pathname === "/tasks");
 }
 
 export async function logIn(page, { email, password }) {

@@ -59,12 +59,11 @@ export function AuthForm({ mode, next, arrivalNotice, arrivalAlert }: AuthFormPr
     begin();
     setUnverified(null);
     if (mode === "signup") {
-      const { data, error } = await authCall(authClient.signUp.email({ name, email, password, callbackURL: afterConfirming }));
+      const { error } = await authCall(authClient.signUp.email({ name, email, password, callbackURL: afterConfirming }));
       if (error) return failWith(error);
-      if (!data?.token) {
-        // REQUIRE_EMAIL_VERIFICATION: no session until the address is confirmed.
-        return succeed(`Almost done: open the link we sent to ${email} to confirm your address.`);
-      }
+      // The same answer whether the address is new (a confirmation link, which signs the new
+      // account in) or already has an account (its owner is told): the page cannot tell which.
+      return succeed(`Check your email: open the link we sent to ${email} to continue.`);
     } else {
       const { data, error } = await authCall(authClient.signIn.email({ email, password, callbackURL: afterConfirming }));
       if (error?.code === "EMAIL_NOT_VERIFIED") setUnverified(email);

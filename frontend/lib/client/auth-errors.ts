@@ -28,6 +28,7 @@ const LOG_IN_AGAIN = "For your safety, log in again before doing this.";
 // password field named `password` is the one the user signs in with (the current one).
 const MESSAGES: Record<string, AuthMessage> = {
   INVALID_EMAIL_OR_PASSWORD: { text: "Wrong email or password." },
+  TOO_MANY_FAILED_SIGN_INS: { text: "Too many failed sign-ins for this account. Wait a few minutes and try again, or reset your password." },
   USER_ALREADY_EXISTS: { text: "An account with this email already exists. Log in instead.", field: "email" },
   USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL: { text: "An account with this email already exists. Log in instead.", field: "email" },
   PASSWORD_TOO_SHORT: { text: WEAK_PASSWORD, field: "newPassword" },

@@ -7,8 +7,9 @@ import type { BetterAuthOptions } from "better-auth";
 import { APIError, createAuthMiddleware } from "better-auth/api";
 import { twoFactor } from "better-auth/plugins";
 import type { AuthDatabaseConfig, ServerConfig } from "./config";
-import { APP_NAME, resetPasswordEmail, verifyEmailEmail } from "./emails";
+import { APP_NAME, failedSignInsEmail, resetPasswordEmail, signUpAttemptEmail, verifyEmailEmail } from "./emails";
 import { createMailer } from "./mail";
+import { SIGN_IN_THROTTLE, signInThrottle } from "./sign-in-throttle";
 import { deleteUserData } from "./user-data";
 import { MIN_PASSWORD_LENGTH } from "../shared/limits";
 
@@ -41,7 +42,10 @@ export function buildAuthOptions(config: ServerConfig) {
     emailAndPassword: {
       enabled: true,
       minPasswordLength: MIN_PASSWORD_LENGTH,
-      autoSignIn: true,
+      // Sign-up answers the same whether the address is new or taken (a taken one is mailed
+      // instead), so it signs nobody in: a session would tell the two apart.
+      autoSignIn: false,
+      onExistingUserSignUp: ({ user }) => sendMail(user.email, signUpAttemptEmail(user, `${config.authUrl}/auth/login`)),
       requireEmailVerification: config.requireEmailVerification,
       resetPasswordTokenExpiresIn: RESET_TOKEN_TTL_SECONDS,
       revokeSessionsOnPasswordReset: true,
@@ -49,7 +53,8 @@ export function buildAuthOptions(config: ServerConfig) {
     },
     emailVerification: {
       sendVerificationEmail: ({ user, url }) => sendMail(user.email, verifyEmailEmail(user, url)),
-      sendOnSignUp: config.requireEmailVerification,
+      // Every new account is told to check its mail, as a taken address is: the link signs it in.
+      sendOnSignUp: true,
       sendOnSignIn: config.requireEmailVerification,
       autoSignInAfterVerification: true,
     },
@@ -61,7 +66,13 @@ export function buildAuthOptions(config: ServerConfig) {
         beforeDelete: (user) => deleteUserData(user.id, config),
       },
     },
-    plugins: [twoFactor({ issuer: APP_NAME })],
+    plugins: [
+      twoFactor({ issuer: APP_NAME }),
+      signInThrottle({
+        alertOwner: (user) =>
+          sendMail(user.email, failedSignInsEmail(user, `${config.authUrl}/auth/forgot-password`, SIGN_IN_THROTTLE.alertFailures, SIGN_IN_THROTTLE.alertWindowSeconds / 60)),
+      }),
+    ],
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
         // Better-Auth would accept a recent session instead; deleting an account always takes the password.

@@ -59,3 +59,23 @@ export function verifyEmailEmail(to: Recipient, url: string): MailContent {
     outro: ["If you did not create an account, ignore this email."],
   });
 }
+
+/** Sent instead of an error when someone signs up with an address that already has an account. */
+export function signUpAttemptEmail(to: Recipient, loginUrl: string): MailContent {
+  return render(to, loginUrl, {
+    subject: `Someone tried to sign up for ${APP_NAME} with your address`,
+    intro: [`Someone tried to create a new ${APP_NAME} account with ${to.email}, which already has one. No new account was made.`],
+    action: "Log in to your account",
+    outro: ["If it was you, log in instead; forgot your password? The login page can mail you a link to choose a new one. If it was not you, ignore this email: nothing has changed."],
+  });
+}
+
+/** Sent once when an account's password keeps being guessed wrong. */
+export function failedSignInsEmail(to: Recipient, resetUrl: string, failures: number, minutes: number): MailContent {
+  return render(to, resetUrl, {
+    subject: `Repeated failed sign-ins to your ${APP_NAME} account`,
+    intro: [`There were ${failures} failed attempts to sign in to your ${APP_NAME} account (${to.email}) within ${minutes} minutes. Sign-in for this account is slowed down while it goes on.`],
+    action: "Choose a new password",
+    outro: ["If it was you, no need to worry. If not, your password has not been found, but choosing a new, unique one keeps it that way."],
+  });
+}

@@ -23,11 +23,11 @@ function cookieHeader(response: Response): string {
     .join("; ");
 }
 
+/** A new account, signed in (sign-up itself signs nobody in). */
 async function signUp(email: string): Promise<{ userId: string; cookie: string }> {
-  const response = await server.auth().api.signUpEmail({
-    body: { name: "Ada Lovelace", email, password: "correct horse battery" },
-    asResponse: true,
-  });
+  const password = "correct horse battery";
+  await server.auth().api.signUpEmail({ body: { name: "Ada Lovelace", email, password } });
+  const response = await server.auth().api.signInEmail({ body: { email, password }, asResponse: true });
   expect(response.status).toBe(200);
   const body = (await response.json()) as { user: { id: string } };
   return { userId: body.user.id, cookie: cookieHeader(response) };

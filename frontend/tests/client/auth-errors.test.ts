@@ -7,6 +7,7 @@ describe("describeAuthError", () => {
     [{ status: 422, code: "USER_ALREADY_EXISTS", message: "User already exists." }, "already exists"],
     [{ status: 400, code: "PASSWORD_TOO_SHORT", message: "Password too short" }, "too weak"],
     [{ status: 429 }, "Too many attempts"],
+    [{ status: 429, code: "TOO_MANY_FAILED_SIGN_INS" }, "Too many failed sign-ins for this account"],
     [{ status: 0 }, "Could not reach the server"],
     [{ status: 500, message: "TypeError: x is undefined\n    at stack" }, "Something went wrong"],
     [{ status: 400, code: "INVALID_TOKEN", message: "Invalid token" }, "link is invalid"],

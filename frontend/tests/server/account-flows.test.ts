@@ -50,14 +50,19 @@ async function call(route: string, body: unknown, cookie = ""): Promise<Answer> 
   return { status: response.status, body: text ? JSON.parse(text) : null, cookie: cookies.join("; ") };
 }
 
+/** A new account, signed in (sign-up itself signs nobody in): its session cookie. */
 async function signUp(email: string, password = "correct horse battery") {
-  const answer = await call("/sign-up/email", { name: "Ada", email, password });
+  expect((await call("/sign-up/email", { name: "Ada", email, password })).status).toBe(200);
+  const answer = await call("/sign-in/email", { email, password });
   expect(answer.status).toBe(200);
   return answer.cookie;
 }
 
+/** The reset mails in the outbox (each new account is also mailed a confirmation link). */
 function mails(): string[] {
-  return readdirSync(outbox).map((file) => readFileSync(path.join(outbox, file), "utf8"));
+  return readdirSync(outbox)
+    .map((file) => readFileSync(path.join(outbox, file), "utf8"))
+    .filter((eml) => /^Subject: Reset your Todo password/m.test(eml));
 }
 
 /** Mail goes out after the answer (a background task): wait for the count to be reached. */
