@@ -2,49 +2,19 @@
 // (deploy/haproxy.cfg) on one PostgreSQL. PostgreSQL only: SQLite cannot be shared.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import http from "node:http";
 import { after, before, describe, test } from "node:test";
 
 import { launchBrowser } from "../lib/browser.mjs";
 import { startCluster } from "../lib/cluster.mjs";
+import { keepAlive, request } from "../lib/http.mjs";
 import { addTask, expectCounts, expectTitles, signUp } from "../lib/pages.mjs";
 
 const POSTGRES = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "");
 // A loopback address for this cluster alone; the clients below come from others.
 const HOST = process.env.CLUSTER_TEST_HOST ?? "127.0.0.21";
 const SIGN_IN_ATTEMPTS = 3;
-const REQUEST_TIMEOUT_MS = 15_000;
 const run = Date.now().toString(36);
 const password = "correct horse battery";
-
-// Kept-alive connections, as a browser keeps them: the balancer then sends a client's later
-// requests over server connections it keeps open too, which a stopping replica closes.
-const keepAlive = new http.Agent({ keepAlive: true });
-
-/** One HTTP request, from `localAddress` when given (a client of its own, as the balancer sees it). */
-function request(url, { method = "GET", headers = {}, body, localAddress } = {}) {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const sent = http.request(
-      url,
-      {
-        method,
-        localAddress,
-        agent: localAddress ? false : keepAlive,
-        headers: { ...(payload ? { "Content-Type": "application/json" } : {}), ...headers },
-      },
-      (response) => {
-        let text = "";
-        response.on("data", (chunk) => (text += chunk));
-        response.on("end", () => resolve({ status: response.statusCode, headers: response.headers, text }));
-      },
-    );
-    sent.on("error", reject);
-    // Every call is answered within the API's own budget; a call that hangs is a failed one.
-    sent.setTimeout(REQUEST_TIMEOUT_MS, () => sent.destroy(new Error("no answer in time")));
-    sent.end(payload);
-  });
-}
 
 const count = (text, needle) => text.split(needle).length - 1;
 

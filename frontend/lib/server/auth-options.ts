@@ -82,6 +82,8 @@ export function buildAuthOptions(config: ServerConfig) {
       }),
     },
     advanced: {
+      // Said outright rather than left to Better-Auth's guess: Secure cookies exactly when served over https.
+      useSecureCookies: new URL(config.authUrl).protocol === "https:",
       // Mail goes out after the answer: a reset request for a known address then takes as
       // long as one for an unknown address (no mail), and a slow SMTP server delays nobody.
       // Better-Auth logs a failed send.

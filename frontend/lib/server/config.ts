@@ -150,8 +150,13 @@ export function getApiUrl(): string {
   return readUrl("NEXT_PUBLIC_API_URL", "http://localhost:8000");
 }
 
+/** The frontend's public URL (BETTER_AUTH_URL), without a trailing slash. */
+export function getAuthUrl(): string {
+  return readUrl("BETTER_AUTH_URL", "http://localhost:3000");
+}
+
 export function getServerConfig(): ServerConfig {
-  const authUrl = readUrl("BETTER_AUTH_URL", "http://localhost:3000");
+  const authUrl = getAuthUrl();
   return {
     authSecret: readSecret(),
     authUrl,
