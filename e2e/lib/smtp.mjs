@@ -43,11 +43,11 @@ export async function startSmtpServer() {
     messages,
     /** The messages sent to `address` so far. */
     to: (address) => messages.filter((message) => message.to.includes(address)),
-    /** Waits for the `count`-th message to `address` and returns it. */
-    async waitFor(address, count = 1) {
+    /** Waits for the `count`-th message to `address` (whose subject starts with `subject`, if given) and returns it. */
+    async waitFor(address, count = 1, { subject = "" } = {}) {
       return eventually(
         () => {
-          const received = messages.filter((message) => message.to.includes(address));
+          const received = messages.filter((message) => message.to.includes(address) && message.raw.includes(`\nSubject: ${subject}`));
           if (received.length < count) throw new Error(`${received.length} of ${count} mails to ${address}`);
           return received[count - 1];
         },
