@@ -45,7 +45,8 @@ function failOnCspViolations(browser) {
   browser.newPage = async (options) => {
     const context = await browser.newContext(options);
     const page = await context.newPage();
-    page.once("close", () => context.close());
+    // Closing the browser closes the page, and its context with it.
+    page.once("close", () => context.close().catch(() => {}));
     return page;
   };
   const close = browser.close.bind(browser);
