@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { APP_NAME, resetPasswordEmail, verifyEmailEmail } from "@/lib/server/emails";
+import { APP_NAME, failedSignInsEmail, resetPasswordEmail, signUpAttemptEmail, verifyEmailEmail } from "@/lib/server/emails";
 
 const ada = { name: "Ada <script>alert(1)</script>", email: "ada@example.com" };
 const RESET_URL = "https://todo.example.com/api/auth/reset-password/tok123?callbackURL=%2Fauth%2Freset-password";
@@ -29,5 +29,20 @@ describe("account emails", () => {
     const mail = verifyEmailEmail({ name: "Ada", email: "ada@example.com" }, "https://todo.example.com/api/auth/verify-email?token=t");
     expect(mail.subject).toBe(`Confirm your email for ${APP_NAME}`);
     expect(`${mail.text}${mail.html}`).not.toMatch(/password/i);
+  });
+
+  it("tell the owner of a taken address that someone tried to sign up with it, and where to log in", () => {
+    const mail = signUpAttemptEmail(ada, "https://todo.example.com/auth/login");
+    expect(mail.subject).toBe(`Someone tried to sign up for ${APP_NAME} with your address`);
+    expect(mail.text).toContain("ada@example.com, which already has one");
+    expect(mail.text).toContain("https://todo.example.com/auth/login");
+  });
+
+  it("tell the owner how many sign-ins failed, and offer a new password", () => {
+    const mail = failedSignInsEmail(ada, "https://todo.example.com/auth/forgot-password", 10, 60);
+    expect(mail.subject).toBe(`Repeated failed sign-ins to your ${APP_NAME} account`);
+    expect(mail.text).toContain("10 failed attempts");
+    expect(mail.text).toContain("within 60 minutes");
+    expect(mail.text).toContain("https://todo.example.com/auth/forgot-password");
   });
 });
