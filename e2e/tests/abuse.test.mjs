@@ -89,13 +89,19 @@ describe("abuse of the sign-in, the sign-up and the pages", { timeout: 180_000 }
     assert.deepEqual(await attempts(unknown), known);
   });
 
-  test("a success clears an account's failures", async () => {
+  test("a success clears an account's failures, and no other refusal does", async () => {
     const email = `forgetful-${run}@example.com`;
     assert.equal((await signUp(email)).status, 200);
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < 4; i++) assert.equal((await post("/sign-in/email", { email, password: "not it" })).status, 401);
       assert.equal((await post("/sign-in/email", { email, password })).status, 200);
     }
+    for (let i = 0; i < 4; i++) assert.equal((await post("/sign-in/email", { email, password: "not it" })).status, 401);
+    // The right password, refused for another reason (a redirect to a foreign site) before it is checked.
+    const foreign = await post("/sign-in/email", { email, password, callbackURL: "https://evil.example.com/" });
+    assert.equal(foreign.status, 403, foreign.text);
+    assert.equal((await post("/sign-in/email", { email, password: "not it" })).status, 401);
+    assert.equal((await post("/sign-in/email", { email, password })).status, 429);
   });
 
   test("sign-up with a taken address answers as a new one and mails the owner", async () => {

@@ -122,10 +122,20 @@ async function claimAlert(adapter: DBAdapter, key: string, now: number): Promise
   return claimed !== null;
 }
 
-function statusOf(returned: unknown): number {
-  if (isAPIError(returned)) return returned.statusCode;
-  if (returned instanceof Response) return returned.status;
-  return 200;
+/**
+ * The password was right: a sign-in, or the one refusal that comes only after the password
+ * matched (address not confirmed yet). Any other refusal (a foreign Origin, a malformed body…)
+ * proves nothing and clears nothing.
+ */
+function passwordMatched(returned: unknown): boolean {
+  if (isAPIError(returned)) return returned.body?.code === "EMAIL_NOT_VERIFIED";
+  if (returned instanceof Response) return returned.ok;
+  return true;
+}
+
+function wrongPassword(returned: unknown): boolean {
+  const status = isAPIError(returned) ? returned.statusCode : returned instanceof Response ? returned.status : 200;
+  return status === 401;
 }
 
 export interface SignInThrottleOptions {
@@ -172,11 +182,10 @@ export function signInThrottle({ alertOwner }: SignInThrottleOptions) {
           handler: createAuthMiddleware(async (ctx) => {
             const key = accountKey(ctx.body?.email);
             if (!key) return;
-            const status = statusOf(ctx.context.returned);
-            // 403: the password was right, the address is not confirmed yet.
-            if (status < 400 || status === 403) {
+            const returned = ctx.context.returned;
+            if (passwordMatched(returned)) {
               await ctx.context.adapter.deleteMany({ model: MODEL, where: [{ field: "key", value: key }] });
-            } else if (status === 401 && (await claimAlert(ctx.context.adapter, key, Date.now()))) {
+            } else if (wrongPassword(returned) && (await claimAlert(ctx.context.adapter, key, Date.now()))) {
               const email = String(ctx.body.email).trim().toLowerCase();
               const alert = ctx.context.internalAdapter.findUserByEmail(email).then((found) => (found ? alertOwner(found.user) : undefined));
               await ctx.context.runInBackgroundOrAwait(alert.catch((error: unknown) => ctx.context.logger.error("Failed to send the failed sign-ins alert", error)));

@@ -26,12 +26,12 @@ interface Answer {
   retryAfter: string | null;
 }
 
-async function signIn(email: string, password: string, forwardedFor = "203.0.113.1"): Promise<Answer> {
+async function signIn(email: string, password: string, forwardedFor = "203.0.113.1", extra: Record<string, string> = {}): Promise<Answer> {
   const response = await server.auth().handler(
     new Request(`${AUTH_URL}/api/auth/sign-in/email`, {
       method: "POST",
       headers: { "Content-Type": "application/json", Origin: AUTH_URL, "X-Forwarded-For": forwardedFor },
-      body: JSON.stringify({ email, password }),
+      body: JSON.stringify({ email, password, ...extra }),
     }),
   );
   return { status: response.status, body: await response.json(), retryAfter: response.headers.get("retry-after") };
@@ -99,6 +99,14 @@ describe("sign-in for one account", () => {
     expect((await signIn(email, PASSWORD)).status).toBe(200);
     expect((await failTimes(email, 4)).map((answer) => answer.status)).toEqual([401, 401, 401, 401]);
     expect((await signIn(email, PASSWORD)).status).toBe(200);
+  });
+
+  it("counts a malformed attempt as a failure, and is not cleared by it", async () => {
+    const email = await account("ian");
+    await failTimes(email, 4);
+    const malformed = await signIn(email, PASSWORD, "203.0.113.9", { rememberMe: "not a boolean" });
+    expect(malformed.status).toBe(400);
+    expect((await signIn(email, PASSWORD)).status).toBe(429);
   });
 
   it("forgets failures 15 minutes after the wait they set", async () => {
