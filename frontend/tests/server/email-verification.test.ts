@@ -55,4 +55,14 @@ describe("with REQUIRE_EMAIL_VERIFICATION=true", () => {
 
     expect((await post("/sign-in/email", { email: ada.email, password: ada.password })).status).toBe(200);
   });
+
+  it("counts the right password for an unconfirmed address as a success of the per-account throttle", async () => {
+    const bob = { name: "Bob", email: "bob@example.com", password: "correct horse battery" };
+    expect((await post("/sign-up/email", bob)).status).toBe(200);
+    const attempt = (password: string) => post("/sign-in/email", { email: bob.email, password });
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 4; i++) expect((await attempt("not the password")).status).toBe(401);
+      expect((await attempt(bob.password)).body.code).toBe("EMAIL_NOT_VERIFIED");
+    }
+  });
 });
