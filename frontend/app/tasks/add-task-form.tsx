@@ -14,6 +14,7 @@ import {
   type TaskCreate,
   type TaskDetails,
 } from "@/lib/client/quick-add";
+import { chipDay } from "@/lib/client/due-dates";
 import { DESCRIPTION_MAX_LENGTH } from "@/lib/shared/limits";
 import styles from "./add-task-form.module.css";
 import { TagInput } from "./tag-input";
@@ -48,18 +49,6 @@ const FIELD_IDS: Record<DraftField, string> = {
 
 const errorId = (field: DraftField) => `${FIELD_IDS[field]}-error`;
 
-/** How a due date reads on its chip, in the browser's language: "Sun, Nov 29". */
-function formatDay(isoDate: string, today: Date): string {
-  const [year, month, day] = isoDate.split("-").map(Number);
-  const date = new Date(year, month - 1, day);
-  return date.toLocaleDateString(undefined, {
-    weekday: "short",
-    month: "short",
-    day: "numeric",
-    ...(year === today.getFullYear() ? {} : { year: "numeric" }),
-  });
-}
-
 interface Chip {
   key: string;
   label: string;
@@ -77,7 +66,7 @@ function chipsOf(parsed: QuickAdd, today: Date): Chip[] {
   }
   if (parsed.due) {
     const { key, text, date } = parsed.due;
-    chips.push({ key, text, kind: "due", label: `Due: ${formatDay(date, today)}` });
+    chips.push({ key, text, kind: "due", label: `Due: ${chipDay(date, today)}` });
   }
   for (const tag of parsed.tags) {
     chips.push({ key: tag.key, text: tag.key, kind: "tag", label: `#${tag.name}`, problem: tag.problem });
