@@ -23,6 +23,12 @@ export async function signOut(page) {
   await page.waitForURL("**/auth/login**");
 }
 
+/** Opens the panel of search, sort and filters (closed when a page loads) unless it is open. */
+export async function openFilters(page) {
+  const toggle = page.getByRole("button", { name: /^Filters/ });
+  if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
+}
+
 /** Opens the add form's details area (description, priority, due date, tags) unless it is open. */
 export async function openTaskDetails(page) {
   const toggle = page.getByRole("button", { name: "Details", exact: true });

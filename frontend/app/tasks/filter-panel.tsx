@@ -4,7 +4,7 @@ import { useRef, type ReactNode, type RefObject } from "react";
 import type { TagCount } from "@/lib/client/api";
 import type { Counts } from "@/lib/client/task-list";
 import { type ListState } from "@/lib/client/url-state";
-import { Icon } from "./icon";
+import { Icon } from "./app-icon";
 import { DUE_NAMES, ListToolbar } from "./list-toolbar";
 import { TaskFilters } from "./task-filters";
 import { PRIORITY_NAMES } from "./task-item";

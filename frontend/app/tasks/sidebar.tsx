@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useEffect, useRef, type MouseEvent } from "react";
 import type { View } from "@/lib/client/url-state";
-import { Icon, type IconName } from "./icon";
+import { Icon, type IconName } from "./app-icon";
 
 export const SIDEBAR_ID = "sidebar";
 

@@ -6,7 +6,7 @@ import { chipDay, dueLabel } from "@/lib/client/due-dates";
 import { parseQuickAdd } from "@/lib/client/quick-add";
 import { normaliseTag, PRIORITIES, type Priority } from "@/lib/client/url-state";
 import { DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from "@/lib/shared/limits";
-import { Icon } from "./icon";
+import { Icon } from "./app-icon";
 
 export const PRIORITY_NAMES: Record<Priority, string> = { high: "High", medium: "Medium", low: "Low", none: "None" };
 

@@ -12,7 +12,7 @@ import { withNext } from "@/lib/shared/safe-redirect";
 import { AddTaskForm } from "./add-task-form";
 import { ConfirmDeleteDialog } from "./confirm-delete-dialog";
 import { FilterPanel } from "./filter-panel";
-import { Icon } from "./icon";
+import { Icon } from "./app-icon";
 import { ListFooter } from "./list-footer";
 import { ShortcutsDialog } from "./shortcuts-dialog";
 import { Sidebar, SIDEBAR_ID, VIEW_NAMES } from "./sidebar";
@@ -150,7 +150,10 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
   const onShortcut = useRef<(event: KeyboardEvent) => void>(() => undefined);
   function handleShortcut(event: KeyboardEvent) {
     if (event.defaultPrevented || isTextEntry(event.target) || document.querySelector("dialog[open]")) return;
-    const onTask = event.target instanceof Element && event.target.closest("ul.task-list") !== null;
+    const target = event.target instanceof Element ? event.target : null;
+    const onTask = target?.closest("ul.task-list") !== null && target !== null;
+    // Enter and Space press the row's own buttons (edit, delete, a tag).
+    if (onTask && target.closest("button") && (event.key === "Enter" || event.key === " ")) return;
     const shortcut = shortcutFor(event, afterG.current);
     afterG.current = shortcut?.kind === "goTo";
     if (!shortcut) return;
@@ -160,7 +163,10 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
     // Space on the checkbox ticks it natively (and Enter edits, see TaskItem).
     if (onTask && event.target instanceof HTMLInputElement && (event.key === " " || event.key === "Enter")) return;
     event.preventDefault();
-    const index = active ? rows.indexOf(active) : -1;
+    // The task the key is about: the one holding focus, else the list's active one.
+    const focusedId = Number(target?.closest("li[data-task-id]")?.getAttribute("data-task-id"));
+    const subject = rows.find((task) => task.id === focusedId) ?? active;
+    const index = subject ? rows.indexOf(subject) : -1;
     switch (shortcut.kind) {
       case "move":
         if (rows.length === 0) return;
@@ -168,7 +174,7 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
         return;
       case "reorder":
         // Manual order arrives with the API's `POST /tasks/{id}/move`; until then the key does nothing.
-        if (active && list.move) void list.move(active, shortcut.by < 0 ? "up" : "down");
+        if (subject && list.move) void list.move(subject, shortcut.by < 0 ? "up" : "down");
         return;
       case "undo":
         undo();
@@ -189,25 +195,25 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
         searchRef.current?.focus();
         return;
     }
-    if (!active) return;
+    if (!subject) return;
     switch (shortcut.kind) {
       case "toggle":
-        void list.toggle(active);
+        void list.toggle(subject);
         break;
       case "edit":
-        setEditingId(active.id);
+        setEditingId(subject.id);
         break;
       case "delete":
-        deleteTask(active);
+        deleteTask(subject);
         return;
       case "dueToday":
-        void list.dueToday(active);
+        void list.dueToday(subject);
         break;
       case "priority":
-        void list.setPriority(active, shortcut.priority);
+        void list.setPriority(subject, shortcut.priority);
         break;
     }
-    focusRow(active);
+    focusRow(subject);
   }
   useEffect(() => {
     onShortcut.current = handleShortcut;
