@@ -1,20 +1,27 @@
 // Debian's chromium, driven by playwright-core (no browser download needed).
 import { chromium } from "playwright-core";
 
+const OPTIONS = {
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  headless: true,
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+};
+
 export function launchBrowser() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  return chromium.launch(OPTIONS);
+}
+
+/** A browser with a profile on disk (not incognito): what installing a web app needs. */
+export function launchPersistentBrowser(userDataDir) {
+  return chromium.launchPersistentContext(userDataDir, OPTIONS);
 }
 
 /** Polls `check` until it stops throwing; playwright-core has no `expect`. */
