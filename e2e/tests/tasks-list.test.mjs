@@ -131,6 +131,7 @@ describe("the task list", { timeout: 300_000 }, () => {
     await eventually(() => assert.equal(search(page).get("status"), "active"));
     await page.reload();
     await expectTitles(page, ["Pay rent", "File taxes"]);
+    await openFilters(page);
     assert.equal(await page.getByRole("button", { name: "Active", exact: true }).getAttribute("aria-pressed"), "true");
     await page.getByRole("button", { name: "Remove tag filter money" }).waitFor();
 

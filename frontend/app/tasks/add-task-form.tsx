@@ -143,6 +143,8 @@ export function AddTaskForm({ onCreate, tags, ref }: AddTaskFormProps) {
     // first letters typed after Enter).
     const submitted = { line, keepAsText, details, tagText };
     clear();
+    // The next task starts in the line, wherever in the form Enter was pressed.
+    lineRef.current?.focus();
     setFailure(null);
     setSending((count) => count + 1);
     try {
