@@ -356,7 +356,11 @@ describe("the tasks app (issue 21)", { timeout: 300_000 }, () => {
         await tab.getByRole("button", { name: "Dismiss, keep it deleted" }).click();
       });
       mkdirSync(ARTIFACTS, { recursive: true });
-      writeFileSync(path.join(ARTIFACTS, "changes-with-200-rows.json"), `${JSON.stringify(measured, null, 2)}\n`);
+      const database = /^postgres/.test(system.databaseUrl) ? "postgresql" : "sqlite";
+      writeFileSync(
+        path.join(ARTIFACTS, `changes-with-200-rows-${database}.json`),
+        `${JSON.stringify({ database, changes: measured }, null, 2)}\n`,
+      );
       t.diagnostic(`with 200 rows loaded: ${Object.entries(measured).map(([k, v]) => `${k} ${v.length} API calls (${v.join(", ")})`).join("; ")}`);
       assert.deepEqual(measured, {
         toggle: [`PATCH /tasks/${id}`, "GET /tasks/counts"],
