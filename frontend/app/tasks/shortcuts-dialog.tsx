@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef } from "react";
+import { useModalDialog } from "./use-modal-dialog";
 
 /** What the `?` sheet lists: keys, then what they do. */
 export const SHORTCUTS: [keys: string[], action: string][] = [
@@ -27,14 +27,7 @@ interface Props {
 
 /** The keyboard sheet: a modal native <dialog> (focus trapped, Escape closes, focus returns). */
 export function ShortcutsDialog({ open, onClose }: Props) {
-  const dialogRef = useRef<HTMLDialogElement>(null);
-
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+  const dialogRef = useModalDialog(open);
 
   return (
     <dialog ref={dialogRef} className="dialog shortcuts-dialog" aria-labelledby="shortcuts-title" onClose={onClose}>
