@@ -75,3 +75,15 @@ export async function sessionToken(page) {
     return { status: response.status, body: await response.json() };
   });
 }
+
+/** The backend as the page's user, straight over HTTP (to set up and to check). */
+export async function callApi(page, apiUrl, method, route, body) {
+  const { body: token } = await sessionToken(page);
+  const response = await fetch(`${apiUrl}${route}`, {
+    method,
+    headers: { Authorization: `Bearer ${token.token}`, "Content-Type": "application/json" },
+    body: body && JSON.stringify(body),
+  });
+  assert.ok(response.ok, `${method} ${route}: ${response.status}`);
+  return response.status === 204 ? null : response.json();
+}

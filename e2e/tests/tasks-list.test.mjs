@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { AxeBuilder } from "@axe-core/playwright";
 
 import { eventually, launchBrowser } from "../lib/browser.mjs";
-import { expectCounts, expectTitles, openFilters, sessionToken, signUp, titles } from "../lib/pages.mjs";
+import { callApi, expectCounts, expectTitles, openFilters, sessionToken, signUp, titles } from "../lib/pages.mjs";
 import { ROOT, startSystem } from "../lib/system.mjs";
 
 const ARTIFACTS = path.join(ROOT, "artifacts/e2e");
@@ -52,16 +52,7 @@ describe("the task list", { timeout: 300_000 }, () => {
   const apiCalls = [];
 
   /** The backend as the page's user, straight over HTTP (to set up and to check). */
-  async function api(method, route, body) {
-    const { body: token } = await sessionToken(page);
-    const response = await fetch(`${system.apiUrl}${route}`, {
-      method,
-      headers: { Authorization: `Bearer ${token.token}`, "Content-Type": "application/json" },
-      body: body && JSON.stringify(body),
-    });
-    assert.ok(response.ok, `${method} ${route}: ${response.status}`);
-    return response.status === 204 ? null : response.json();
-  }
+  const api = (method, route, body) => callApi(page, system.apiUrl, method, route, body);
 
   before(async () => {
     system = await startSystem({ tokenTtlSeconds: 900 });

@@ -62,6 +62,12 @@ export function FilterPanel({ heading, open, onOpenChange, ...props }: Props) {
   const { state, setState, counts } = props;
   const chips = chipsOf(state);
   const toggleRef = useRef<HTMLButtonElement>(null);
+
+  function removeFilter(clear: Partial<ListState>) {
+    setState(clear);
+    // The chip pressed goes away; focus stays near, on the panel's button.
+    toggleRef.current?.focus();
+  }
   return (
     <>
       <div className="view-head">
@@ -81,12 +87,12 @@ export function FilterPanel({ heading, open, onOpenChange, ...props }: Props) {
       {chips.length > 0 ? (
         <div className="active-filters" role="group" aria-label="Filters in force">
           {chips.map((chip) => (
-            <button key={chip.key} type="button" className="filter-chip" onClick={() => setState(chip.clear)} aria-label={chip.remove}>
+            <button key={chip.key} type="button" className="filter-chip" onClick={() => removeFilter(chip.clear)} aria-label={chip.remove}>
               <span>{chip.label}</span>
               <Icon name="close" />
             </button>
           ))}
-          <button type="button" className="link clear-filters" onClick={() => setState({ status: "all", q: "", priority: [], tag: [], due: null })}>
+          <button type="button" className="link clear-filters" onClick={() => removeFilter({ status: "all", q: "", priority: [], tag: [], due: null })}>
             Clear filters
           </button>
         </div>

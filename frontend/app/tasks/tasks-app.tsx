@@ -137,6 +137,12 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
     if (pending?.kind === "delete") focusRow(pending.task);
   }
 
+  function dismissUndo() {
+    void list.commitPending();
+    // The toast goes away with its buttons; focus goes back to the list.
+    focusRow(active);
+  }
+
   function openFilters() {
     flushSync(() => setFiltersOpen(true));
   }
@@ -356,7 +362,7 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
         </p>
       </main>
 
-      <UndoToast pending={list.pending} onUndo={undo} onDismiss={() => void list.commitPending()} />
+      <UndoToast pending={list.pending} onUndo={undo} onDismiss={dismissUndo} />
       <ConfirmDeleteDialog task={emptyTitleTask} onConfirm={deleteTask} onCancel={() => setEmptyTitleTask(null)} />
       <ShortcutsDialog open={sheetOpen} onClose={() => setSheetOpen(false)} />
     </div>
