@@ -36,6 +36,18 @@ async function bothThemes(page, where) {
   await page.emulateMedia({ colorScheme: "light" });
 }
 
+/** The visible controls smaller than 44×44 px (a finger's width). */
+const smallTargets = (page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll("button, a, input, select, summary")]
+      .filter((el) => el.checkVisibility({ visibilityProperty: true }) && el.getBoundingClientRect().width > 0)
+      .filter((el) => {
+        const box = el.getBoundingClientRect();
+        return box.width < 44 || box.height < 44;
+      })
+      .map((el) => `${el.tagName} ${el.getAttribute("aria-label") ?? el.textContent?.trim()}`),
+  );
+
 const focusedLabel = (page) => page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.tagName);
 
 /** The width and height of a PNG, from its IHDR chunk. */
@@ -89,16 +101,7 @@ describe("the tasks app (issue 21)", { timeout: 300_000 }, () => {
     assert.equal(await page.getByRole("button", { name: /^Filters/ }).getAttribute("aria-expanded"), "false");
     assert.equal(await page.getByLabel("Search").isVisible(), false);
 
-    const small = await page.evaluate(() =>
-      [...document.querySelectorAll("button, a, input, select, summary")]
-        .filter((el) => el.checkVisibility() && el.getBoundingClientRect().width > 0)
-        .filter((el) => {
-          const box = el.getBoundingClientRect();
-          return box.width < 44 || box.height < 44;
-        })
-        .map((el) => `${el.tagName} ${el.getAttribute("aria-label") ?? el.textContent?.trim()}`),
-    );
-    assert.deepEqual(small, [], "every touch target is at least 44×44 px");
+    assert.deepEqual(await smallTargets(page), [], "every touch target is at least 44×44 px");
 
     // A tag on a row filters; the filter shows as a chip that removes it.
     await page.getByRole("button", { name: "Show tasks tagged health" }).click();
@@ -111,6 +114,7 @@ describe("the tasks app (issue 21)", { timeout: 300_000 }, () => {
     // The views are a drawer behind the menu button.
     await page.getByRole("button", { name: "Menu" }).click();
     await page.getByRole("link", { name: "Today" }).waitFor();
+    assert.deepEqual(await smallTargets(page), [], "in the drawer too");
     await bothThemes(page, "/tasks on a phone, drawer open");
     await page.keyboard.press("Escape");
     assert.equal(await focusedLabel(page), "Menu");
