@@ -223,6 +223,28 @@ def browser_section(figures: Path | None) -> list[str]:
             f"| {run['database']} | {run['tasks']:,} | {run['firstPageMs']} |"
             f" {len(run['apiCalls'])} ({calls}) | {when} |"
         )
+    return [*lines, "", *changes_section(figures)]
+
+
+def changes_section(figures: Path | None) -> list[str]:
+    """One change with 200 rows loaded: the calls it sends (target ≤ 2, asserted by the test)."""
+    found = sorted(figures.glob("changes-with-200-rows-*.json")) if figures else []
+    if not found:
+        return []
+    lines = [
+        "### A change with 200 rows loaded",
+        "",
+        "Measured by `e2e/tests/app-shell.test.mjs`: the calls one toggle, edit or delete sends",
+        "(target: at most 2, its own call and the counts; the test asserts it).",
+        "",
+        "| Database | Change | API calls |",
+        "|---|---|---|",
+    ]
+    for path in found:
+        run = json.loads(path.read_text())
+        for change, calls in run["changes"].items():
+            listed = ", ".join(f"`{call}`" for call in calls)
+            lines.append(f"| {run['database']} | {change} | {len(calls)} ({listed}) |")
     return [*lines, ""]
 
 

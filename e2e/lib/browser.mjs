@@ -23,6 +23,19 @@ export async function takeCspViolations(count) {
   return violations.splice(0);
 }
 
+/** Collects the context's violations, whether reported by the event or by the console. */
+async function watchCspViolations(context) {
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline code"} in ${event.sourceFile}:${event.lineNumber}`);
+    });
+  });
+  context.on("console", (message) => {
+    if (message.type() === "error" && CSP_VIOLATION.test(message.text())) violations.push(`${message.page()?.url()}: ${message.text()}`);
+  });
+  return context;
+}
+
 /**
  * Every page of every context keeps its Content-Security-Policy, or the test fails: each
  * violation, whether reported by the `securitypolicyviolation` event or the console, is collected.
@@ -30,16 +43,7 @@ export async function takeCspViolations(count) {
 function failOnCspViolations(browser) {
   const newContext = browser.newContext.bind(browser);
   browser.newContext = async (options) => {
-    const context = await newContext(options);
-    await context.addInitScript(() => {
-      document.addEventListener("securitypolicyviolation", (event) => {
-        console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline code"} in ${event.sourceFile}:${event.lineNumber}`);
-      });
-    });
-    context.on("console", (message) => {
-      if (message.type() === "error" && CSP_VIOLATION.test(message.text())) violations.push(`${message.page()?.url()}: ${message.text()}`);
-    });
-    return context;
+    return watchCspViolations(await newContext(options));
   };
   // Like playwright's own newPage: a context for the page alone, closed with it.
   browser.newPage = async (options) => {
@@ -57,21 +61,27 @@ function failOnCspViolations(browser) {
   return browser;
 }
 
+const OPTIONS = {
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  headless: true,
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+};
+
 export async function launchBrowser() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-  return failOnCspViolations(browser);
+  return failOnCspViolations(await chromium.launch(OPTIONS));
+}
+
+/** A browser with a profile on disk (not incognito): what installing a web app needs. */
+export async function launchPersistentBrowser(userDataDir) {
+  return watchCspViolations(await chromium.launchPersistentContext(userDataDir, OPTIONS));
 }
 
 /** Polls `check` until it stops throwing; playwright-core has no `expect`. */

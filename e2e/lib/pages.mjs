@@ -31,6 +31,12 @@ export async function signOut(page) {
   await page.waitForURL("**/auth/login**");
 }
 
+/** Opens the panel of search, sort and filters (closed when a page loads) unless it is open. */
+export async function openFilters(page) {
+  const toggle = page.getByRole("button", { name: /^Filters/ });
+  if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
+}
+
 /** Opens the add form's details area (description, priority, due date, tags) unless it is open. */
 export async function openTaskDetails(page) {
   const toggle = page.getByRole("button", { name: "Details", exact: true });
@@ -76,4 +82,16 @@ export async function sessionToken(page) {
     const response = await fetch("/api/auth/token", { cache: "no-store" });
     return { status: response.status, body: await response.json() };
   });
+}
+
+/** The backend as the page's user, straight over HTTP (to set up and to check). */
+export async function callApi(page, apiUrl, method, route, body) {
+  const { body: token } = await sessionToken(page);
+  const response = await fetch(`${apiUrl}${route}`, {
+    method,
+    headers: { Authorization: `Bearer ${token.token}`, "Content-Type": "application/json" },
+    body: body && JSON.stringify(body),
+  });
+  assert.ok(response.ok, `${method} ${route}: ${response.status}`);
+  return response.status === 204 ? null : response.json();
 }

@@ -12,6 +12,7 @@ import {
   expectCounts,
   expectTitles,
   logIn,
+  openFilters,
   sessionToken,
   signOut,
   signUp,
@@ -80,6 +81,7 @@ describe("the JWT bridge, end to end", { timeout: 240_000 }, () => {
     await expectTitles(page, ["Write final report", "Buy milk"]);
     await expectCounts(page, { all: 2, active: 1, completed: 1 });
 
+    await openFilters(page);
     await page.getByRole("button", { name: "Active", exact: true }).click();
     await expectTitles(page, ["Write final report"]);
     await page.getByRole("button", { name: "Completed", exact: true }).click();

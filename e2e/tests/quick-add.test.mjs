@@ -134,8 +134,7 @@ describe("quick add, end to end", { timeout: 240_000 }, () => {
     const disclosure = page.getByRole("button", { name: "Details", exact: true });
     assert.equal(await disclosure.getAttribute("aria-expanded"), "true");
 
-    await page.keyboard.press("Tab");
-    assert.equal(await activeId(page), "quick-add-description");
+    await tabTo(page, "quick-add-description");
     await page.keyboard.type("Leaking tap");
 
     await tabTo(page, "quick-add-priority");

@@ -14,6 +14,7 @@ import {
   type TaskCreate,
   type TaskDetails,
 } from "@/lib/client/quick-add";
+import { chipDay } from "@/lib/client/due-dates";
 import { DESCRIPTION_MAX_LENGTH } from "@/lib/shared/limits";
 import styles from "./add-task-form.module.css";
 import { TagInput } from "./tag-input";
@@ -48,18 +49,6 @@ const FIELD_IDS: Record<DraftField, string> = {
 
 const errorId = (field: DraftField) => `${FIELD_IDS[field]}-error`;
 
-/** How a due date reads on its chip, in the browser's language: "Sun, Nov 29". */
-function formatDay(isoDate: string, today: Date): string {
-  const [year, month, day] = isoDate.split("-").map(Number);
-  const date = new Date(year, month - 1, day);
-  return date.toLocaleDateString(undefined, {
-    weekday: "short",
-    month: "short",
-    day: "numeric",
-    ...(year === today.getFullYear() ? {} : { year: "numeric" }),
-  });
-}
-
 interface Chip {
   key: string;
   label: string;
@@ -77,7 +66,7 @@ function chipsOf(parsed: QuickAdd, today: Date): Chip[] {
   }
   if (parsed.due) {
     const { key, text, date } = parsed.due;
-    chips.push({ key, text, kind: "due", label: `Due: ${formatDay(date, today)}` });
+    chips.push({ key, text, kind: "due", label: `Due: ${chipDay(date, today)}` });
   }
   for (const tag of parsed.tags) {
     chips.push({ key: tag.key, text: tag.key, kind: "tag", label: `#${tag.name}`, problem: tag.problem });
@@ -100,7 +89,8 @@ export function AddTaskForm({ onCreate, tags, ref }: AddTaskFormProps) {
   const [details, setDetails] = useState<TaskDetails>(EMPTY_DETAILS);
   const [tagText, setTagText] = useState("");
   const [attempted, setAttempted] = useState(false);
-  const [busy, setBusy] = useState(false);
+  /** Creates on their way: the line stays writable meanwhile. */
+  const [sending, setSending] = useState(0);
   const [failure, setFailure] = useState<string | null>(null);
   const [added, setAdded] = useState<string | null>(null);
 
@@ -131,9 +121,16 @@ export function AddTaskForm({ onCreate, tags, ref }: AddTaskFormProps) {
     document.getElementById(FIELD_IDS[field])?.focus();
   }
 
+  function clear() {
+    setLine("");
+    setKeepAsText(new Set());
+    setDetails(EMPTY_DETAILS);
+    setTagText("");
+    setAttempted(false);
+  }
+
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (busy) return;
     setAttempted(true);
     setAdded(null);
     if (!draft.ok) {
@@ -141,22 +138,34 @@ export function AddTaskForm({ onCreate, tags, ref }: AddTaskFormProps) {
       if (first) focusField(first);
       return;
     }
-    setBusy(true);
+    // The field empties at once and stays writable: what is typed while this task is on its way
+    // is the next task, and this one's answer never touches it (a read-only field dropped the
+    // first letters typed after Enter).
+    const submitted = { line, keepAsText, details, tagText };
+    clear();
+    // The next task starts in the line, wherever in the form Enter was pressed.
+    lineRef.current?.focus();
     setFailure(null);
+    setSending((count) => count + 1);
     try {
       await onCreate(draft.task);
-      setLine("");
-      setKeepAsText(new Set());
-      setDetails(EMPTY_DETAILS);
-      setTagText("");
-      setAttempted(false);
       setAdded(draft.task.title);
     } catch (error) {
-      // Everything typed stays, to retry as it is.
-      setFailure(`Could not add the task: ${error instanceof Error ? error.message : "something went wrong."}`);
+      const reason = error instanceof Error ? error.message : "something went wrong.";
+      // Nothing typed is lost: the failed line comes back unless the person has started another,
+      // which then stays as it is and the message names the failed one.
+      if (lineRef.current?.value === "") {
+        setLine(submitted.line);
+        setKeepAsText(submitted.keepAsText);
+        setDetails(submitted.details);
+        setTagText(submitted.tagText);
+        setFailure(`Could not add the task: ${reason}`);
+        lineRef.current.focus();
+      } else {
+        setFailure(`Could not add “${submitted.line}”: ${reason} Type it again when the connection is back.`);
+      }
     } finally {
-      setBusy(false);
-      lineRef.current?.focus();
+      setSending((count) => count - 1);
     }
   }
 
@@ -164,7 +173,9 @@ export function AddTaskForm({ onCreate, tags, ref }: AddTaskFormProps) {
 
   return (
     <form className={`card ${styles.form}`} onSubmit={onSubmit} noValidate aria-label="Add a task">
-      <label htmlFor={QUICK_ADD_INPUT_ID}>New task</label>
+      <label htmlFor={QUICK_ADD_INPUT_ID} className="sr-only">
+        New task
+      </label>
       <div className={styles.lineRow}>
         <input
           id={QUICK_ADD_INPUT_ID}
@@ -172,7 +183,6 @@ export function AddTaskForm({ onCreate, tags, ref }: AddTaskFormProps) {
           type="text"
           autoComplete="off"
           value={line}
-          readOnly={busy}
           placeholder="Pay rent tomorrow !high #home"
           aria-invalid={problems.line ? true : undefined}
           aria-describedby={describedBy("line", ID.hint, ...(failure ? ["quick-add-failure"] : []))}
@@ -182,11 +192,20 @@ export function AddTaskForm({ onCreate, tags, ref }: AddTaskFormProps) {
             if (!event.target.value) setKeepAsText(new Set());
           }}
         />
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? "Adding…" : "Add task"}
+        <button
+          type="button"
+          className={styles.disclosure}
+          aria-expanded={detailsOpen}
+          aria-controls={ID.details}
+          onClick={() => setDetailsOpen((open) => !open)}
+        >
+          <span aria-hidden="true">{detailsOpen ? "▾" : "▸"}</span> Details
+        </button>
+        <button type="submit" className="primary" aria-describedby={sending > 0 ? "quick-add-sending" : undefined}>
+          Add task
         </button>
       </div>
-      <p id={ID.hint} className="hint">
+      <p id={ID.hint} className={`hint ${styles.hint}`}>
         Add a priority (!high, !med, !low), tags (#home) or a date (tomorrow, next fri, dec 3). Enter adds the task.
       </p>
 
@@ -225,19 +244,10 @@ export function AddTaskForm({ onCreate, tags, ref }: AddTaskFormProps) {
           {failure}
         </p>
       )}
-      <p role="status" className="sr-only">
-        {added && `Added “${added}”.`}
+      <p role="status" className="sr-only" id="quick-add-sending">
+        {sending > 0 ? "Adding…" : added && `Added “${added}”.`}
       </p>
 
-      <button
-        type="button"
-        className={styles.disclosure}
-        aria-expanded={detailsOpen}
-        aria-controls={ID.details}
-        onClick={() => setDetailsOpen((open) => !open)}
-      >
-        <span aria-hidden="true">{detailsOpen ? "▾" : "▸"}</span> Details
-      </button>
       <div id={ID.details} className={styles.details} hidden={!detailsOpen}>
         <div className="field">
           <label htmlFor={ID.description}>Description</label>

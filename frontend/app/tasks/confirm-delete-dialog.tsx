@@ -1,7 +1,7 @@
 "use client";
 
-import { useEffect, useRef } from "react";
 import type { Task } from "@/lib/client/api";
+import { useModalDialog } from "./use-modal-dialog";
 
 interface Props {
   task: Task | null;
@@ -16,14 +16,7 @@ interface Props {
  * stray Enter does not delete.
  */
 export function ConfirmDeleteDialog({ task, onConfirm, onCancel }: Props) {
-  const dialogRef = useRef<HTMLDialogElement>(null);
-
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (!dialog) return;
-    if (task && !dialog.open) dialog.showModal();
-    if (!task && dialog.open) dialog.close();
-  }, [task]);
+  const dialogRef = useModalDialog(task !== null);
 
   return (
     <dialog

@@ -5,7 +5,6 @@ import type { TagCount } from "@/lib/client/api";
 import type { DuePreset } from "@/lib/client/due-dates";
 import {
   DEFAULT_ORDER,
-  isFiltered,
   PRIORITIES,
   SEARCH_MAX_LENGTH,
   SORTS,
@@ -20,14 +19,14 @@ import type { SetListState } from "./use-list-state";
 /** How long typing pauses before the search is sent. */
 const SEARCH_DEBOUNCE_MS = 300;
 
-const SORT_NAMES: Record<Sort, string> = { created: "Created", due: "Due date", priority: "Priority", title: "Title" };
+export const SORT_NAMES: Record<Sort, string> = { created: "Created", due: "Due date", priority: "Priority", title: "Title" };
 const ORDER_NAMES: Record<Sort, Record<Order, string>> = {
   created: { desc: "Newest first", asc: "Oldest first" },
   due: { asc: "Earliest first", desc: "Latest first" },
   priority: { desc: "High first", asc: "Low first" },
   title: { asc: "A to Z", desc: "Z to A" },
 };
-const DUE_NAMES: Record<DuePreset, string> = { overdue: "Overdue", today: "Today", week: "This week", none: "No date" };
+export const DUE_NAMES: Record<DuePreset, string> = { overdue: "Overdue", today: "Today", week: "This week", none: "No date" };
 
 interface Props {
   state: ListState;
@@ -167,6 +166,8 @@ export function ListToolbar(props: Props) {
             ))}
           </select>
         </div>
+        {/* A view (Today, Upcoming) already chooses the dates. */}
+        {state.view === "inbox" && (
         <div className="field">
           <label htmlFor="task-due">Due</label>
           <select id="task-due" value={state.due ?? ""} onChange={(event) => setState({ due: (event.target.value || null) as DuePreset | null })}>
@@ -178,6 +179,7 @@ export function ListToolbar(props: Props) {
             ))}
           </select>
         </div>
+        )}
       </div>
       <div className="toolbar-row">
         <div role="group" aria-label="Priority" className="filter-buttons">
@@ -192,24 +194,6 @@ export function ListToolbar(props: Props) {
         </div>
         <TagPicker {...props} />
       </div>
-      {isFiltered(state) && (
-        <div className="active-filters">
-          {state.tag.map((tag) => (
-            <button
-              key={tag}
-              type="button"
-              className="chip selected"
-              onClick={() => setState({ tag: state.tag.filter((t) => t !== tag) })}
-              aria-label={`Remove tag filter ${tag}`}
-            >
-              #{tag} <span aria-hidden="true">×</span>
-            </button>
-          ))}
-          <button type="button" className="link" onClick={() => setState({ q: "", priority: [], tag: [], due: null })}>
-            Clear filters
-          </button>
-        </div>
-      )}
     </div>
   );
 }

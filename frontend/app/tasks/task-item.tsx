@@ -2,9 +2,11 @@
 
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import type { Task, TaskChanges } from "@/lib/client/api";
-import { dueLabel } from "@/lib/client/due-dates";
+import { chipDay, dueLabel } from "@/lib/client/due-dates";
+import { parseQuickAdd } from "@/lib/client/quick-add";
 import { normaliseTag, PRIORITIES, type Priority } from "@/lib/client/url-state";
 import { DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from "@/lib/shared/limits";
+import { Icon } from "./app-icon";
 
 export const PRIORITY_NAMES: Record<Priority, string> = { high: "High", medium: "Medium", low: "Low", none: "None" };
 
@@ -12,6 +14,11 @@ interface Props {
   task: Task;
   /** The local day, "YYYY-MM-DD": due dates read relative to it. */
   today: string;
+  /** The list's one Tab stop (roving tabindex): this row's checkbox takes Tab, the others -1. */
+  active: boolean;
+  editing: boolean;
+  onActivate: () => void;
+  onEdit: (editing: boolean) => void;
   onToggle: () => void;
   onSave: (changes: TaskChanges) => void;
   onDelete: () => void;
@@ -20,15 +27,22 @@ interface Props {
   onTag: (tag: string) => void;
 }
 
-/** The changes an edit form holds, compared with the task: only what differs is sent. */
-function changesFrom(form: FormData, task: Task): TaskChanges {
+/**
+ * The changes an edit form holds, compared with the task: only what differs is sent. A changed
+ * title is read as the add field reads its line ("Call mom friday !high #family"); an unchanged
+ * one is left alone, so a title that happens to hold a date word keeps it.
+ */
+function changesFrom(form: FormData, task: Task, today: Date): TaskChanges {
   const text = (name: string) => String(form.get(name) ?? "").trim();
+  const typed = text("title");
+  const parsed = typed === task.title ? null : parseQuickAdd(typed, { today });
+  const fieldTags = text("tags").split(",").map(normaliseTag).filter(Boolean);
   const next: TaskChanges = {
-    title: text("title"),
+    title: parsed ? parsed.title : typed,
     description: text("description") || null,
-    priority: text("priority") as Priority,
-    due_date: text("due_date") || null,
-    tags: [...new Set(text("tags").split(",").map(normaliseTag).filter(Boolean))].sort(),
+    priority: parsed?.priority?.value ?? (text("priority") as Priority),
+    due_date: parsed?.due?.date ?? (text("due_date") || null),
+    tags: [...new Set([...fieldTags, ...(parsed?.tags.map((tag) => tag.name) ?? [])])].sort(),
   };
   const changes: TaskChanges = {};
   for (const key of Object.keys(next) as (keyof TaskChanges)[]) {
@@ -37,134 +51,178 @@ function changesFrom(form: FormData, task: Task): TaskChanges {
   return changes;
 }
 
-export function TaskItem({ task, today, onToggle, onSave, onDelete, onEmptyTitle, onTag }: Props) {
-  const [editing, setEditing] = useState(false);
-  const editButtonRef = useRef<HTMLButtonElement>(null);
+function EditForm({ task, onEdit, onSave, onEmptyTitle }: Pick<Props, "task" | "onEdit" | "onSave" | "onEmptyTitle">) {
+  const [title, setTitle] = useState(task.title);
   const titleInputRef = useRef<HTMLInputElement>(null);
-  const wasEditing = useRef(false);
+  const now = new Date();
+  const parsed = title.trim() === task.title ? null : parseQuickAdd(title, { today: now });
+  const understood = parsed
+    ? [
+        parsed.priority && `priority ${PRIORITY_NAMES[parsed.priority.value]}`,
+        parsed.due && `due ${chipDay(parsed.due.date, now)}`,
+        ...parsed.tags.map((tag) => `#${tag.name}`),
+      ].filter(Boolean)
+    : [];
 
-  // Keyboard focus follows the mode: into the form when editing starts, back to "Edit" when it ends.
-  useEffect(() => {
-    if (editing) titleInputRef.current?.focus();
-    else if (wasEditing.current) editButtonRef.current?.focus();
-    wasEditing.current = editing;
-  }, [editing]);
+  useEffect(() => titleInputRef.current?.focus(), []);
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const changes = changesFrom(new FormData(event.currentTarget), task);
+    const changes = changesFrom(new FormData(event.currentTarget), task, new Date());
     if (changes.title === "") {
       onEmptyTitle();
       return;
     }
     if (Object.keys(changes).length > 0) onSave(changes);
-    setEditing(false);
+    onEdit(false);
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLFormElement>) {
     if (event.key === "Escape") {
       event.stopPropagation();
-      setEditing(false);
+      onEdit(false);
     }
   }
 
   const base = `task-${task.id}`;
+  return (
+    <form onSubmit={onSubmit} onKeyDown={onKeyDown} noValidate className="edit-form" aria-label={`Edit ${task.title}`}>
+      <div className="field">
+        <label htmlFor={`${base}-title`}>Edit title</label>
+        <input
+          id={`${base}-title`}
+          name="title"
+          ref={titleInputRef}
+          value={title}
+          onChange={(event) => setTitle(event.target.value)}
+          maxLength={TITLE_MAX_LENGTH}
+          aria-describedby={`${base}-understood`}
+        />
+        <p id={`${base}-understood`} className="hint" aria-live="polite">
+          {understood.length > 0 ? `Understood: ${understood.join(", ")}.` : "Dates, !priority and #tags work here as in the add field."}
+        </p>
+      </div>
+      <div className="field">
+        <label htmlFor={`${base}-description`}>Edit description</label>
+        <textarea id={`${base}-description`} name="description" defaultValue={task.description ?? ""} maxLength={DESCRIPTION_MAX_LENGTH} rows={2} />
+      </div>
+      <div className="edit-details">
+        <div className="field">
+          <label htmlFor={`${base}-priority`}>Priority</label>
+          <select id={`${base}-priority`} name="priority" defaultValue={task.priority}>
+            {PRIORITIES.map((p) => (
+              <option key={p} value={p}>
+                {PRIORITY_NAMES[p]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${base}-due`}>Due date</label>
+          <input id={`${base}-due`} name="due_date" type="date" defaultValue={task.due_date ?? ""} />
+        </div>
+        <div className="field grow">
+          <label htmlFor={`${base}-tags`}>Tags, separated by commas</label>
+          <input id={`${base}-tags`} name="tags" defaultValue={task.tags.join(", ")} />
+        </div>
+      </div>
+      <div className="actions">
+        <button type="submit" className="primary">
+          Save
+        </button>
+        <button type="button" onClick={() => onEdit(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * One task: a round completion target, the title, one line of details; edit and delete show on
+ * hover or when the row holds focus (the keyboard has e and Delete). Only the checkbox of the
+ * active row is in the Tab order.
+ */
+export function TaskItem(props: Props) {
+  const { task, today, active, editing, onActivate, onEdit, onToggle, onDelete, onTag } = props;
+  const checkboxRef = useRef<HTMLInputElement>(null);
+
   if (editing) {
     return (
       <li className="task editing" data-task-id={task.id}>
-        <form onSubmit={onSubmit} onKeyDown={onKeyDown} noValidate className="edit-form" aria-label={`Edit ${task.title}`}>
-          <div className="field">
-            <label htmlFor={`${base}-title`}>Edit title</label>
-            <input id={`${base}-title`} name="title" ref={titleInputRef} defaultValue={task.title} maxLength={TITLE_MAX_LENGTH} />
-          </div>
-          <div className="field">
-            <label htmlFor={`${base}-description`}>Edit description</label>
-            <textarea id={`${base}-description`} name="description" defaultValue={task.description ?? ""} maxLength={DESCRIPTION_MAX_LENGTH} rows={2} />
-          </div>
-          <div className="edit-details">
-            <div className="field">
-              <label htmlFor={`${base}-priority`}>Priority</label>
-              <select id={`${base}-priority`} name="priority" defaultValue={task.priority}>
-                {PRIORITIES.map((p) => (
-                  <option key={p} value={p}>
-                    {PRIORITY_NAMES[p]}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor={`${base}-due`}>Due date</label>
-              <input id={`${base}-due`} name="due_date" type="date" defaultValue={task.due_date ?? ""} />
-            </div>
-            <div className="field grow">
-              <label htmlFor={`${base}-tags`}>Tags, separated by commas</label>
-              <input id={`${base}-tags`} name="tags" defaultValue={task.tags.join(", ")} />
-            </div>
-          </div>
-          <div className="actions">
-            <button type="submit" className="primary">
-              Save
-            </button>
-            <button type="button" onClick={() => setEditing(false)}>
-              Cancel
-            </button>
-          </div>
-        </form>
+        <EditForm {...props} />
       </li>
     );
   }
 
   const due = task.due_date ? dueLabel(task.due_date, today, task.completed) : null;
+  const hasMeta = task.priority !== "none" || due || task.tags.length > 0 || task.description;
   return (
-    <li className={`task${task.completed ? " done" : ""}${due?.tone === "overdue" ? " overdue" : ""}`} data-task-id={task.id}>
+    <li
+      className={`task${task.completed ? " done" : ""}${due?.tone === "overdue" ? " overdue" : ""}`}
+      data-task-id={task.id}
+      data-active={active || undefined}
+    >
       <input
+        ref={checkboxRef}
         type="checkbox"
+        className="check"
+        tabIndex={active ? 0 : -1}
         checked={task.completed}
         onChange={onToggle}
+        onFocus={onActivate}
         onKeyDown={(event) => {
           // Space ticks the box; Enter, which a checkbox ignores, edits the task. Cancelled, so
           // that the same keystroke does not go on to submit the edit form it opens.
           if (event.key !== "Enter") return;
           event.preventDefault();
-          setEditing(true);
+          onEdit(true);
         }}
         aria-label={`Complete ${task.title}`}
-        aria-keyshortcuts="Enter"
+        aria-keyshortcuts="x Enter"
       />
-      <div className="task-text">
-        {/* Double-click edits, as in TodoMVC; Enter on the checkbox or the Edit button are the keyboard's way. */}
-        <span className="task-title" onDoubleClick={() => setEditing(true)}>
-          {task.title}
-        </span>
-        {task.description && <p className="task-description">{task.description}</p>}
-        {(task.priority !== "none" || due || task.tags.length > 0) && (
+      {/* A click on the text makes the row the active one; a double click edits, as in TodoMVC. */}
+      <div className="task-text" onClick={() => checkboxRef.current?.focus()} onDoubleClick={() => onEdit(true)}>
+        <span className="task-title">{task.title}</span>
+        {hasMeta && (
           <div className="task-meta">
-            {task.priority !== "none" && (
-              <span className={`priority priority-${task.priority}`}>
-                <span className="sr-only">Priority </span>
-                {PRIORITY_NAMES[task.priority]}
-              </span>
-            )}
             {due && task.due_date && (
               <time className={`due due-${due.tone}`} dateTime={task.due_date} title={task.due_date}>
                 <span aria-hidden="true">{due.text}</span>
                 <span className="sr-only">{due.spoken}</span>
               </time>
             )}
+            {task.priority !== "none" && (
+              <span className={`priority priority-${task.priority}`}>
+                <span className="sr-only">Priority </span>
+                {PRIORITY_NAMES[task.priority]}
+              </span>
+            )}
             {task.tags.map((tag) => (
-              <button key={tag} type="button" className="chip" onClick={() => onTag(tag)} aria-label={`Show tasks tagged ${tag}`}>
-                #{tag}
+              <button
+                key={tag}
+                type="button"
+                className="tag"
+                tabIndex={-1}
+                onClick={(event) => {
+                  event.stopPropagation();
+                  onTag(tag);
+                }}
+                aria-label={`Show tasks tagged ${tag}`}
+              >
+                <span>#{tag}</span>
               </button>
             ))}
+            {task.description && <span className="task-description">{task.description}</span>}
           </div>
         )}
       </div>
-      <div className="actions">
-        <button type="button" ref={editButtonRef} onClick={() => setEditing(true)} aria-label={`Edit ${task.title}`}>
-          Edit
+      <div className="row-actions">
+        <button type="button" className="icon-button" tabIndex={-1} onClick={() => onEdit(true)} aria-label={`Edit ${task.title}`} title="Edit (e)">
+          <Icon name="edit" />
         </button>
-        <button type="button" className="danger" onClick={onDelete} aria-label={`Delete ${task.title}`}>
-          Delete
+        <button type="button" className="icon-button" tabIndex={-1} onClick={onDelete} aria-label={`Delete ${task.title}`} title="Delete (Delete)">
+          <Icon name="delete" />
         </button>
       </div>
     </li>

@@ -1,18 +1,21 @@
 "use client";
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
+import { flushSync } from "react-dom";
 import { createApiClient, type ApiClient, type Task } from "@/lib/client/api";
 import { authClient, authFailure } from "@/lib/client/auth-client";
+import { shortcutFor } from "@/lib/client/shortcuts";
 import { emptyMessage } from "@/lib/client/task-list";
 import { withNext } from "@/lib/shared/safe-redirect";
 import { AddTaskForm } from "./add-task-form";
 import { ConfirmDeleteDialog } from "./confirm-delete-dialog";
+import { FilterPanel } from "./filter-panel";
+import { Icon } from "./app-icon";
 import { ListFooter } from "./list-footer";
-import { ListToolbar } from "./list-toolbar";
-import { TaskFilters } from "./task-filters";
+import { ShortcutsDialog } from "./shortcuts-dialog";
+import { Sidebar, SIDEBAR_ID, VIEW_NAMES } from "./sidebar";
 import { TaskItem } from "./task-item";
 import { UndoToast } from "./undo-toast";
 import { useListState } from "./use-list-state";
@@ -30,6 +33,10 @@ function isTextEntry(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
   return target instanceof HTMLInputElement && !["checkbox", "radio", "button", "submit", "reset"].includes(target.type);
+}
+
+function checkboxOf(id: number): HTMLInputElement | null {
+  return document.querySelector<HTMLInputElement>(`li[data-task-id="${id}"] input.check`);
 }
 
 export function TasksApp({ user, apiUrl, search }: Props) {
@@ -61,14 +68,27 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
   const [notice, setNotice] = useState<string | null>(null);
   const [emptyTitleTask, setEmptyTitleTask] = useState<Task | null>(null);
   const [signingOut, setSigningOut] = useState(false);
+  const [filtersOpen, setFiltersOpen] = useState(false);
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const [sheetOpen, setSheetOpen] = useState(false);
+  const [activeId, setActiveId] = useState<number | null>(null);
+  const [editingId, setEditingId] = useState<number | null>(null);
+  /** The row whose checkbox takes focus once it is on screen (after an edit ends, an undo). */
+  const focusId = useRef<number | null>(null);
   const quickAddRef = useRef<HTMLInputElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
+  const menuButtonRef = useRef<HTMLButtonElement>(null);
+  const loadMoreRef = useRef<HTMLButtonElement>(null);
+  const afterG = useRef(false);
   const list = useTaskList(api, state, setNotice);
   // The server checked the session before rendering; the hook keeps watching it (on focus, and when
   // another tab signs out), so a session that ends elsewhere sends this tab to log in too.
   const session = authClient.useSession();
   const sessionEnded = !session.isPending && session.data === null && (!session.error || session.error.status === 401);
   const shownUser = session.data?.user ?? user;
+  const { counts, rows } = list;
+  // The list's one Tab stop: the row last focused, or the first.
+  const active = rows.find((task) => task.id === activeId) ?? rows[0] ?? null;
 
   useEffect(() => {
     // Our own sign-out navigates by itself.
@@ -76,16 +96,139 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
   }, [sessionEnded, signingOut, router]);
 
   useEffect(() => {
-    function onKeyDown(event: KeyboardEvent) {
-      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTextEntry(event.target)) return;
-      if (document.querySelector("dialog[open]")) return;
-      const field = event.key === "n" ? quickAddRef.current : event.key === "/" ? searchRef.current : null;
-      if (!field) return;
-      event.preventDefault();
-      field.focus();
+    if (focusId.current !== null && checkboxOf(focusId.current)) {
+      checkboxOf(focusId.current)?.focus();
+      focusId.current = null;
     }
-    document.addEventListener("keydown", onKeyDown);
-    return () => document.removeEventListener("keydown", onKeyDown);
+  });
+
+  // Scrolling near the end loads the next page; the button stays for keyboards.
+  const { hasMore, loadingMore, loadMore } = list;
+  useEffect(() => {
+    const button = loadMoreRef.current;
+    if (!button || !hasMore || loadingMore) return;
+    const observer = new IntersectionObserver((entries) => entries.some((entry) => entry.isIntersecting) && loadMore(), { rootMargin: "300px" });
+    observer.observe(button);
+    return () => observer.disconnect();
+  }, [hasMore, loadingMore, loadMore]);
+
+  function focusRow(task: Task | null) {
+    if (!task) {
+      quickAddRef.current?.focus();
+      return;
+    }
+    setActiveId(task.id);
+    const box = checkboxOf(task.id);
+    if (box) box.focus();
+    else focusId.current = task.id;
+  }
+
+  function deleteTask(task: Task) {
+    setEmptyTitleTask(null);
+    // The row is about to vanish: keyboard focus moves to its neighbour (or the add field).
+    const index = rows.findIndex((t) => t.id === task.id);
+    void list.remove(task);
+    focusRow(rows[index + 1] ?? rows[index - 1] ?? null);
+  }
+
+  function undo() {
+    const pending = list.pending;
+    list.undo();
+    if (pending?.kind === "delete") focusRow(pending.task);
+  }
+
+  function dismissUndo() {
+    void list.commitPending();
+    // The toast goes away with its buttons; focus goes back to the list.
+    focusRow(active);
+  }
+
+  function openFilters() {
+    flushSync(() => setFiltersOpen(true));
+  }
+
+  function closeDrawer() {
+    setDrawerOpen(false);
+    menuButtonRef.current?.focus();
+  }
+
+  // Kept in a ref so the one document listener always sees this render's rows and state.
+  const onShortcut = useRef<(event: KeyboardEvent) => void>(() => undefined);
+  function handleShortcut(event: KeyboardEvent) {
+    if (event.defaultPrevented || isTextEntry(event.target) || document.querySelector("dialog[open]")) return;
+    const target = event.target instanceof Element ? event.target : null;
+    const onTask = target?.closest("ul.task-list") !== null && target !== null;
+    // Enter and Space press the row's own buttons (edit, delete, a tag).
+    if (onTask && target.closest("button") && (event.key === "Enter" || event.key === " ")) return;
+    const shortcut = shortcutFor(event, afterG.current);
+    afterG.current = shortcut?.kind === "goTo";
+    if (!shortcut) return;
+    // Enter, Space, Delete and Backspace act on a task only when a task has focus: elsewhere they
+    // belong to the focused button, or scroll the page.
+    if (!onTask && [" ", "Enter", "Delete", "Backspace"].includes(event.key)) return;
+    // Space on the checkbox ticks it natively (and Enter edits, see TaskItem).
+    if (onTask && event.target instanceof HTMLInputElement && (event.key === " " || event.key === "Enter")) return;
+    event.preventDefault();
+    // The task the key is about: the one holding focus, else the list's active one.
+    const focusedId = Number(target?.closest("li[data-task-id]")?.getAttribute("data-task-id"));
+    const subject = rows.find((task) => task.id === focusedId) ?? active;
+    const index = subject ? rows.indexOf(subject) : -1;
+    switch (shortcut.kind) {
+      case "move":
+        if (rows.length === 0) return;
+        focusRow(rows[Math.min(rows.length - 1, Math.max(0, onTask ? index + shortcut.by : index))] ?? null);
+        return;
+      case "reorder":
+        // Manual order arrives with the API's `POST /tasks/{id}/move`; until then the key does nothing.
+        if (subject && list.move) void list.move(subject, shortcut.by < 0 ? "up" : "down");
+        return;
+      case "undo":
+        undo();
+        return;
+      case "goTo":
+        return;
+      case "view":
+        setState({ view: shortcut.view });
+        return;
+      case "help":
+        setSheetOpen(true);
+        return;
+      case "newTask":
+        quickAddRef.current?.focus();
+        return;
+      case "search":
+        openFilters();
+        searchRef.current?.focus();
+        return;
+    }
+    if (!subject) return;
+    switch (shortcut.kind) {
+      case "toggle":
+        void list.toggle(subject);
+        break;
+      case "edit":
+        setEditingId(subject.id);
+        break;
+      case "delete":
+        deleteTask(subject);
+        return;
+      case "dueToday":
+        void list.dueToday(subject);
+        break;
+      case "priority":
+        void list.setPriority(subject, shortcut.priority);
+        break;
+    }
+    focusRow(subject);
+  }
+  useEffect(() => {
+    onShortcut.current = handleShortcut;
+  });
+
+  useEffect(() => {
+    const listener = (event: KeyboardEvent) => onShortcut.current(event);
+    document.addEventListener("keydown", listener);
+    return () => document.removeEventListener("keydown", listener);
   }, []);
 
   async function signOut() {
@@ -102,31 +245,54 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
     router.refresh();
   }
 
-  function deleteTask(task: Task) {
-    setEmptyTitleTask(null);
-    // The row is about to vanish: keyboard focus moves to its neighbour (or the search box).
-    const row = document.querySelector(`li[data-task-id="${task.id}"]`);
-    const next = (row?.nextElementSibling ?? row?.previousElementSibling)?.querySelector<HTMLInputElement>("input[type=checkbox]");
-    void list.remove(task);
-    (next ?? searchRef.current)?.focus();
-  }
-
-  const { counts, rows } = list;
   return (
-    <div className="app">
+    <div className="shell">
       <header className="topbar">
+        <button
+          ref={menuButtonRef}
+          type="button"
+          className="icon-button menu-button"
+          aria-expanded={drawerOpen}
+          aria-controls={SIDEBAR_ID}
+          aria-label="Menu"
+          onClick={() => setDrawerOpen((open) => !open)}
+        >
+          <Icon name="menu" />
+        </button>
         <h1>Tasks</h1>
-        <div className="user">
-          <span className="user-name">{shownUser.name}</span>
-          <span className="user-email">{shownUser.email}</span>
-          <Link href="/account">Account</Link>
-          <button type="button" onClick={signOut} disabled={signingOut}>
-            {signingOut ? "Signing out…" : "Sign out"}
-          </button>
-        </div>
+        <button type="button" className="icon-button" aria-label="Keyboard shortcuts" aria-keyshortcuts="?" onClick={() => setSheetOpen(true)}>
+          <Icon name="keyboard" />
+        </button>
       </header>
 
+      <Sidebar
+        open={drawerOpen}
+        onClose={closeDrawer}
+        view={state.view}
+        onView={(view) => setState({ view })}
+        user={shownUser}
+        onSignOut={signOut}
+        signingOut={signingOut}
+      />
+
       <main className="content">
+        <FilterPanel
+          heading={
+            <h2 id="list-heading" className="view-title">
+              {VIEW_NAMES[state.view]}
+            </h2>
+          }
+          open={filtersOpen}
+          onOpenChange={setFiltersOpen}
+          state={state}
+          setState={setState}
+          counts={counts}
+          searchRef={searchRef}
+          tags={list.tags}
+          tagsLoading={list.tagsLoading}
+          onWantTags={list.wantTags}
+        />
+
         {/* Tag suggestions are fetched once someone starts adding, not for the first screen. */}
         <div onFocusCapture={list.wantTags}>
           <AddTaskForm ref={quickAddRef} onCreate={list.create} tags={list.tagNames} />
@@ -141,20 +307,7 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
           </div>
         )}
 
-        <section className="card list-card" aria-labelledby="list-heading">
-          <h2 id="list-heading" className="sr-only">
-            Your tasks
-          </h2>
-          <ListToolbar
-            state={state}
-            setState={setState}
-            searchRef={searchRef}
-            tags={list.tags}
-            tagsLoading={list.tagsLoading}
-            onWantTags={list.wantTags}
-          />
-          <TaskFilters status={state.status} counts={counts} onChange={(status) => setState({ status })} />
-
+        <section className="list-card" aria-labelledby="list-heading">
           {list.loading && !list.failure && (
             <p role="status" className="muted">
               Loading tasks…
@@ -179,6 +332,13 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
                       key={task.id}
                       task={task}
                       today={list.today}
+                      active={task.id === active?.id}
+                      editing={task.id === editingId}
+                      onActivate={() => setActiveId(task.id)}
+                      onEdit={(editing) => {
+                        setEditingId(editing ? task.id : null);
+                        if (!editing) focusRow(task);
+                      }}
                       onToggle={() => void list.toggle(task)}
                       onSave={(changes) => void list.save(task, changes)}
                       onDelete={() => deleteTask(task)}
@@ -189,7 +349,7 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
                 </ul>
               )}
               {list.hasMore && (
-                <button type="button" className="load-more" onClick={list.loadMore} disabled={list.loadingMore}>
+                <button ref={loadMoreRef} type="button" className="load-more" onClick={list.loadMore} disabled={list.loadingMore}>
                   {list.loadingMore ? "Loading…" : "Load more"}
                 </button>
               )}
@@ -198,12 +358,13 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
           )}
         </section>
         <p className="muted shortcuts">
-          Keys: <kbd>n</kbd> new task, <kbd>/</kbd> search, <kbd>Esc</kbd> close or cancel.
+          Press <kbd>?</kbd> for keyboard shortcuts.
         </p>
       </main>
 
-      <UndoToast pending={list.pending} onUndo={list.undo} onDismiss={() => void list.commitPending()} />
+      <UndoToast pending={list.pending} onUndo={undo} onDismiss={dismissUndo} />
       <ConfirmDeleteDialog task={emptyTitleTask} onConfirm={deleteTask} onCancel={() => setEmptyTitleTask(null)} />
+      <ShortcutsDialog open={sheetOpen} onClose={() => setSheetOpen(false)} />
     </div>
   );
 }

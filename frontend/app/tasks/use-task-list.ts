@@ -6,7 +6,7 @@ import { ApiError, AuthRequiredError, type ApiClient, type NewTask, type Task, t
 import { localDay } from "@/lib/client/due-dates";
 import { addCounts, countsDelta, mapTasks, nextOffset, PAGE_SIZE, visibleTasks, type Counts } from "@/lib/client/task-list";
 import { UndoQueue } from "@/lib/client/undo";
-import { apiFilters, apiListQuery, listSearch, type ListState } from "@/lib/client/url-state";
+import { apiFilters, apiListQuery, listSearch, type ListState, type Priority } from "@/lib/client/url-state";
 import { describeFailure } from "./messages";
 
 /** How long an undo is offered. */
@@ -52,7 +52,7 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
   const queryClient = useQueryClient();
   const today = useToday();
   const filters = useMemo(() => apiFilters(state, today), [state, today]);
-  const listKey: QueryKey = useMemo(() => ["tasks", listSearch(state), state.due ? today : null], [state, today]);
+  const listKey: QueryKey = useMemo(() => ["tasks", listSearch(state), state.due || state.view !== "inbox" ? today : null], [state, today]);
   const countsKey: QueryKey = useMemo(() => ["counts", filters], [filters]);
   const [tagsWanted, setTagsWanted] = useState(false);
   const [pending, setPending] = useState<Pending | null>(null);
@@ -115,46 +115,74 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
     };
   }, [undo]);
 
-  // Writes in flight: the list is refetched once the last one has answered, so an early answer
-  // cannot overwrite what a later click already shows.
-  const writes = useRef(0);
+  // Writes in flight, per task: a task takes the server's answer only from its last write, so an
+  // early answer cannot overwrite what a later click already shows.
+  const inFlight = useRef(new Map<number, number>());
 
-  async function write<T>(action: string, optimistic: () => void, send: () => Promise<T>, saved?: (result: T) => void) {
+  /**
+   * One change to one task: shown at once, sent, then the server's answer replaces the row in
+   * place and only the counts are asked again (never every loaded page). A failure reloads all,
+   * so the screen shows the truth again.
+   */
+  async function writeTask(task: Task, action: string, optimistic: () => void, send: () => Promise<Task>, refetch: QueryKey[]) {
     onNotice(null);
     // Cancelling puts back what a refetch in flight started from, synchronously; the change is
     // applied right after, in the same event, so the box someone ticked is ticked when the click returns.
     const cancelled = Promise.all([queryClient.cancelQueries({ queryKey: ["tasks"] }), queryClient.cancelQueries({ queryKey: ["counts"] })]);
-    writes.current += 1;
+    const key = listKey;
+    inFlight.current.set(task.id, (inFlight.current.get(task.id) ?? 0) + 1);
     optimistic();
     try {
       await cancelled;
       // A waiting deletion goes first, so that it applies to the list as it was asked.
       await undo.commitNow();
-      const result = await send();
-      if (writes.current === 1) saved?.(result);
+      const saved = await send();
+      if (inFlight.current.get(task.id) === 1) editList(key, (t) => (t.id === saved.id ? saved : t));
+      for (const queryKey of refetch) void queryClient.invalidateQueries({ queryKey });
     } catch (error) {
       if (!(error instanceof AuthRequiredError)) {
         const gone = error instanceof ApiError && error.status === 404;
         onNotice(gone ? "That task no longer exists; it may have been deleted elsewhere." : `Could not ${action}: ${describeFailure(error)}`);
       }
+      refresh();
     } finally {
-      writes.current -= 1;
-      if (writes.current === 0) refresh();
+      const left = (inFlight.current.get(task.id) ?? 1) - 1;
+      if (left > 0) inFlight.current.set(task.id, left);
+      else inFlight.current.delete(task.id);
+    }
+  }
+
+  /** A change to many tasks at once (toggle all): shown at once, then everything is reloaded. */
+  async function writeMany(action: string, optimistic: () => void, send: () => Promise<unknown>) {
+    onNotice(null);
+    const cancelled = Promise.all([queryClient.cancelQueries({ queryKey: ["tasks"] }), queryClient.cancelQueries({ queryKey: ["counts"] })]);
+    optimistic();
+    try {
+      await cancelled;
+      await undo.commitNow();
+      await send();
+    } catch (error) {
+      if (!(error instanceof AuthRequiredError)) onNotice(`Could not ${action}: ${describeFailure(error)}`);
+    } finally {
+      refresh();
     }
   }
 
   function update(task: Task, changes: TaskChanges, action: string) {
     const key = listKey;
-    return write(
+    const completes = changes.completed !== undefined && changes.completed !== task.completed;
+    return writeTask(
+      task,
       `${action} “${task.title}”`,
       () => {
         editList(key, (t) => (t.id === task.id ? { ...t, ...changes } : t));
-        if (changes.completed !== undefined && changes.completed !== task.completed) {
+        if (completes) {
           editCounts(countsKey, (c) => addCounts(c, { all: 0, ...(changes.completed ? { active: -1, completed: 1 } : { active: 1, completed: -1 }) }));
         }
       },
       () => api.updateTask(task.id, changes),
-      (saved) => editList(key, (t) => (t.id === saved.id ? saved : t)),
+      // What the counts count may have changed (completion, or a field a filter reads); new tags are suggested.
+      changes.tags ? [["counts"], ["tags"]] : [["counts"]],
     );
   }
 
@@ -162,7 +190,7 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
     const shown = counts.data;
     if (!shown) return Promise.resolve();
     const completed = shown.active > 0;
-    return write(
+    return writeMany(
       completed ? "mark every task complete" : "mark every task active",
       () => {
         editList(listKey, (t) => ({ ...t, completed }));
@@ -185,8 +213,10 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
         forget();
         try {
           await api.deleteTask(task.id);
-        } finally {
+          void queryClient.invalidateQueries({ queryKey: ["counts"] });
+        } catch (error) {
           refresh();
+          throw error;
         }
       },
       commitWhileLeaving: () => void api.deleteTask(task.id, { leaving: true }).catch(() => undefined),
@@ -248,6 +278,10 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
     create,
     toggle: (task: Task) => update(task, { completed: !task.completed }, task.completed ? "reopen" : "complete"),
     save: (task: Task, changes: TaskChanges) => update(task, changes, "save"),
+    dueToday: (task: Task) => update(task, { due_date: today }, "set the due date of"),
+    setPriority: (task: Task, priority: Priority) => update(task, { priority }, "set the priority of"),
+    /** Alt+↑/↓ and drag: null until the API keeps a manual order (issue 20's `POST /tasks/{id}/move`). */
+    move: null as ((task: Task, direction: "up" | "down") => Promise<void>) | null,
     remove,
     toggleAll,
     clearCompleted: () => clearCompleted(rows),

@@ -92,3 +92,18 @@ export function dueRange(preset: DuePreset, today: string): DueRange {
       return { has_due: false };
   }
 }
+
+/**
+ * How a chosen due date reads, in the browser's language: "Mon, Nov 30". A date in another year
+ * names its year ("Wed, Dec 1, 2027"), so "dec 1" typed on Dec 5 shows which December it meant.
+ */
+export function chipDay(isoDate: string, today: Date): string {
+  const [year, month, day] = isoDate.split("-").map(Number);
+  const date = new Date(year, month - 1, day);
+  return date.toLocaleDateString(undefined, {
+    weekday: "short",
+    month: "short",
+    day: "numeric",
+    ...(year === today.getFullYear() ? {} : { year: "numeric" }),
+  });
+}

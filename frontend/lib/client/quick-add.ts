@@ -171,6 +171,14 @@ function isMeantAsDate(result: chrono.ParsedResult, text: string, masked: string
   return year >= 1 && year <= 9999;
 }
 
+/** chrono reads "next week" as seven days on; a person planning a week means its first day, Monday. */
+function meantDay(result: chrono.ParsedResult, text: string, today: Date): Date {
+  if (!/^next\s+week$/i.test(text)) return result.start.date();
+  const monday = new Date(today.getFullYear(), today.getMonth(), today.getDate());
+  monday.setDate(monday.getDate() + ((8 - monday.getDay()) % 7 || 7));
+  return monday;
+}
+
 function readDue(line: string, masked: string, today: Date, keepAsText: ReadonlySet<string>): (ParsedDue & { span: Span }) | null {
   for (const result of dateReader.parse(masked, today, { forwardDate: true })) {
     // chrono may take the punctuation after a date ("friday,"): it stays in the title.
@@ -184,7 +192,7 @@ function readDue(line: string, masked: string, today: Date, keepAsText: Readonly
       if (!DATE_LEAD_WORDS.has(lead.word)) break;
       span.start = lead.start;
     }
-    return { date: localDay(result.start.date()), text: line.slice(result.index, span.end), key, span };
+    return { date: localDay(meantDay(result, text, today)), text: line.slice(result.index, span.end), key, span };
   }
   return null;
 }

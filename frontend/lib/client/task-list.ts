@@ -74,6 +74,8 @@ const DUE_EMPTY = {
 /** What an empty list says, for the filter that emptied it. */
 export function emptyMessage(state: ListState, counts: Counts | undefined): string {
   if (state.q) return `No tasks match “${state.q}”.`;
+  if (state.view === "today") return "Nothing due today or overdue.";
+  if (state.view === "upcoming") return "Nothing due in the next seven days.";
   if (state.due) return DUE_EMPTY[state.due];
   if (state.tag.length) return `No tasks tagged ${state.tag.map((t) => `#${t}`).join(" and ")}.`;
   if (state.priority.length) return "No tasks with this priority.";

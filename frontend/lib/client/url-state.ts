@@ -3,7 +3,7 @@
  * a shared link and the back button all show the same list. Parsing forgives: a value it does
  * not know is dropped (a hand-edited link still opens), and defaults never appear in the URL.
  */
-import { DUE_PRESETS, dueRange, type DuePreset, type DueRange } from "./due-dates";
+import { addDays, DUE_PRESETS, dueRange, type DuePreset, type DueRange } from "./due-dates";
 import type { TaskFilters, TaskListQuery } from "./api";
 
 export const STATUSES = ["all", "active", "completed"] as const;
@@ -13,6 +13,9 @@ export type Priority = (typeof PRIORITIES)[number];
 export const SORTS = ["created", "due", "priority", "title"] as const;
 export type Sort = (typeof SORTS)[number];
 export type Order = "asc" | "desc";
+/** The sidebar's views: every task, what is due today or overdue, and the next seven days. */
+export const VIEWS = ["inbox", "today", "upcoming"] as const;
+export type View = (typeof VIEWS)[number];
 
 /** Each sort's own direction, as the API applies it when `order` is left out. */
 export const DEFAULT_ORDER: Record<Sort, Order> = { created: "desc", due: "asc", priority: "desc", title: "asc" };
@@ -22,6 +25,7 @@ export const SEARCH_MAX_LENGTH = 200;
 export const TAG_FILTER_MAX = 10;
 
 export interface ListState {
+  view: View;
   status: Status;
   /** The search words, as typed (trimmed). */
   q: string;
@@ -33,6 +37,7 @@ export interface ListState {
 }
 
 export const DEFAULT_STATE: ListState = {
+  view: "inbox",
   status: "all",
   q: "",
   priority: [],
@@ -56,6 +61,7 @@ export function parseListState(params: URLSearchParams): ListState {
   const priority = PRIORITIES.filter((p) => params.getAll("priority").includes(p));
   const tag = [...new Set(params.getAll("tag").map(normaliseTag).filter(Boolean))].slice(0, TAG_FILTER_MAX);
   return {
+    view: oneOf(VIEWS, params.get("view")) ?? DEFAULT_STATE.view,
     status: oneOf(STATUSES, params.get("status")) ?? DEFAULT_STATE.status,
     q: (params.get("q") ?? "").trim().slice(0, SEARCH_MAX_LENGTH),
     priority,
@@ -69,6 +75,7 @@ export function parseListState(params: URLSearchParams): ListState {
 /** The URL's search parameters for a state: only what differs from the defaults, in a fixed order. */
 export function serializeListState(state: ListState): URLSearchParams {
   const params = new URLSearchParams();
+  if (state.view !== DEFAULT_STATE.view) params.set("view", state.view);
   if (state.status !== DEFAULT_STATE.status) params.set("status", state.status);
   if (state.q.trim()) params.set("q", state.q.trim());
   for (const p of PRIORITIES) if (state.priority.includes(p)) params.append("priority", p);
@@ -90,9 +97,17 @@ export function isFiltered(state: ListState): boolean {
   return Boolean(state.q || state.priority.length || state.tag.length || state.due);
 }
 
-/** The filters the counts, toggle all and clear completed share: all but status, sort and paging. */
+/** A view's due dates: Today holds what is due today or overdue, Upcoming today and the six days after. */
+export function viewRange(view: View, today: string): DueRange {
+  if (view === "today") return { due_to: today };
+  if (view === "upcoming") return { due_from: today, due_to: addDays(today, 6) };
+  return {};
+}
+
+/** The filters the counts, toggle all and clear completed share: all but status, sort and paging.
+ * A view's dates take the place of the due filter (the panel offers it only in the Inbox). */
 export function apiFilters(state: ListState, today: string): TaskFilters {
-  const range: DueRange = state.due ? dueRange(state.due, today) : {};
+  const range: DueRange = state.view !== "inbox" ? viewRange(state.view, today) : state.due ? dueRange(state.due, today) : {};
   return {
     ...(state.q ? { q: state.q } : {}),
     ...(state.priority.length ? { priority: state.priority } : {}),

@@ -23,6 +23,9 @@ export function contentSecurityPolicy({ nonce, apiOrigin, development }: PagePol
     // data: for the two-factor QR code.
     "img-src 'self' data: blob:",
     "font-src 'self'",
+    // The service worker (public/sw.js): under 'strict-dynamic', script-src would ignore 'self'.
+    "worker-src 'self'",
+    "manifest-src 'self'",
     `connect-src 'self'${apiOrigin ? ` ${apiOrigin}` : ""}`,
     "object-src 'none'",
     "base-uri 'self'",

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { addDays, daysFrom, dueLabel, localDay } from "@/lib/client/due-dates";
+import { addDays, chipDay, daysFrom, dueLabel, localDay } from "@/lib/client/due-dates";
 
 const TODAY = "2026-11-28"; // a Saturday
 
@@ -62,5 +62,15 @@ describe("the local day", () => {
     const beforeChange = localDay(new Date(2026, 2, 7, 12)); // clocks go forward on March 8
     expect(dueLabel("2026-03-09", beforeChange).text).toBe("Mon");
     expect(dueLabel("2026-03-08", beforeChange).text).toBe("Tomorrow");
+  });
+});
+
+describe("a chosen due date as its chip reads it", () => {
+  const dec5 = new Date(2026, 11, 5, 12);
+  it("names the year when it is not this year's (dec 1 typed on Dec 5)", () => {
+    expect(chipDay("2027-12-01", dec5)).toMatch(/2027/);
+  });
+  it("leaves this year's dates without a year", () => {
+    expect(chipDay("2026-12-24", dec5)).not.toMatch(/2026/);
   });
 });

@@ -136,7 +136,7 @@ describe("quick add: dates, relative to the local day", () => {
     ["in 3 days", "2026-12-01"],
     ["in a week", "2026-12-05"],
     ["the day after tomorrow", "2026-11-30"],
-    ["next week", "2026-12-05"],
+    ["next week", "2026-11-30"],
     ["2027-01-15", "2027-01-15"],
     ["may 5", "2027-05-05"],
     ["on sat", "2026-11-28"],
@@ -147,6 +147,12 @@ describe("quick add: dates, relative to the local day", () => {
   it("on a Friday, 'fri' is today and 'next fri' a week later", () => {
     expect(dueOf("Do it fri", FRIDAY)).toBe("2026-12-04");
     expect(dueOf("Do it next fri", FRIDAY)).toBe("2026-12-11");
+  });
+
+  it("'next week' is the coming Monday, from any day (a Monday's is a week on)", () => {
+    expect(dueOf("Plan next week", FRIDAY)).toBe("2026-12-07");
+    expect(dueOf("Plan next week", new Date(2026, 11, 6, 12))).toBe("2026-12-07");
+    expect(dueOf("Plan next week", new Date(2026, 11, 7, 12))).toBe("2026-12-14");
   });
 
   it("a date already past this year is next year's", () => {

@@ -21,6 +21,7 @@ describe("URL state", () => {
 
   it("round-trips every field", () => {
     const state: ListState = {
+      view: "inbox",
       status: "active",
       q: "pay rent",
       priority: ["high", "low"],
@@ -32,6 +33,14 @@ describe("URL state", () => {
     const search = serializeListState(state).toString();
     expect(search).toBe("status=active&q=pay+rent&priority=high&priority=low&tag=home&tag=side+project&due=week&sort=due&order=desc");
     expect(parse(search)).toEqual(state);
+  });
+
+  it("keeps the sidebar's view; Today is due today or overdue, Upcoming the next seven days, in place of the due filter", () => {
+    expect(parse("view=today").view).toBe("today");
+    expect(parse("view=nowhere").view).toBe("inbox");
+    expect(listSearch({ ...DEFAULT_STATE, view: "upcoming" })).toBe("?view=upcoming");
+    expect(apiFilters({ ...DEFAULT_STATE, view: "today", due: "none" }, TODAY)).toEqual({ due_to: TODAY });
+    expect(apiFilters({ ...DEFAULT_STATE, view: "upcoming" }, TODAY)).toEqual({ due_from: TODAY, due_to: "2026-12-04" });
   });
 
   it("writes the same URL for the same list whatever the order things were chosen in", () => {
