@@ -45,6 +45,7 @@ def _refusal(request_id: str) -> bytes:
 # still busy sending its head would lose the 431 it has not read yet.
 LINGER_SECONDS = 1.0
 LINGER_BYTES = 8 * 1024 * 1024
+WORKER_START_SECONDS = 30
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
@@ -147,6 +148,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             # The app writes its own access lines (app/observability/requests.py).
             access_log=False,
             http=BoundedHttpToolsProtocol,
+            # A worker that takes longer than uvicorn's 5 s to answer its first ping (a busy
+            # machine starting several at once) would be killed and started again, in a loop.
+            timeout_worker_healthcheck=WORKER_START_SECONDS,
         )
     finally:
         if scratch is not None:
