@@ -102,10 +102,15 @@ class RequestContext:
             return
         user = scope.get("user_id")
         duration_ms = round(seconds * 1000, 2)
+        client = scope.get("client")
+        query = scope.get("query_string", b"").decode("latin-1")
+        # uvicorn's access line (which this one replaces), then the duration.
         access_logger.info(
-            "%s %s %d %.2fms",
+            '%s - "%s %s HTTP/%s" %d %.2fms',
+            f"{client[0]}:{client[1]}" if client else "-",
             method,
-            scope["path"],
+            f"{scope['path']}?{query}" if query else scope["path"],
+            scope.get("http_version", "1.1"),
             status,
             duration_ms,
             extra={
