@@ -8,8 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from devtools import Server, uvicorn
-from tests.observability.otlp_receiver import Received, Span, otlp_receiver
+from devtools import Received, Server, Span, otlp_receiver, uvicorn
 from tests.support import SECRET, auth, backend_env, new_user, token
 
 
