@@ -25,22 +25,25 @@ def install(
     """Wires what the settings turn on into `app` (`routes`: the API's own, whose templates
     label the metrics); returns what the app's lifespan runs
     around its life (`async with observe(database)`): the pool sampler, the span export."""
+    endpoint = settings.otel_exporter_otlp_endpoint
     trace_id: Callable[[], str | None] | None = None
-    shutdown_tracing: Callable[[], None] | None = None
-    if settings.otel_exporter_otlp_endpoint:
+    name_span: Callable[[str, str], None] | None = None
+    if endpoint:
         from app.observability import tracing
 
-        shutdown_tracing = tracing.install(app, settings.otel_exporter_otlp_endpoint)
-        trace_id = tracing.current_trace_id
+        trace_id, name_span = tracing.current_trace_id, tracing.name_span
     if settings.metrics_port is not None:
         metrics.enable()
-    # Outermost of the app's own middleware: even a CORS preflight or a refusal carries the id.
+    # Outermost of the app's own middleware but the span's: even a CORS preflight or a
+    # refusal carries the id.
     app.add_middleware(
         RequestContext,
         routes=routes,
         hash_user=UserHasher(settings.better_auth_secret.encode()),
         trace_id=trace_id,
+        name_span=name_span,
     )
+    shutdown_tracing = tracing.install(app, endpoint) if endpoint else None
 
     @asynccontextmanager
     async def observe(database: Database) -> AsyncIterator[None]:

@@ -55,11 +55,13 @@ class RequestContext:
         routes: Sequence[BaseRoute],
         hash_user: UserHasher,
         trace_id: Callable[[], str | None] | None = None,
+        name_span: Callable[[str, str], None] | None = None,
     ) -> None:
         self.app = app
         self.routes = _Routes(routes)
         self.hash_user = hash_user
         self.trace_id = trace_id
+        self.name_span = name_span
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -76,6 +78,9 @@ class RequestContext:
             if message["type"] == "http.response.start":
                 status, responded = message["status"], True
                 message["headers"] = [*message.get("headers", ()), header]
+                if self.name_span is not None:
+                    # Now: the span ends with the response, before this middleware returns.
+                    self.name_span(scope["method"], self.routes.template(scope))
             await send(message)
 
         reset = current_request_id.set(rid)
