@@ -134,7 +134,7 @@ export async function startCluster({ host, frontendEnv = {}, apiEnv = {} }) {
     /** The log lines (JSON) of API replica `i` since it (last) started. */
     apiLog: (i) => apis[i].output(),
     /** Every server's log lines: the API replicas', the web servers' and the balancer's. */
-    logs: () => ({ api1: apis[0].output(), api2: apis[1].output(), web1: webs[0].output(), web2: webs[1].output(), haproxy: balancer.output() }),
+    output: () => ({ api1: apis[0].output(), api2: apis[1].output(), web1: webs[0].output(), web2: webs[1].output(), haproxy: balancer.output() }),
     /**
      * Stops API replica `i` the way a rolling restart does: no new requests go to it
      * (drain), the ones under way finish, then it stops. `drain: false`: it just gets
