@@ -127,6 +127,12 @@ def run(args: argparse.Namespace) -> Result:
         say("seeding PostgreSQL: 1000 users x 100 tasks")
         main_db = pg.seeded(users=1000, per_user=100)
         rls_url, owner_url = pg.url(main_db, pg.api_role), pg.url(main_db)
+        if args.only == "B10":
+            say("B10 list with metrics on, with traces exported, and with neither")
+            scenarios.update(observed(bench, rls_url, tokens, results))
+            results["machine"] = machine(args.postgres)
+            results["settings"] = {"seconds": args.seconds, "repeats": args.repeats}
+            return results
         say("B0 /health, B1 list as a plain role (RLS applies) and as the superuser (bypasses it)")
         with bench.server(rls_url) as api, bench.server(owner_url) as owner:
             scenarios.update(
@@ -261,26 +267,6 @@ def observed(bench: Bench, database_url: str, tokens: Path, results: Result) -> 
     return figures
 
 
-def observed_only(args: argparse.Namespace) -> Result:
-    """B10 alone (`--only B10`), on B1's data."""
-    secret = secrets.token_urlsafe(32)
-    results: Result = {"scenarios": {}}
-    with (
-        tempfile.TemporaryDirectory(prefix="todo-bench-") as tmp,
-        Postgres(args.postgres).session() as pg,
-    ):
-        scratch = Path(tmp)
-        bench = Bench(scratch, args.seconds, args.repeats, secret)
-        tokens = write_tokens(scratch / "tokens", secret, 1000)
-        say("seeding PostgreSQL: 1000 users x 100 tasks")
-        main_db = pg.seeded(users=1000, per_user=100)
-        say("B10 list with metrics on, with traces exported, and with neither")
-        results["scenarios"] = observed(bench, pg.url(main_db, pg.api_role), tokens, results)
-    results["machine"] = machine(args.postgres)
-    results["settings"] = {"seconds": args.seconds, "repeats": args.repeats}
-    return results
-
-
 def machine(postgres_url: str) -> dict[str, Any]:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     cpu = next(
@@ -329,7 +315,7 @@ def main() -> None:
     started = time.monotonic()
     if args.only:
         args.out = args.out.with_name(f"{args.only}.json")
-    results = observed_only(args) if args.only else run(args)
+    results = run(args)
     results["settings"]["mode"] = "quick" if args.quick else "full"
     results["settings"]["wall_seconds"] = round(time.monotonic() - started)
     args.out.parent.mkdir(parents=True, exist_ok=True)
