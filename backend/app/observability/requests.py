@@ -71,16 +71,20 @@ class RequestContext:
         rid = request_id(scope["headers"])
         header = (HEADER, rid.encode("ascii"))
         status = 500
-        responded = False
+        responded = recorded = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status, responded
+            nonlocal status, responded, recorded
             if message["type"] == "http.response.start":
                 status, responded = message["status"], True
                 message["headers"] = [*message.get("headers", ()), header]
                 if self.name_span is not None:
                     # Now: the span ends with the response, before this middleware returns.
                     self.name_span(scope["method"], self.routes.template(scope))
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                # Before the last of the body leaves: whoever got the response finds its line.
+                recorded = True
+                self._record(scope, rid, status, time.perf_counter() - started)
             await send(message)
 
         reset = current_request_id.set(rid)
@@ -94,7 +98,8 @@ class RequestContext:
             raise
         finally:
             current_request_id.reset(reset)
-            self._record(scope, rid, status, time.perf_counter() - started)
+            if not recorded:  # the client went away before the response ended
+                self._record(scope, rid, status, time.perf_counter() - started)
 
     def _record(self, scope: Scope, rid: str, status: int, seconds: float) -> None:
         log = access_logger.isEnabledFor(logging.INFO)
