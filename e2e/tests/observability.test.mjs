@@ -141,6 +141,13 @@ describe("observing the cluster", { skip: !POSTGRES && "needs DATABASE_URL=postg
       { timeout: 30_000 },
     );
 
+    // The web server traces its token route in the trace the browser's call started.
+    const tokenTrace = tokenCall.headers.traceparent.split("-")[1];
+    await eventually(
+      () => assert.ok(receiver.spans.some((span) => span.service === "todo-web" && span.traceId === tokenTrace), "a todo-web span of the token call"),
+      { timeout: 30_000 },
+    );
+
     // The logs: JSON lines, with the ids the responses carried.
     await eventually(() => {
       const logs = cluster.output();
