@@ -11,6 +11,7 @@ import secrets
 import subprocess
 import tempfile
 import time
+import urllib.request
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ import psycopg
 import auth_cost
 from app import crud
 from app.models import TaskFilter, TaskListQuery
-from devtools import Server
+from devtools import Server, free_port, otlp_receiver
 from seed import FILTER_TAG, SEARCH_WORD, Postgres, seeded_sqlite, user, write_tokens
 from servers import BENCH_DIR, api, balancer, cpu_seconds, wrk
 
@@ -74,8 +75,15 @@ class Bench:
         self.secret = secret
         self.log = scratch / "servers.log"
 
-    def server(self, database_url: str, workers: int = 1) -> AbstractContextManager[Server]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DB_"))}
+    def server(
+        self, database_url: str, workers: int = 1, **settings: str
+    ) -> AbstractContextManager[Server]:
+        """The API on `database_url`; `settings`: more of its environment (METRICS_PORT...)."""
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DATABASE_", "DB_", "OTEL_", "METRICS_", "LOG_"))
+        }
         env.update(
             BETTER_AUTH_SECRET=self.secret,
             DATABASE_URL=database_url,
@@ -83,6 +91,7 @@ class Bench:
             AUTO_MIGRATE="false",
             # A connection for every in-flight request: 32 across the workers.
             DB_POOL_SIZE=str(-(-CONNECTIONS // workers)),
+            **settings,
         )
         return api(env, self.log, workers)
 
@@ -118,6 +127,12 @@ def run(args: argparse.Namespace) -> Result:
         say("seeding PostgreSQL: 1000 users x 100 tasks")
         main_db = pg.seeded(users=1000, per_user=100)
         rls_url, owner_url = pg.url(main_db, pg.api_role), pg.url(main_db)
+        if args.only == "B10":
+            say("B10 list with metrics on, with traces exported, and with neither")
+            scenarios.update(observed(bench, rls_url, tokens, results))
+            results["machine"] = machine(args.postgres)
+            results["settings"] = {"seconds": args.seconds, "repeats": args.repeats}
+            return results
         say("B0 /health, B1 list as a plain role (RLS applies) and as the superuser (bypasses it)")
         with bench.server(rls_url) as api, bench.server(owner_url) as owner:
             scenarios.update(
@@ -132,6 +147,8 @@ def run(args: argparse.Namespace) -> Result:
             say("B2 create")
             # After the lists: the writes grow the table they read.
             scenarios.update(bench.measure({"B2": Load(api, "POST", "/tasks", tokens)}))
+        say("B10 list with metrics on, with traces exported, and with neither")
+        scenarios.update(observed(bench, rls_url, tokens, results))
         say("B9 list through the load balancer (HAProxy) with 1 and 2 API replicas vs direct")
         scenarios.update(balanced(bench, rls_url, tokens))
         for workers in args.workers:
@@ -226,6 +243,30 @@ def balanced(bench: Bench, database_url: str, tokens: Path) -> dict[str, Result]
         )
 
 
+def observed(bench: Bench, database_url: str, tokens: Path, results: Result) -> dict[str, Result]:
+    """B1's list with everything off, with METRICS_PORT set, and with every request traced
+    and exported over OTLP/HTTP (to a receiver in this process that keeps what it gets). The
+    metrics-on server's last scrape is kept for the dashboard (docs/observability.png)."""
+    metrics_port = free_port()
+    with (
+        otlp_receiver() as received,
+        bench.server(database_url) as off,
+        bench.server(database_url, METRICS_PORT=str(metrics_port)) as metered,
+        bench.server(database_url, OTEL_EXPORTER_OTLP_ENDPOINT=received.url) as traced,
+    ):
+        figures = bench.measure(
+            {
+                "B10_off": Load(off, "GET", LIST, tokens),
+                "B10_metrics": Load(metered, "GET", LIST, tokens),
+                "B10_traces": Load(traced, "GET", LIST, tokens),
+            }
+        )
+        scrape = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics")
+        results["B10_scrape"] = scrape.read().decode()
+        results["B10_exports"] = len(received.bodies)
+    return figures
+
+
 def machine(postgres_url: str) -> dict[str, Any]:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     cpu = next(
@@ -261,12 +302,19 @@ def main() -> None:
         help="a PostgreSQL superuser URL; the benchmark creates and drops its own databases",
     )
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results" / "latest.json")
+    parser.add_argument(
+        "--only",
+        choices=["B10"],
+        help="run this scenario alone (its results go to bench/results/B10.json)",
+    )
     args = parser.parse_args()
     args.seconds, args.repeats = (4, 1) if args.quick else (10, 3)
     args.workers = [2] if args.quick else [2, 4]
     # B7/B8: users x tasks each, and the tasks of the one heavy user.
     args.big = (100, 1000, 10_000) if args.quick else (1000, 1000, 10_000)
     started = time.monotonic()
+    if args.only:
+        args.out = args.out.with_name(f"{args.only}.json")
     results = run(args)
     results["settings"]["mode"] = "quick" if args.quick else "full"
     results["settings"]["wall_seconds"] = round(time.monotonic() - started)

@@ -33,7 +33,13 @@ LABELS = {
     "B9_direct": "B9 GET /tasks straight to one API replica",
     "B9_balancer_1": "B9 GET /tasks through HAProxy, 1 replica (CPU: HAProxy's)",
     "B9_balancer_2": "B9 GET /tasks through HAProxy, 2 replicas (CPU: HAProxy's)",
+    "B10_off": "B10 GET /tasks, no metrics, no traces",
+    "B10_metrics": "B10 GET /tasks, METRICS_PORT set",
+    "B10_traces": "B10 GET /tasks, every request traced and exported (OTLP)",
 }
+# Issue 24: what metrics and traces may cost the list, as a share of its req/s without them.
+METRICS_FLOOR, TRACES_FLOOR = 0.95, 0.80
+ROUTE_LABELS = ("http_request_method", "http_route", "http_response_status_code")
 
 
 def label(key: str) -> str:
@@ -92,7 +98,119 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
         ("B7 p50, search (q, one word) / list", "<= 1.5x", f"{search:.2f}x", search <= 1.5),
         ("B7 p50, tag filter / list", "<= 1.3x", f"{tagged:.2f}x", tagged <= 1.3),
         ("B8 p50, counts with a tag filter / list", "<= 2x", f"{counts:.2f}x", counts <= 2),
+        *observability_targets(s),
     ]
+
+
+def observability_targets(s: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
+    metrics, traces = paired(s, "B10_metrics", "B10_off"), paired(s, "B10_traces", "B10_off")
+    return [
+        (
+            "B10 req/s, metrics on / off",
+            f">= {METRICS_FLOOR:.0%}",
+            f"{metrics:.1%}",
+            metrics >= METRICS_FLOOR,
+        ),
+        (
+            "B10 req/s, traces exported / off",
+            f">= {TRACES_FLOOR:.0%}",
+            f"{traces:.1%}",
+            traces >= TRACES_FLOOR,
+        ),
+    ]
+
+
+def observability_section(results: dict[str, Any], dashboard: str) -> list[str]:
+    """B10: what METRICS_PORT and OTEL_EXPORTER_OTLP_ENDPOINT cost the list."""
+    s = results["scenarios"]
+    rows = [
+        f"| {label(key)} | {s[key]['rps']:,.0f} | {s[key]['p50_ms']:.2f} | {s[key]['p99_ms']:.2f} |"
+        f" {s[key]['server_cpu_us_per_request']:,.0f} |"
+        for key in ("B10_off", "B10_metrics", "B10_traces")
+    ]
+    targets_met = [
+        f"| {name} | {goal} | {measured} | {'met' if met else '**missed**'} |"
+        for name, goal, measured, met in observability_targets(s)
+    ]
+    return [
+        "## B10: the cost of metrics and traces",
+        "",
+        "The list (B1's request) on three servers measured in the same rounds: nothing on,",
+        "`METRICS_PORT` set (every request observed in the duration histogram), and",
+        "`OTEL_EXPORTER_OTLP_ENDPOINT` set (every request and statement a span, exported in",
+        f"batches over OTLP/HTTP to a receiver on the same machine: {results['B10_exports']:,}",
+        "exports).",
+        "",
+        "| Target | Goal | Measured | |",
+        "|---|---|---|---|",
+        *targets_met,
+        "",
+        "| Scenario | req/s | p50 ms | p99 ms | server CPU µs/req |",
+        "|---|---:|---:|---:|---:|",
+        *rows,
+        "",
+        f"![the metrics-on server's /metrics after the run]({dashboard})",
+        "",
+        "The dashboard is drawn from the last scrape of the metrics-on server's `/metrics`.",
+        "",
+    ]
+
+
+def samples(scrape: str) -> list[tuple[str, dict[str, str], float]]:
+    """Prometheus text → (name, labels, value) for each sample."""
+    found = []
+    for line in scrape.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        head, value = line.rsplit(" ", 1)
+        name, _, rest = head.partition("{")
+        labels = dict(part.split("=", 1) for part in rest.rstrip("}").split(",") if part)
+        found.append((name, {k: v.strip('"') for k, v in labels.items()}, float(value)))
+    return found
+
+
+def draw_dashboard(results: dict[str, Any], path: Path) -> None:
+    """Requests per route, the list's latency distribution, the pool and B10's req/s."""
+    scraped = samples(results["B10_scrape"])
+    fig, ((routes, latency), (pool, cost)) = plt.subplots(2, 2, figsize=(13, 8))
+    counts = {
+        " ".join(labels[k] for k in ROUTE_LABELS): value
+        for name, labels, value in scraped
+        if name == "http_server_request_duration_seconds_count"
+    }
+    routes.barh(list(counts), list(counts.values()), color="tab:blue")
+    routes.set_title("Requests by route and status (http_server_request_duration_seconds_count)")
+    buckets = sorted(
+        (float(labels["le"]), value)
+        for name, labels, value in scraped
+        if name == "http_server_request_duration_seconds_bucket"
+        and labels["http_route"] == "/tasks"
+        and labels["le"] != "+Inf"
+    )
+    previous = 0.0
+    widths = []
+    for _, cumulative in buckets:
+        widths.append(cumulative - previous)
+        previous = cumulative
+    latency.bar([f"≤{le * 1000:g}" for le, _ in buckets], widths, color="tab:orange")
+    latency.set_title("GET /tasks latency (ms buckets)")
+    latency.tick_params(axis="x", rotation=45)
+    gauges = {
+        name.removeprefix("db_pool_connections_"): value
+        for name, _, value in scraped
+        if name.startswith("db_pool_connections_")
+    }
+    pool.bar(list(gauges), list(gauges.values()), color="tab:green")
+    pool.set_title("Database pool (connections, at the last scrape)")
+    s = results["scenarios"]
+    keys = ["B10_off", "B10_metrics", "B10_traces"]
+    cost.bar(["off", "metrics", "traces"], [s[k]["rps"] for k in keys], color="tab:purple")
+    cost.set_title("GET /tasks req/s (B10, same rounds)")
+    for axis in (routes, latency, pool, cost):
+        axis.grid(alpha=0.3)
+    fig.suptitle("Todo API under B10's load, from its /metrics")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
 
 
 def markdown(results: dict[str, Any], chart: str, browser: list[str]) -> str:
@@ -171,6 +289,7 @@ def markdown(results: dict[str, Any], chart: str, browser: list[str]) -> str:
         "```",
         "",
         *search_section(results),
+        *observability_section(results, "observability.png"),
         *browser,
     ]
     return "\n".join(lines)
@@ -290,6 +409,10 @@ def main() -> None:
     results = json.loads(Path(sys.argv[1]).read_text())
     docs = Path(sys.argv[2])
     docs.mkdir(parents=True, exist_ok=True)
+    draw_dashboard(results, docs / "observability.png")
+    if "B0" not in results["scenarios"]:  # `bench.py --only B10`: its section alone
+        print("\n".join(observability_section(results, "observability.png")))
+        return
     draw(results, docs / "benchmarks.png")
     figures = Path(sys.argv[3]) if len(sys.argv) > 3 else None
     text = markdown(results, "benchmarks.png", browser_section(figures))

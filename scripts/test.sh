@@ -77,6 +77,8 @@ step "browser tests on SQLite" e2e_suite sqlite
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
     # e2e/tests/cluster.test.mjs runs the replicas behind HAProxy (PostgreSQL only).
     command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || apt_install haproxy
+    # e2e/tests/observability.test.mjs has a real Prometheus scrape the cluster.
+    command -v prometheus >/dev/null || apt_install prometheus
     step "browser tests on PostgreSQL" e2e_suite postgres "$TEST_DATABASE_URL"
 fi
 

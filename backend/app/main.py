@@ -21,6 +21,7 @@ from app.core.config import ConfigError, Settings, get_settings
 from app.core.security import TokenVerifier
 from app.db import database_for
 from app.migrations import migrate, unreachable_message
+from app.observability import install as install_observability
 
 logger = logging.getLogger("app")
 
@@ -80,7 +81,8 @@ def create_app(settings: Settings) -> FastAPI:
         # the process: frozen, it is no longer re-scanned by the collections that request
         # garbage triggers (measured: bench/README.md).
         gc.freeze()
-        yield
+        async with observe(database):
+            yield
         await database.close()
 
     app = FastAPI(
@@ -110,7 +112,8 @@ def create_app(settings: Settings) -> FastAPI:
     routers = (health.router, tasks.router, tags.router, me.router)
     for router in routers:
         app.include_router(router)
-    install_error_handlers(app, [route for router in routers for route in router.routes])
+    routes = [route for router in routers for route in router.routes]
+    install_error_handlers(app, routes)
     public = [route.path for route in health.router.routes if isinstance(route, APIRoute)]
     docs = (app.openapi_url, app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url)
     app.add_middleware(
@@ -125,12 +128,21 @@ def create_app(settings: Settings) -> FastAPI:
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST", "PATCH", "DELETE"],
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
-        # Not a CORS-safelisted header: without this a browser on another origin cannot read
-        # how long a 503 asks it to wait before retrying.
-        expose_headers=["Retry-After"],
+        # X-Request-ID and the W3C trace context: the browser sends them with each call.
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "Idempotency-Key",
+            "X-Request-ID",
+            "traceparent",
+            "tracestate",
+        ],
+        # Not CORS-safelisted headers: without this a browser on another origin cannot read
+        # how long a 503 asks it to wait before retrying, nor the id of its request.
+        expose_headers=["Retry-After", "X-Request-ID"],
         max_age=600,
     )
+    observe = install_observability(app, settings, routes)
     return app
 
 

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import json
 import sys
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,20 +22,30 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
 from app.core.config import ConfigError, get_settings
+from app.observability import multiprocess
+from app.observability.logs import log_config
 
 TOO_LARGE = json.dumps({"detail": "request header fields too large"}).encode()
-_REFUSAL = (
-    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
-    b"content-type: application/json\r\n"
-    b"content-length: " + str(len(TOO_LARGE)).encode() + b"\r\n"
-    b"connection: close\r\n"
-    b"\r\n" + TOO_LARGE
-)
+
+
+def _refusal(request_id: str) -> bytes:
+    # A new id: the client's own is somewhere in a head that was never parsed whole.
+    return (
+        b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+        b"content-type: application/json\r\n"
+        b"content-length: " + str(len(TOO_LARGE)).encode() + b"\r\n"
+        b"x-request-id: " + request_id.encode() + b"\r\n"
+        b"connection: close\r\n"
+        b"\r\n" + TOO_LARGE
+    )
+
+
 # After refusing, the connection reads (and drops) what the client is still sending, for a
 # moment, before it closes: closing with unread data resets the connection, and a client
 # still busy sending its head would lose the 431 it has not read yet.
 LINGER_SECONDS = 1.0
 LINGER_BYTES = 8 * 1024 * 1024
+WORKER_START_SECONDS = 30
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
@@ -87,13 +98,18 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._head_bytes = 0
 
     def _refuse(self) -> None:
-        self.logger.warning("Request line and headers over %d bytes: 431", self.max_head_bytes)
+        request_id = uuid.uuid4().hex
+        self.logger.warning(
+            "Request line and headers over %d bytes: 431",
+            self.max_head_bytes,
+            extra={"request_id": request_id, "status": 431},
+        )
         self._unset_keepalive_if_required()
         if self.cycle is not None and not self.cycle.response_complete:
             # A pipelined head while a response is under way: no room for an answer of ours.
             self.transport.close()
             return
-        self.transport.write(_REFUSAL)
+        self.transport.write(_refusal(request_id))
         self._refused_bytes = 0
         self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
@@ -111,18 +127,34 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     arguments = _arguments(argv)
     try:
-        get_settings()
+        settings = get_settings()
     except ConfigError as error:
         sys.exit(f"error: {error}")
-    uvicorn.run(
-        "app.main:app",
-        host=arguments.host,
-        port=arguments.port,
-        workers=arguments.workers,
-        log_level=arguments.log_level,
-        access_log=arguments.access_log,
-        http=BoundedHttpToolsProtocol,
-    )
+    scratch = None
+    if settings.metrics_port is not None:
+        # Before prometheus_client is imported here or in a worker (see multiprocess.py).
+        scratch = multiprocess.prepare_dir()
+        from app.observability import prometheus
+
+        prometheus.serve(settings.metrics_port, arguments.host)
+    try:
+        uvicorn.run(
+            "app.main:app",
+            host=arguments.host,
+            port=arguments.port,
+            workers=arguments.workers,
+            log_level=arguments.log_level,
+            log_config=log_config(settings.log_format, arguments.log_level, arguments.access_log),
+            # The app writes its own access lines (app/observability/requests.py).
+            access_log=False,
+            http=BoundedHttpToolsProtocol,
+            # A worker that takes longer than uvicorn's 5 s to answer its first ping (a busy
+            # machine starting several at once) would be killed and started again, in a loop.
+            timeout_worker_healthcheck=WORKER_START_SECONDS,
+        )
+    finally:
+        if scratch is not None:
+            multiprocess.remove(scratch)
 
 
 if __name__ == "__main__":

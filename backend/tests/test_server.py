@@ -1,6 +1,7 @@
 """The head size bound of `python -m app.server`, over raw sockets against the real server."""
 
 import json
+import re
 import select
 import socket
 import threading
@@ -105,6 +106,7 @@ def test_one_byte_over_the_limit_is_431_json_and_closed(server: str) -> None:
     assert headers["connection"] == "close"
     assert headers["content-type"] == "application/json"
     assert json.loads(body) == {"detail": "request header fields too large"}
+    assert re.fullmatch("[0-9a-f]{32}", headers["x-request-id"])
 
 
 @pytest.mark.parametrize(

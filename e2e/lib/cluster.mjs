@@ -35,14 +35,16 @@ export function balancerCommand(socket, command) {
 
 /**
  * `host`: a loopback address (127.0.0.N) for every server of this cluster.
- * `frontendEnv`: more settings for the web servers.
+ * `frontendEnv`, `apiEnv`: more settings for the web servers, for the API replicas.
+ * As `make cluster`: every server logs JSON lines, each API replica serves its metrics.
  */
-export async function startCluster({ host, frontendEnv = {} }) {
+export async function startCluster({ host, frontendEnv = {}, apiEnv = {} }) {
   const dir = mkdtempSync(path.join(tmpdir(), "todo-cluster-"));
   const databaseUrl = process.env.DATABASE_URL;
-  const [balancerPort, ...ports] = await Promise.all([0, 1, 2, 3, 4].map(() => freePort(host)));
+  const [balancerPort, ...ports] = await Promise.all([0, 1, 2, 3, 4, 5, 6].map(() => freePort(host)));
   const apiAddresses = ports.slice(0, 2).map((port) => `${host}:${port}`);
-  const webAddresses = ports.slice(2).map((port) => `${host}:${port}`);
+  const webAddresses = ports.slice(2, 4).map((port) => `${host}:${port}`);
+  const metricsAddresses = ports.slice(4).map((port) => `${host}:${port}`);
   const url = `http://${host}:${balancerPort}`;
   const socket = path.join(dir, "haproxy.sock");
   const env = {
@@ -51,6 +53,7 @@ export async function startCluster({ host, frontendEnv = {} }) {
     BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"),
     BALANCER_SECRET: randomBytes(24).toString("base64url"),
     NODE_ENV: "production",
+    LOG_FORMAT: "json",
   };
   run(PYTHON, ["-m", "app.migrations"], { cwd: BACKEND, env });
   run("npm", ["run", "--silent", "migrate"], { cwd: FRONTEND, env });
@@ -61,7 +64,7 @@ export async function startCluster({ host, frontendEnv = {} }) {
     // Access log on (the default): the tests count which replica answered what.
     apis[i] = start(`api${i + 1}`, PYTHON, ["-m", "app.server", "--host", apiHost, "--port", port], {
       cwd: BACKEND,
-      env: { ...env, AUTO_MIGRATE: "false", CORS_ORIGINS: url },
+      env: { ...env, AUTO_MIGRATE: "false", CORS_ORIGINS: url, METRICS_PORT: metricsAddresses[i].split(":")[1], ...apiEnv },
     });
     return waitUntilUp(apis[i], `http://${apiAddresses[i]}/health/ready`);
   };
@@ -122,13 +125,16 @@ export async function startCluster({ host, frontendEnv = {} }) {
   return {
     url,
     apiAddresses,
+    metricsAddresses,
     webUrls: webAddresses.map((address) => `http://${address}`),
     databaseUrl,
     stop,
     admin,
     serverStat,
-    /** The access log lines of API replica `i` since it (last) started. */
+    /** The log lines (JSON) of API replica `i` since it (last) started. */
     apiLog: (i) => apis[i].output(),
+    /** Every server's log lines: the API replicas', the web servers' and the balancer's. */
+    output: () => ({ api1: apis[0].output(), api2: apis[1].output(), web1: webs[0].output(), web2: webs[1].output(), haproxy: balancer.output() }),
     /**
      * Stops API replica `i` the way a rolling restart does: no new requests go to it
      * (drain), the ones under way finish, then it stops. `drain: false`: it just gets

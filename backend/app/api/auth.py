@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core.security import TokenError, TokenVerifier
+from app.observability import metrics
 
 # Where the middleware leaves the verified user id in the request's ASGI scope.
 USER_ID = "user_id"
@@ -29,10 +30,13 @@ INVALID_CHALLENGE = 'Bearer error="invalid_token"'
 class Refusal(Exception):
     """The request is not authenticated; `response()` says why, with a challenge."""
 
-    def __init__(self, status_code: int, detail: str, challenge: str = BARE_CHALLENGE) -> None:
+    def __init__(
+        self, status_code: int, detail: str, reason: str, challenge: str = BARE_CHALLENGE
+    ) -> None:
         super().__init__(detail)
         self.status_code = status_code
         self.detail = detail
+        self.reason = reason  # one word, for auth_tokens_rejected_total
         self.challenge = challenge
 
     def response(self) -> JSONResponse:
@@ -48,20 +52,25 @@ def authenticate(headers: Iterable[tuple[bytes, bytes]], verifier: TokenVerifier
     values = [value for name, value in headers if name == b"authorization"]
     if not values:
         # RFC 6750 3.1: no error code when the request carried no credentials at all.
-        raise Refusal(401, "not authenticated")
+        raise Refusal(401, "not authenticated", "missing")
     if len(values) > 1:
         # Refused, not "first one wins": two proxies could disagree on which one counts.
-        raise Refusal(400, "more than one Authorization header", 'Bearer error="invalid_request"')
+        raise Refusal(
+            400,
+            "more than one Authorization header",
+            "several_headers",
+            'Bearer error="invalid_request"',
+        )
     credentials = _BEARER.fullmatch(values[0])
     if credentials is None:
-        raise Refusal(401, "expected: Authorization: Bearer <token>")
+        raise Refusal(401, "expected: Authorization: Bearer <token>", "scheme")
     token = credentials[1]
     if _TOKEN68.fullmatch(token) is None:
-        raise Refusal(401, "malformed token", INVALID_CHALLENGE)
+        raise Refusal(401, "malformed token", "malformed", INVALID_CHALLENGE)
     try:
         return verifier.verify(token.decode("ascii"))
     except TokenError as error:
-        raise Refusal(401, str(error), INVALID_CHALLENGE) from None
+        raise Refusal(401, str(error), error.reason, INVALID_CHALLENGE) from None
 
 
 class RequireBearerToken:
@@ -84,6 +93,7 @@ class RequireBearerToken:
             try:
                 scope[USER_ID] = authenticate(scope["headers"], self.verifier)
             except Refusal as refusal:
+                metrics.token_rejected(refusal.reason)
                 await refusal.response()(scope, receive, send)
                 return
         await self.app(scope, receive, send)

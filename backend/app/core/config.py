@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # The request line and headers together (app/server.py answers 431 beyond).
     max_header_bytes: int = Field(default=32 * 1024, ge=1024, le=1024 * 1024)
+    # Observability (app/observability/), every part off by default. METRICS_PORT: Prometheus
+    # text at GET /metrics on a port of its own (python -m app.server serves it).
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    log_format: Literal["text", "json"] = "text"
+    # OpenTelemetry traces, exported over OTLP/HTTP to this base URL (+ /v1/traces).
+    otel_exporter_otlp_endpoint: str | None = None
 
     _split = field_validator("better_auth_secret_previous", "cors_origins", mode="before")(
         _split_csv

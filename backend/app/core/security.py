@@ -31,7 +31,12 @@ CACHE_SIZE = 10_000
 
 
 class TokenError(Exception):
-    """The token is not acceptable; the message is a short reason safe to send to the client."""
+    """The token is not acceptable; the message is a short reason safe to send to the client,
+    `reason` one word for the operator's metrics (auth_tokens_rejected_total{reason})."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +72,7 @@ class TokenVerifier:
     def verify(self, token: str) -> str:
         """Return the user id (`sub`) of a valid token, or raise TokenError."""
         if len(token) > MAX_TOKEN_BYTES:
-            raise TokenError("token too large")
+            raise TokenError("token too large", "too_large")
         known = self._cache.get(token)
         if known is not None:
             if known.still_valid(self.leeway_seconds):
@@ -95,11 +100,11 @@ class TokenVerifier:
         decoded = self._decode(token)
         if "crit" in decoded["header"]:
             # RFC 7515 4.1.11: extensions we do not understand must make the token invalid.
-            raise TokenError("unsupported critical header")
+            raise TokenError("unsupported critical header", "header")
         claims: dict[str, Any] = decoded["payload"]
         _check_time_claim_types(claims)
         if claims["exp"] - claims["iat"] > self.max_lifetime_seconds:
-            raise TokenError("token lifetime too long")
+            raise TokenError("token lifetime too long", "lifetime")
         _check_subject(claims["sub"])
         return claims
 
@@ -122,28 +127,29 @@ class TokenVerifier:
             except jwt.InvalidSignatureError:
                 continue  # signed with an older secret, perhaps: try the next one
             except jwt.InvalidTokenError as error:
-                raise TokenError(_reason(error)) from None
-        raise TokenError("invalid signature")
+                raise TokenError(*_reason(error)) from None
+        raise TokenError("invalid signature", "signature")
 
 
-def _reason(error: jwt.InvalidTokenError) -> str:
+def _reason(error: jwt.InvalidTokenError) -> tuple[str, str]:
+    """The client's message and the metrics' reason."""
     match error:
         case jwt.ExpiredSignatureError():
-            return "token expired"
+            return "token expired", "expired"
         case jwt.ImmatureSignatureError():
-            return "token not yet valid"
+            return "token not yet valid", "not_yet_valid"
         case jwt.InvalidAlgorithmError():
-            return "unsupported algorithm"
+            return "unsupported algorithm", "algorithm"
         case jwt.MissingRequiredClaimError(claim=claim):
-            return f"missing claim: {claim}"
+            return f"missing claim: {claim}", "claims"
         case jwt.InvalidAudienceError():
-            return "invalid audience"
+            return "invalid audience", "audience"
         case jwt.InvalidIssuerError():
-            return "invalid issuer"
+            return "invalid issuer", "issuer"
         case jwt.exceptions.InvalidSubjectError():
-            return "invalid subject"
+            return "invalid subject", "subject"
         case _:
-            return "malformed token"
+            return "malformed token", "malformed"
 
 
 def _check_time_claim_types(claims: dict[str, Any]) -> None:
@@ -153,10 +159,10 @@ def _check_time_claim_types(claims: dict[str, Any]) -> None:
             continue
         value = claims[name]
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise TokenError(f"claim {name} must be a number")
+            raise TokenError(f"claim {name} must be a number", "claims")
         # Also false for NaN.
         if not -MAX_TIME_CLAIM <= value <= MAX_TIME_CLAIM:
-            raise TokenError(f"claim {name} out of range")
+            raise TokenError(f"claim {name} out of range", "claims")
 
 
 def _check_subject(sub: object) -> None:
@@ -167,4 +173,4 @@ def _check_subject(sub: object) -> None:
         or len(sub) > MAX_SUBJECT_CHARS
         or not sub.isprintable()
     ):
-        raise TokenError("invalid subject")
+        raise TokenError("invalid subject", "subject")

@@ -8,6 +8,7 @@ SQLAlchemy Core (app/crud.py), compiled once for asyncpg.
 import asyncio
 import hashlib
 import re
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,6 +23,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from app.core.config import Settings
 from app.db.base import CALLER, NO_PARAMS, PING, USER_SETTING, Row
+from app.observability import metrics
 
 _ASYNCPG = asyncpg_dialect()
 _BODY_QUOTE = "$app_statement$"
@@ -277,9 +279,12 @@ class PostgresDatabase:
         connection = None
         try:
             async with asyncio.timeout(self.timeout):
+                asked = time.perf_counter()
                 connection = await self.pool.acquire()
+                metrics.db_pool_waited(time.perf_counter() - asked)
                 return await work(connection)
         except TimeoutError:
+            metrics.db_budget_exceeded()
             if connection is not None:
                 connection.terminate()
             raise
@@ -336,6 +341,12 @@ class PostgresDatabase:
     async def ping(self) -> None:
         # A simple query (no parameters): no prepared statement, whatever the pooler.
         await self._within_budget(lambda connection: connection.execute(PING))
+
+    def pool_usage(self) -> tuple[int, int, int]:
+        if self._pool is None:
+            return 0, 0, self._pool_size
+        idle = self._pool.get_idle_size()
+        return self._pool.get_size() - idle, idle, self._pool.get_max_size()
 
     async def close(self) -> None:
         if self._pool is not None:

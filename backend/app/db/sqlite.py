@@ -76,5 +76,9 @@ class SqliteDatabase:
         async with asyncio.timeout(self.timeout), self.engine.connect() as connection:
             await connection.execute(text(PING))
 
+    def pool_usage(self) -> tuple[int, int, int]:
+        pool: Any = self.engine.pool  # a QueuePool (pool_size above)
+        return pool.checkedout(), pool.checkedin(), pool.size()
+
     async def close(self) -> None:
         await self.engine.dispose()

@@ -7,6 +7,7 @@
  */
 import type { components, operations } from "../shared/api-types";
 import type { TokenResponse } from "../shared/token-response";
+import { traceHeaders } from "./trace-headers";
 
 type Schemas = components["schemas"];
 type QueryOf<Operation extends keyof operations> = NonNullable<operations[Operation]["parameters"]["query"]>;
@@ -206,7 +207,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
   async function fetchToken(): Promise<string> {
     const startedIn = generation;
-    const response = await send(tokenUrl, { credentials: "same-origin", cache: "no-store" });
+    const response = await send(tokenUrl, { credentials: "same-origin", cache: "no-store", headers: traceHeaders() });
     if (response.status === 401) authRequired();
     if (!response.ok) throw await apiError(response);
     // The lifetime counts from when the answer arrived, on the local clock, so clock skew does not matter.
@@ -240,6 +241,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       send(`${baseUrl}${path}`, {
         method,
         headers: {
+          ...traceHeaders(),
           Authorization: `Bearer ${token}`,
           ...(body === undefined ? {} : { "Content-Type": "application/json" }),
           ...headers,

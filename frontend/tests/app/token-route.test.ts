@@ -1,5 +1,5 @@
 import { decodeProtectedHeader, jwtVerify } from "jose";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { TokenResponse } from "@/lib/shared/token-response";
 import { AUTH_SECRET as SECRET, realAuthServer } from "../helpers/real-auth";
 
@@ -76,6 +76,35 @@ describe("GET /api/auth/token", () => {
     expect(response.headers.get("cache-control")).toBe("no-store");
     expect(response.headers.get("content-type")).toContain("application/json");
     expect(await response.json()).not.toHaveProperty("token");
+  });
+
+  it("returns the request's id and logs one JSON line with it, never the token, cookie or email", async () => {
+    vi.stubEnv("LOG_FORMAT", "json");
+    const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      const { userId, cookie } = await signUp("logged@example.com");
+      const request = new Request("http://localhost:3000/api/auth/token", { headers: { cookie, "x-request-id": "browser-call.1" } });
+      const response = await GET(request);
+      expect(response.headers.get("x-request-id")).toBe("browser-call.1");
+      const { token } = (await response.json()) as TokenResponse;
+      const written = write.mock.calls.map(([chunk]) => String(chunk)).join("");
+      const line = written
+        .trim()
+        .split("\n")
+        .map((text) => JSON.parse(text) as Record<string, unknown>)
+        .find((entry) => entry["request_id"] === "browser-call.1");
+      expect(line).toMatchObject({ method: "GET", route: "/api/auth/token", status: 200 });
+      expect(line?.["user"]).toMatch(/^[0-9a-f]{16}$/);
+      for (const secret of [token, cookie.split("=")[1] ?? cookie, "logged@example.com", userId]) expect(written).not.toContain(secret);
+    } finally {
+      write.mockRestore();
+      vi.stubEnv("LOG_FORMAT", "");
+    }
+  });
+
+  it("replaces an unsafe request id", async () => {
+    const response = await GET(new Request("http://localhost:3000/api/auth/token", { headers: { "x-request-id": "not safe!" } }));
+    expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it("answers 401 to a forged session cookie", async () => {

@@ -66,6 +66,23 @@ function setup({ backend = () => json([]), ttlSeconds = 900, serverNow = 1_800_0
   };
 }
 
+describe("request ids and trace context", () => {
+  it("sends each call a new X-Request-ID that is the trace id of its traceparent", async () => {
+    const h = setup();
+    await h.client.listTasks();
+    await h.client.listTasks();
+    const sent = h.backendCalls.map((call) => new Headers(call.init.headers));
+    const ids = sent.map((headers) => headers.get("X-Request-ID"));
+    for (const [i, headers] of sent.entries()) {
+      expect(headers.get("traceparent")).toMatch(new RegExp(`^00-${ids[i]}-[0-9a-f]{16}-01$`));
+      expect(ids[i]).toMatch(/^[0-9a-f]{32}$/);
+    }
+    expect(ids[0]).not.toBe(ids[1]);
+    const tokenFetch = h.fetchMock.mock.calls.find(([url]) => String(url) === TOKEN_URL);
+    expect(new Headers(tokenFetch?.[1]?.headers).get("X-Request-ID")).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
 describe("token cache", () => {
   it("reuses one token across requests and sends it as a bearer header", async () => {
     const h = setup();

@@ -27,6 +27,7 @@ from app.models import (
     idempotency_key_value,
     present_or_absent,
 )
+from app.observability import metrics
 
 router = APIRouter(prefix="/tasks", tags=["tasks"], responses=AUTHENTICATED)
 
@@ -139,6 +140,8 @@ async def create_task(
                 }
             ]
         ) from None
+    if not creation.created:
+        metrics.idempotent_replay()
     if creation.task is None:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, detail="The task created with this key has been deleted"
