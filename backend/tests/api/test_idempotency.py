@@ -101,6 +101,21 @@ def test_a_malformed_key_is_422(client: TestClient, headers: Headers, key: str) 
     assert count_tasks(client, headers) == 0
 
 
+def test_two_keys_are_422(client: TestClient, headers: Headers) -> None:
+    key = fresh_key()
+    for keys in ([key, key], [key, fresh_key()]):
+        response = client.post(
+            "/tasks",
+            headers=[*headers.items(), *(("Idempotency-Key", k) for k in keys)],
+            json={"title": "x"},
+        )
+        assert response.status_code == 422
+        (error,) = response.json()["detail"]
+        assert error["loc"] == ["header", "Idempotency-Key"]
+        assert error["msg"] == "send one Idempotency-Key header"
+    assert count_tasks(client, headers) == 0
+
+
 def test_a_key_is_the_text_between_the_quotes(client: TestClient, headers: Headers) -> None:
     longest = '"' + "k" * IDEMPOTENCY_KEY_MAX + '"'
     escaped = '"a\\"b\\\\c"'

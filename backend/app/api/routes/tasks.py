@@ -71,6 +71,12 @@ STATE_FILTERS = QueryModel(TaskStateFilter)
 CLEAR_FILTERS = QueryModel(ClearCompletedFilter)
 
 
+def _idempotency_key_error(kind: str, message: str) -> RequestValidationError:
+    return RequestValidationError(
+        [{"type": kind, "loc": ("header", "Idempotency-Key"), "msg": message}]
+    )
+
+
 def _not_found() -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, detail="Task not found")
 
@@ -122,22 +128,23 @@ async def delete_completed_tasks(
     responses=_CREATE_RESPONSES,
 )
 async def create_task(
-    db: Db, user_id: CurrentUser, data: TaskCreate, idempotency_key: IdempotencyKey = None
+    request: Request,
+    db: Db,
+    user_id: CurrentUser,
+    data: TaskCreate,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """A new task for the caller, not completed (201). With an Idempotency-Key already used
     for the same body within 24 hours: that first task, and nothing new (200)."""
+    if len(request.headers.getlist("idempotency-key")) > 1:
+        # FastAPI would take the last one; a proxy could take the first: one key or none.
+        raise _idempotency_key_error("several_idempotency_keys", "send one Idempotency-Key header")
     key = None if idempotency_key is None else idempotency_key_value(idempotency_key)
     try:
         creation = await crud.create_task(db, user_id, data, key)
     except crud.IdempotencyKeyReused:
-        raise RequestValidationError(
-            [
-                {
-                    "type": "idempotency_key_reused",
-                    "loc": ("header", "Idempotency-Key"),
-                    "msg": "this key was used within 24 hours for another request body",
-                }
-            ]
+        raise _idempotency_key_error(
+            "idempotency_key_reused", "this key was used within 24 hours for another request body"
         ) from None
     if creation.task is None:
         raise HTTPException(
