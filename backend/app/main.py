@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.auth import RequireBearerToken
 from app.api.errors import ANY_REQUEST, install_error_handlers
+from app.api.fair_share import InflightLimitPerUser
 from app.api.limits import BodySizeLimit
 from app.api.routes import health, me, tags, tasks
 from app.core.config import ConfigError, Settings, get_settings
@@ -113,6 +114,8 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app, [route for router in routers for route in router.routes])
     public = [route.path for route in health.router.routes if isinstance(route, APIRoute)]
     docs = (app.openapi_url, app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url)
+    # Inside the token check, which names the user.
+    app.add_middleware(InflightLimitPerUser, limit=settings.max_inflight_per_user)
     app.add_middleware(
         RequireBearerToken,
         verifier=verifier,

@@ -53,6 +53,10 @@ AUTHENTICATED: dict[int | str, dict[str, Any]] = {
         "No valid bearer token. Checked before anything else about the request.",
         {"WWW-Authenticate": 'Bearer, or Bearer error="invalid_token" when a token was sent'},
     ),
+    status.HTTP_429_TOO_MANY_REQUESTS: documented(
+        "The caller has MAX_INFLIGHT_PER_USER requests under way already",
+        {"Retry-After": "Seconds to wait"},
+    ),
     status.HTTP_503_SERVICE_UNAVAILABLE: documented(
         "The database cannot be reached right now", {"Retry-After": "Seconds to wait"}
     ),

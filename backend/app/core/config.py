@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     # `transaction` behind a transaction-mode pooler (PgBouncer pool_mode=transaction, Neon's
     # -pooler URLs): plain statements in a transaction instead of per-session functions.
     db_pooler_mode: Literal["session", "transaction"] = "session"
+    # One user's requests under way at once, per worker; beyond it a 429 (app/api/fair_share.py).
+    max_inflight_per_user: int = Field(default=4, ge=1, le=1000)
     auto_migrate: bool = True
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # The request line and headers together (app/server.py answers 431 beyond).

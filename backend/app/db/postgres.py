@@ -179,7 +179,11 @@ _NOT_DEFINED = (asyncpg.UndefinedFunctionError, asyncpg.InvalidSchemaNameError)
 _STALE = asyncpg.DatatypeMismatchError
 # A named prepared statement of this session is gone: the session changed server connection.
 _GONE = asyncpg.InvalidSQLStatementNameError
-_SET_CALLER = f"SELECT pg_catalog.set_config('{USER_SETTING}', $1, true)"
+_SET_CALLER = (
+    f"SELECT pg_catalog.set_config('{USER_SETTING}', $1, true), "
+    "pg_catalog.set_config('statement_timeout', $2, true)"
+)
+_SET_STATEMENT_TIMEOUT = "SELECT pg_catalog.set_config('statement_timeout', $1, $2)"
 
 T = TypeVar("T")
 # (Generic in asyncpg-stubs only.)
@@ -229,6 +233,8 @@ class PostgresDatabase:
             **url.query,
         }
         self._pool: asyncpg.Pool | None = None
+        # Connections whose statement ran out of time, going back to the pool once cancelled.
+        self._releasing: set[asyncio.Task[None]] = set()
 
     async def open(self) -> None:
         # No connection is opened here: the API starts (and says "not ready") without its
@@ -240,10 +246,21 @@ class PostgresDatabase:
             timeout=self.timeout,
             # A backstop only: the request's budget (_within_budget) ends a statement first.
             command_timeout=self.timeout * 2,
+            init=None if self._per_transaction else self._limit_statements,
             reset=_keep_session,
             statement_cache_size=0 if self._per_transaction else 100,
             **self._connect_args,
         )
+
+    async def _limit_statements(self, connection: asyncpg.Connection) -> None:
+        """PostgreSQL itself ends any statement of this session that outlasts the budget,
+        whatever becomes of the client (in transaction pooler mode, each transaction sets it
+        for itself: see _in_transaction)."""
+        await connection.execute(_SET_STATEMENT_TIMEOUT, self._statement_timeout, False)
+
+    @property
+    def _statement_timeout(self) -> str:
+        return f"{max(1, round(self.timeout * 1000))}ms"
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -270,9 +287,13 @@ class PostgresDatabase:
         """`work` on a pooled connection, the wait for the pool, any connecting and the
         statements all within DB_TIMEOUT_SECONDS.
 
-        When the time is up the connection is closed at once: asyncpg would otherwise hand it
-        back to the pool only once the server has confirmed the statement's cancellation,
-        which a silent network never does: the request would wait on, past its budget.
+        When the time is up the request ends at once, but its connection is not dropped:
+        asyncpg has sent PostgreSQL a cancel request, and the connection goes back to the pool
+        only once the server confirmed it (or, on a silent network, after a grace period,
+        closed). Closing it at once, as this did before, left its statement running in a
+        backend that nobody waited for, while the pool opened another connection in its place:
+        a storm of slow searches took the API's backends far past the pool size (issue 19).
+        The server's own statement_timeout (set on every connection) is the backstop.
         """
         connection = None
         try:
@@ -281,11 +302,18 @@ class PostgresDatabase:
                 return await work(connection)
         except TimeoutError:
             if connection is not None:
-                connection.terminate()
+                self._release_when_cancelled(connection)
+                connection = None
             raise
         finally:
             if connection is not None:
                 await self.pool.release(connection)
+
+    def _release_when_cancelled(self, connection: Connection) -> None:
+        # Holding the pool slot meanwhile: the pool never has more backends than its size.
+        release = asyncio.create_task(self.pool.release(connection, timeout=self.timeout))
+        self._releasing.add(release)
+        release.add_done_callback(self._releasing.discard)
 
     async def _in_function(
         self, connection: Connection, caller: _CallerStatement, values: dict[str, Any]
@@ -317,9 +345,8 @@ class PostgresDatabase:
         prepared = [await connection.prepare(step.sql) for step in caller.steps]
         await connection.execute(caller.definition(prepared))
 
-    @staticmethod
     async def _in_transaction(
-        connection: Connection, caller: _CallerStatement, values: dict[str, Any]
+        self, connection: Connection, caller: _CallerStatement, values: dict[str, Any]
     ) -> list[asyncpg.Record]:
         """The script as plain statements in one transaction (DB_POOLER_MODE=transaction):
         BEGIN, the caller set for this transaction only, each statement, COMMIT; each a round
@@ -327,7 +354,7 @@ class PostgresDatabase:
         *leading, last = caller.steps
         fed: dict[str, Any] = {}
         async with connection.transaction():
-            await connection.execute(_SET_CALLER, values[CALLER])
+            await connection.execute(_SET_CALLER, values[CALLER], self._statement_timeout)
             for step in leading:
                 rows = await connection.fetch(step.sql, *_arguments(step, values, fed))
                 fed.update({name: rows[0][name] if rows else None for name in step.returns})
@@ -338,5 +365,7 @@ class PostgresDatabase:
         await self._within_budget(lambda connection: connection.execute(PING))
 
     async def close(self) -> None:
+        if self._releasing:
+            await asyncio.wait(self._releasing)
         if self._pool is not None:
             await self._pool.close()
