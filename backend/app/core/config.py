@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # The request line and headers together (app/server.py answers 431 beyond).
     max_header_bytes: int = Field(default=32 * 1024, ge=1024, le=1024 * 1024)
+    # How long a connection may take to send a request's head (app/server.py closes it then).
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
 
     _split = field_validator("better_auth_secret_previous", "cors_origins", mode="before")(
         _split_csv
