@@ -1,11 +1,12 @@
 """The head size bound of `python -m app.server`, over raw sockets against the real server."""
 
+import contextlib
 import json
-import subprocess
-import time
 import select
 import socket
+import subprocess
 import threading
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -159,7 +160,7 @@ def test_slow_heads_are_cut_so_a_full_server_answers_again(database_url: str) ->
         HEADER_TIMEOUT_SECONDS=str(HEAD_TIMEOUT),
     )
     with uvicorn(env, "--no-access-log") as api:
-        subprocess.run(  # noqa: S603 (our own command line)
+        subprocess.run(
             ["prlimit", f"--pid={api.process.pid}", f"--nofile={FILE_LIMIT}:{FILE_LIMIT}"],
             check=True,
         )
@@ -204,7 +205,5 @@ def _trickle(sockets: list[socket.socket], stop: threading.Event) -> None:
     """A byte of a header's value now and then on each connection, as a slow client sends."""
     while not stop.wait(0.2):
         for sock in sockets:
-            try:
+            with contextlib.suppress(OSError):  # closed by the server, or not accepted yet
                 sock.send(b"a")
-            except OSError:
-                pass  # closed by the server, or not connected yet
