@@ -46,16 +46,17 @@ from sqlalchemy import (
 
 # Also compiles for SQLite, which spells ON CONFLICT the same way (the SQLite suite runs it).
 from sqlalchemy.dialects.postgresql import insert as upsert
-from sqlalchemy.sql.dml import ReturningDelete, ReturningUpdate
 
 from app.db import CALLER, UNIQUE_VIOLATION, Database, Row
 from app.db.portable import (
     any_of,
     candidate_of,
     contains_pattern,
+    deleting_user,
     folded,
     json_array_items,
     member_of,
+    writing_as_user,
 )
 from app.models import (
     PRIORITIES,
@@ -80,6 +81,20 @@ _OWNED = task.c.user_id == _CALLER
 _TASK_ID = bindparam("task_id", type_=task.c.id.type)
 _THIS_TASK = task.c.id == _TASK_ID
 _TASK_EXISTS = exists().where(_OWNED, _THIS_TASK)
+
+# Every write of the caller's rows starts by taking the caller's lock, shared: writes go on
+# side by side, but DELETE /me, which takes it alone, waits for those under way and then
+# deletes what they wrote, and writes that come later wait for it. Without it, DELETE /me
+# and the same user's tagged writes locked rows in opposite orders (deadlocks) or linked a
+# tag that was being deleted (foreign-key violations): 500s (issue 19).
+_WRITING = select(writing_as_user(_CALLER))
+_DELETING = select(deleting_user(_CALLER))
+
+
+def _writing(*statements: Executable) -> tuple[Executable, ...]:
+    """A write script: the caller's shared lock, then the statements."""
+    return (_WRITING, *statements)
+
 
 _PRIORITY_NAME = case(
     {
@@ -298,10 +313,10 @@ def _counts_statement(shape: _Shape) -> Select[Any]:
 
 
 @cache
-def _complete_matching(shape: _Shape) -> ReturningUpdate[Any]:
+def _complete_matching(shape: _Shape) -> tuple[Executable, ...]:
     """Bulk completion: only rows whose state changes are touched (and counted)."""
     new_completed = bindparam("new_completed", type_=Boolean)
-    return (
+    return _writing(
         update(task)
         .where(_OWNED, *_conditions(shape), task.c.completed != new_completed)
         .values(
@@ -314,9 +329,9 @@ def _complete_matching(shape: _Shape) -> ReturningUpdate[Any]:
 
 
 @cache
-def _delete_matching(shape: _Shape) -> ReturningDelete[Any]:
+def _delete_matching(shape: _Shape) -> tuple[Executable, ...]:
     # Their task_tag rows go by cascade (a trigger on SQLite), tag counts by trigger.
-    return delete(task).where(_OWNED, *_conditions(shape)).returning(task.c.id)
+    return _writing(delete(task).where(_OWNED, *_conditions(shape)).returning(task.c.id))
 
 
 _GET = select(*_PUBLIC).where(_OWNED, _THIS_TASK)
@@ -332,8 +347,8 @@ _NEW_ROW = insert(task).values(
     created_at=bindparam("now"),
     updated_at=bindparam("now"),
 )
-_CREATE = _NEW_ROW.returning(*_PUBLIC)
-_DELETE = delete(task).where(_OWNED, _THIS_TASK).returning(task.c.id)
+_CREATE = _writing(_NEW_ROW.returning(*_PUBLIC))
+_DELETE = _writing(delete(task).where(_OWNED, _THIS_TASK).returning(task.c.id))
 
 # A task's links to its tags are set in three steps, run in one script after the task row is
 # written with its `tags` (which, for an update, locks the row: a concurrent change of the same
@@ -374,7 +389,7 @@ _LINK_TAGS = insert(task_tag).from_select(
         ~exists().where(_linked.c.task_id == _TASK_ID, _linked.c.tag_id == tag.c.id),
     ),
 )
-_CREATE_TAGGED = (
+_CREATE_TAGGED = _writing(
     _NEW_ROW.returning(task.c.id.label("task_id")),
     _ENSURE_TAGS,
     _LINK_TAGS,
@@ -394,8 +409,9 @@ _KEEP_KEY = insert(idempotency_key).from_select(
     ["user_id", "key", "fingerprint", "task_id", "created_at"],
     select(_CALLER, _KEY, bindparam("new_fingerprint", type_=String), _TASK_ID, bindparam("now")),
 )
-_CREATE_KEYED = (_FORGET_EXPIRED_KEYS, _CREATE_TAGGED[0], _KEEP_KEY, _GET)
-_CREATE_KEYED_TAGGED = (_FORGET_EXPIRED_KEYS, _CREATE_TAGGED[0], _KEEP_KEY, *_CREATE_TAGGED[1:])
+_NEW_TASK_ID = _CREATE_TAGGED[1]
+_CREATE_KEYED = _writing(_FORGET_EXPIRED_KEYS, _NEW_TASK_ID, _KEEP_KEY, _GET)
+_CREATE_KEYED_TAGGED = _writing(_FORGET_EXPIRED_KEYS, _NEW_TASK_ID, _KEEP_KEY, *_CREATE_TAGGED[2:])
 # The task a live key created (its columns null once the task has been deleted).
 _KEYED_TASK = (
     select(idempotency_key.c.fingerprint, *_PUBLIC)
@@ -420,6 +436,7 @@ def _forget_user(tables: tuple[Table, ...]) -> tuple[Executable, ...]:
     steps before it return none, for PL/pgSQL takes at most one row INTO its variables)."""
     *leading, last = tables
     return (
+        _DELETING,
         *(delete(table).where(table.c.user_id == _CALLER) for table in leading),
         delete(last).where(last.c.user_id == _CALLER).returning(last.c.user_id),
     )
@@ -453,17 +470,19 @@ def _update_row(fields: frozenset[str]) -> Update:
 
 
 @cache
-def _update(fields: frozenset[str]) -> ReturningUpdate[Any]:
-    return _update_row(fields).returning(*_PUBLIC)
+def _update(fields: frozenset[str]) -> tuple[Executable, ...]:
+    return _writing(_update_row(fields).returning(*_PUBLIC))
 
 
 @cache
 def _update_tagged(fields: frozenset[str]) -> tuple[Executable, ...]:
-    return (_update_row(fields), _ENSURE_TAGS, _UNLINK_OTHER_TAGS, _LINK_TAGS, _GET)
+    return _writing(_update_row(fields), _ENSURE_TAGS, _UNLINK_OTHER_TAGS, _LINK_TAGS, _GET)
 
 
-async def _one(db: Database, user_id: str, statement: Any, params: dict[str, Any]) -> Row | None:
-    rows = await db.run(user_id, statement, params)
+async def _one(
+    db: Database, user_id: str, script: tuple[Executable, ...], params: dict[str, Any]
+) -> Row | None:
+    rows = await db.run_script(user_id, script, params)
     return rows[0] if rows else None
 
 
@@ -500,17 +519,18 @@ async def complete_tasks(
     shape, params = _filtering(filters, filters.completed)
     now = datetime.now(UTC)
     params.update(new_completed=completed, new_completed_at=now if completed else None, now=now)
-    return len(await db.run(user_id, _complete_matching(shape), params))
+    return len(await db.run_script(user_id, _complete_matching(shape), params))
 
 
 async def delete_completed_tasks(db: Database, user_id: str, filters: TaskFilter) -> int:
     """Deletes every matching completed task in one statement; how many."""
     shape, params = _filtering(filters, True)
-    return len(await db.run(user_id, _delete_matching(shape), params))
+    return len(await db.run_script(user_id, _delete_matching(shape), params))
 
 
 async def get_task(db: Database, user_id: str, task_id: int) -> Row | None:
-    return await _one(db, user_id, _GET, {"task_id": task_id})
+    rows = await db.run(user_id, _GET, {"task_id": task_id})
+    return rows[0] if rows else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -548,7 +568,7 @@ async def create_task(
     if data.tags:
         params["tag_names"] = _json(data.tags)
     if key is None:
-        script = _CREATE_TAGGED if data.tags else (_CREATE,)
+        script = _CREATE_TAGGED if data.tags else _CREATE
         (row,) = await db.run_script(user_id, script, params)
         return Creation(row, created=True)
     fingerprint = _fingerprint(data)

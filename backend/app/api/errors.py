@@ -68,9 +68,10 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     ),
 }
 
-# Errors that mean "the database cannot be reached right now", as opposed to a bad query:
+# Errors that mean "the database cannot serve this right now", as opposed to a bad query:
 # SQLAlchemy's (SQLite), asyncpg's (PostgreSQL: connection lost or refused, server shutting
-# down or starting, too many connections), and the network's own.
+# down or starting, too many connections, a conflict that retrying did not end), and the
+# network's own.
 UNAVAILABLE = (
     OperationalError,
     InterfaceError,
@@ -78,6 +79,8 @@ UNAVAILABLE = (
     asyncpg.PostgresConnectionError,
     asyncpg.OperatorInterventionError,
     asyncpg.InsufficientResourcesError,
+    # Deadlock or serialization failure, still there after app/db/postgres.py's retries.
+    asyncpg.TransactionRollbackError,
     OSError,
     TimeoutError,
 )

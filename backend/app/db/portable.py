@@ -140,6 +140,38 @@ _spell(
 )
 
 
+# The first of the two keys of the users' advisory locks (the second is the user's hash): the
+# two-key space does not overlap the one-key space the migrations' lock is in.
+USER_LOCK_SPACE = 0x7461736B
+
+
+class writing_as_user(FunctionElement[Any]):
+    """Takes the user's write lock, shared, until the end of the transaction (PostgreSQL: an
+    advisory lock; SQLite has one writer at a time already)."""
+
+    name = "writing_as_user"
+    inherit_cache = True
+
+
+class deleting_user(FunctionElement[Any]):
+    """Takes the user's write lock alone, once every writer holding it has finished."""
+
+    name = "deleting_user"
+    inherit_cache = True
+
+
+_spell(
+    writing_as_user,
+    postgresql=f"pg_advisory_xact_lock_shared({USER_LOCK_SPACE}, hashtext({{0}}))",
+    sqlite="1",
+)
+_spell(
+    deleting_user,
+    postgresql=f"pg_advisory_xact_lock({USER_LOCK_SPACE}, hashtext({{0}}))",
+    sqlite="1",
+)
+
+
 class folded(FunctionElement[str]):
     """Lower-cased text, for case-insensitive ordering."""
 

@@ -70,11 +70,13 @@ class _CallerStatement:
         for slots, statement in zip(self.slots, prepared, strict=True):
             types.update(zip(slots, map(_type_name, statement.get_parameters()), strict=True))
         for step, statement in zip(self.steps[:-1], prepared, strict=False):
+            if not step.returns:  # a lock taken: its row goes nowhere (see _leading)
+                continue
             returned = map(_type_name, (a.type for a in statement.get_attributes()))
             types.update(zip((self.variables[n] for n in step.returns), returned, strict=True))
         parameters = [*(types[name] for name in self.names), "pg_catalog.text"]
         body = [
-            f"  {self._sql(index)}{self._into(step)};\n"
+            f"  {self._leading(index)}{self._into(step)};\n"
             for index, step in enumerate(self.steps[:-1])
         ]
         return (
@@ -90,6 +92,14 @@ class _CallerStatement:
             + "".join(body)
             + f"  RETURN QUERY {self._sql(len(self.steps) - 1)};\nEND\n{_BODY_QUOTE}"
         )
+
+    def _leading(self, index: int) -> str:
+        """A step before the last: a SELECT that feeds no later step (one taking a lock) is
+        a PERFORM in PL/pgSQL, which has nowhere to put its row otherwise."""
+        sql = self._sql(index)
+        if not self.steps[index].returns and sql.startswith("SELECT "):
+            return "PERFORM " + sql.removeprefix("SELECT ")
+        return sql
 
     def _sql(self, index: int) -> str:
         """The step's SQL with its own $k turned into the function's parameters or variables."""
@@ -185,6 +195,9 @@ _SET_CALLER = (
 )
 _SET_STATEMENT_TIMEOUT = "SELECT pg_catalog.set_config('statement_timeout', $1, $2)"
 
+# Further attempts at a script that a deadlock or a serialization failure rolled back.
+_RETRIES = 2
+
 T = TypeVar("T")
 # (Generic in asyncpg-stubs only.)
 Connection: TypeAlias = "PoolConnectionProxy[asyncpg.Record]"
@@ -279,7 +292,18 @@ class PostgresDatabase:
         caller = _caller_statement(tuple(statements))
         values = {**params, CALLER: user_id}
         run = self._in_transaction if self._per_transaction else self._in_function
-        records = await self._within_budget(lambda connection: run(connection, caller, values))
+
+        async def attempts(connection: Connection) -> list[asyncpg.Record]:
+            # A deadlock or serialization failure rolled the whole script back: it is run
+            # again, a few times, within the same budget (then the 503 says try later).
+            for _ in range(_RETRIES):
+                try:
+                    return await run(connection, caller, values)
+                except asyncpg.TransactionRollbackError:
+                    pass
+            return await run(connection, caller, values)
+
+        records = await self._within_budget(attempts)
         # From items(): dict(record) looks every key up again, a third more CPU for a page.
         return [dict(record.items()) for record in records]
 

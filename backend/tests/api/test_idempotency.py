@@ -166,7 +166,10 @@ def test_an_expired_key_creates_anew_and_old_keys_go(
 @pytest.fixture(scope="module")
 def server(database_url: str) -> Iterator[str]:
     migrate(database_url)
-    env = backend_env(BETTER_AUTH_SECRET=SECRET, DATABASE_URL=database_url)
+    # One user's twelve retries at once: above the fair-share cap, which is not tested here.
+    env = backend_env(
+        BETTER_AUTH_SECRET=SECRET, DATABASE_URL=database_url, MAX_INFLIGHT_PER_USER="100"
+    )
     with uvicorn(env, "--no-access-log") as api:
         yield api.url
 
