@@ -60,7 +60,8 @@ async def left_behind(http: httpx.AsyncClient, headers: dict[str, str]) -> tuple
     """The user's tags as /tags counts them, and as their tasks carry them."""
     tasks = (await http.get("/tasks?limit=100", headers=headers)).json()
     carried = Counter(name for task in tasks for name in task["tags"])
-    listed = {tag["name"]: tag["count"] for tag in (await http.get("/tags", headers=headers)).json()}
+    tags = (await http.get("/tags", headers=headers)).json()
+    listed = {tag["name"]: tag["count"] for tag in tags}
     return listed, dict(carried)
 
 
