@@ -21,6 +21,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Executable,
+    Insert,
     Integer,
     Select,
     SmallInteger,
@@ -33,6 +34,7 @@ from sqlalchemy import (
     cast,
     delete,
     exists,
+    false,
     func,
     insert,
     literal_column,
@@ -335,19 +337,68 @@ def _delete_matching(shape: _Shape) -> tuple[Executable, ...]:
 
 
 _GET = select(*_PUBLIC).where(_OWNED, _THIS_TASK)
-# Bound names differ from column names, which SQLAlchemy keeps for itself in INSERT and UPDATE.
-_NEW_ROW = insert(task).values(
-    user_id=_CALLER,
-    title=bindparam("new_title"),
-    description=bindparam("new_description"),
-    priority=bindparam("new_priority"),
-    due_date=bindparam("new_due_date"),
-    tags=bindparam("new_tags"),
-    completed=False,
-    created_at=bindparam("now"),
-    updated_at=bindparam("now"),
+
+
+@dataclass(frozen=True, slots=True)
+class Quotas:
+    """The most rows one user may have (MAX_TASKS_PER_USER, MAX_TAGS_PER_USER)."""
+
+    tasks: int
+    tags: int
+
+    def params(self) -> dict[str, int]:
+        return {"task_room": self.tasks - 1, "tag_room": self.tags, "key_room": self.tasks - 1}
+
+
+class QuotaExceeded(Exception):
+    """A create or an update would take the caller past one of their quotas."""
+
+
+def _has_room(table: Table, offset: str) -> ColumnElement[bool]:
+    """The caller has at most `offset` rows in `table`: it stops reading there, so a user far
+    below the quota costs little. Checked in the writing statement itself, against what it
+    sees: concurrent writes of one user may each pass it (at most MAX_INFLIGHT_PER_USER per
+    worker), never more."""
+    theirs = table.alias(f"{table.name}_held")
+    held = select(theirs.c.user_id).where(theirs.c.user_id == _CALLER)
+    return ~exists(held.limit(1).offset(bindparam(offset, type_=Integer)))
+
+
+# How many distinct tags the caller would have with the wanted ones (at most MAX_TAGS_PER_USER
+# are kept, and a user's tags are few: this reads them all).
+_tag_names_after = union(
+    select(tag.c.name).where(tag.c.user_id == _CALLER),
+    select(_items("tag_names").c.value),
+).subquery()
+_HAS_ROOM_FOR_TAGS = select(func.count()).select_from(_tag_names_after).scalar_subquery() <= (
+    bindparam("tag_room", type_=Integer)
 )
-_CREATE = _writing(_NEW_ROW.returning(*_PUBLIC))
+# The new task's values, typed: they are selected, not inserted as VALUES.
+_NEW_VALUES: dict[str, Any] = {
+    "user_id": _CALLER,
+    "title": bindparam("new_title", type_=task.c.title.type),
+    "description": bindparam("new_description", type_=task.c.description.type),
+    "priority": bindparam("new_priority", type_=task.c.priority.type),
+    "due_date": bindparam("new_due_date", type_=task.c.due_date.type),
+    "tags": bindparam("new_tags", type_=task.c.tags.type),
+    "completed": false(),
+    "created_at": bindparam("now", type_=task.c.created_at.type),
+    "updated_at": bindparam("now", type_=task.c.updated_at.type),
+}
+
+
+def _new_row(*, tagged: bool, keyed: bool) -> Insert:
+    """The new task, written only if the caller has room for it (and its tags, and its key);
+    else nothing, and the script's later steps find no task."""
+    room = [_has_room(task, "task_room")]
+    if tagged:
+        room.append(_HAS_ROOM_FOR_TAGS)
+    if keyed:
+        room.append(_has_room(idempotency_key, "key_room"))
+    return insert(task).from_select(list(_NEW_VALUES), select(*_NEW_VALUES.values()).where(*room))
+
+
+_CREATE = _writing(_new_row(tagged=False, keyed=False).returning(*_PUBLIC))
 _DELETE = _writing(delete(task).where(_OWNED, _THIS_TASK).returning(task.c.id))
 
 # A task's links to its tags are set in three steps, run in one script after the task row is
@@ -389,11 +440,9 @@ _LINK_TAGS = insert(task_tag).from_select(
         ~exists().where(_linked.c.task_id == _TASK_ID, _linked.c.tag_id == tag.c.id),
     ),
 )
+_TAG_TASK = (_ENSURE_TAGS, _LINK_TAGS, _GET)
 _CREATE_TAGGED = _writing(
-    _NEW_ROW.returning(task.c.id.label("task_id")),
-    _ENSURE_TAGS,
-    _LINK_TAGS,
-    _GET,
+    _new_row(tagged=True, keyed=False).returning(task.c.id.label("task_id")), *_TAG_TASK
 )
 
 # Creation under an Idempotency-Key: the same scripts, first forgetting the caller's expired
@@ -407,11 +456,19 @@ _FORGET_EXPIRED_KEYS = delete(idempotency_key).where(
 )
 _KEEP_KEY = insert(idempotency_key).from_select(
     ["user_id", "key", "fingerprint", "task_id", "created_at"],
-    select(_CALLER, _KEY, bindparam("new_fingerprint", type_=String), _TASK_ID, bindparam("now")),
+    select(
+        _CALLER, _KEY, bindparam("new_fingerprint", type_=String), _TASK_ID, bindparam("now")
+    ).where(_TASK_ID.is_not(None)),  # no task (no room): no key either
 )
-_NEW_TASK_ID = _CREATE_TAGGED[1]
-_CREATE_KEYED = _writing(_FORGET_EXPIRED_KEYS, _NEW_TASK_ID, _KEEP_KEY, _GET)
-_CREATE_KEYED_TAGGED = _writing(_FORGET_EXPIRED_KEYS, _NEW_TASK_ID, _KEEP_KEY, *_CREATE_TAGGED[2:])
+
+
+def _create_keyed(*, tagged: bool) -> tuple[Executable, ...]:
+    new_id = _new_row(tagged=tagged, keyed=True).returning(task.c.id.label("task_id"))
+    return _writing(_FORGET_EXPIRED_KEYS, new_id, _KEEP_KEY, *(_TAG_TASK if tagged else (_GET,)))
+
+
+_CREATE_KEYED = _create_keyed(tagged=False)
+_CREATE_KEYED_TAGGED = _create_keyed(tagged=True)
 # The task a live key created (its columns null once the task has been deleted).
 _KEYED_TASK = (
     select(idempotency_key.c.fingerprint, *_PUBLIC)
@@ -476,7 +533,9 @@ def _update(fields: frozenset[str]) -> tuple[Executable, ...]:
 
 @cache
 def _update_tagged(fields: frozenset[str]) -> tuple[Executable, ...]:
-    return _writing(_update_row(fields), _ENSURE_TAGS, _UNLINK_OTHER_TAGS, _LINK_TAGS, _GET)
+    # Only with room for the tags; else nothing, and the steps after it find no task.
+    changed = _update_row(fields).where(_HAS_ROOM_FOR_TAGS).returning(task.c.id.label("task_id"))
+    return _writing(changed, _ENSURE_TAGS, _UNLINK_OTHER_TAGS, _LINK_TAGS, _GET)
 
 
 async def _one(
@@ -554,7 +613,7 @@ def _fingerprint(data: TaskCreate) -> str:
 
 
 async def create_task(
-    db: Database, user_id: str, data: TaskCreate, key: str | None = None
+    db: Database, user_id: str, data: TaskCreate, quotas: Quotas, key: str | None = None
 ) -> Creation:
     now = datetime.now(UTC)
     params: dict[str, Any] = {
@@ -564,33 +623,46 @@ async def create_task(
         "new_due_date": data.due_date,
         "new_tags": data.tags,
         "now": now,
+        **quotas.params(),
     }
     if data.tags:
         params["tag_names"] = _json(data.tags)
     if key is None:
         script = _CREATE_TAGGED if data.tags else _CREATE
-        (row,) = await db.run_script(user_id, script, params)
-        return Creation(row, created=True)
+        rows = await db.run_script(user_id, script, params)
+        if not rows:
+            raise QuotaExceeded
+        return Creation(rows[0], created=True)
     fingerprint = _fingerprint(data)
     params.update(
         idempotency_key=key, new_fingerprint=fingerprint, expired_before=now - IDEMPOTENCY_WINDOW
     )
+    conflict: Exception | None = None
     try:
-        (row,) = await db.run_script(
+        rows = await db.run_script(
             user_id, _CREATE_KEYED_TAGGED if data.tags else _CREATE_KEYED, params
         )
-        return Creation(row, created=True)
-    except UNIQUE_VIOLATION:
-        rows = await db.run(user_id, _KEYED_TASK, params)
-        if not rows:  # not the key after all
-            raise
-    found = rows[0]
+    except UNIQUE_VIOLATION as error:
+        conflict = error
+    else:
+        if rows:
+            return Creation(rows[0], created=True)
+    # The key was used already, or there was no room (which a retry of the create that
+    # filled the quota must not be told): the key's first task, if any.
+    found_rows = await db.run(user_id, _KEYED_TASK, params)
+    if not found_rows:
+        if conflict is not None:
+            raise conflict  # not the key after all
+        raise QuotaExceeded
+    found = found_rows[0]
     if found.pop("fingerprint") != fingerprint:
         raise IdempotencyKeyReused
     return Creation(found if found["id"] is not None else None, created=False)
 
 
-async def update_task(db: Database, user_id: str, task_id: int, changes: TaskUpdate) -> Row | None:
+async def update_task(
+    db: Database, user_id: str, task_id: int, changes: TaskUpdate, quotas: Quotas
+) -> Row | None:
     values = changes.model_dump(exclude_unset=True)
     if "priority" in values:
         values["priority"] = PRIORITIES.index(values["priority"])
@@ -599,8 +671,13 @@ async def update_task(db: Database, user_id: str, task_id: int, changes: TaskUpd
     if changes.tags is None:
         return await _one(db, user_id, _update(frozenset(values)), params)
     script = _update_tagged(frozenset(values))
-    rows = await db.run_script(user_id, script, {**params, "tag_names": _json(changes.tags)})
-    return rows[0] if rows else None
+    params.update(tag_names=_json(changes.tags), **quotas.params())
+    rows = await db.run_script(user_id, script, params)
+    if rows:
+        return rows[0]
+    if await get_task(db, user_id, task_id) is not None:
+        raise QuotaExceeded  # the task is there: there was no room for its tags
+    return None
 
 
 async def delete_task(db: Database, user_id: str, task_id: int) -> bool:

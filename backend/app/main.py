@@ -20,6 +20,7 @@ from app.api.limits import BodySizeLimit
 from app.api.routes import health, me, tags, tasks
 from app.core.config import ConfigError, Settings, get_settings
 from app.core.security import TokenVerifier
+from app.crud import Quotas
 from app.db import database_for
 from app.migrations import migrate, unreachable_message
 
@@ -101,6 +102,7 @@ def create_app(settings: Settings) -> FastAPI:
         ],
     )
     app.state.db = database
+    app.state.quotas = Quotas(tasks=settings.max_tasks_per_user, tags=settings.max_tags_per_user)
     verifier = TokenVerifier(
         secrets=settings.verification_secrets,
         leeway_seconds=settings.jwt_leeway_seconds,

@@ -35,6 +35,8 @@ BUILDERS = {
     "_update_tagged",
     "_writing",
     "_forget_user",
+    "_new_row",
+    "_create_keyed",
 }
 
 

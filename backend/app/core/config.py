@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     db_pooler_mode: Literal["session", "transaction"] = "session"
     # One user's requests under way at once, per worker; beyond it a 429 (app/api/fair_share.py).
     max_inflight_per_user: int = Field(default=4, ge=1, le=1000)
+    # The most rows one user may have: tasks, and different tag names (422 beyond).
+    max_tasks_per_user: int = Field(default=100_000, ge=1)
+    max_tags_per_user: int = Field(default=1_000, ge=1)
     auto_migrate: bool = True
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # The request line and headers together (app/server.py answers 431 beyond).

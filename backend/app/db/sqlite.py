@@ -63,13 +63,17 @@ class SqliteDatabase:
     ) -> list[Row]:
         *leading, last = statements
         values = {**params, CALLER: user_id}
-        # crud.py starts every script with a write, so SQLite takes its write lock at once
-        # (upgrading a read to a write fails outright when another writer holds the lock).
+        # crud.py starts every script with a write (after the user's lock, which reads nothing
+        # on SQLite), so SQLite takes its write lock at once (upgrading a read to a write fails
+        # outright when another writer holds the lock).
         async with self.engine.begin() as connection:
             for statement in leading:
                 result = await connection.execute(statement, values)
-                if result.returns_rows and (row := result.mappings().first()) is not None:
-                    values.update(row)
+                if result.returns_rows:
+                    # No row: what it would have returned is null for the later steps, as
+                    # on PostgreSQL (a write that found no room, say).
+                    row = result.mappings().first()
+                    values.update(row if row is not None else dict.fromkeys(result.keys()))
             return _rows(await connection.execute(last, values))
 
     async def ping(self) -> None:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request, Re
 from fastapi.exceptions import RequestValidationError
 
 from app import crud
-from app.api.deps import CurrentUser, Db, database
+from app.api.deps import CurrentUser, Db, Limits, database
 from app.api.errors import AUTHENTICATED, NOT_FOUND, documented
 from app.api.params import TASK_ID_MAX
 from app.api.query import QueryModel
@@ -77,6 +77,19 @@ def _idempotency_key_error(kind: str, message: str) -> RequestValidationError:
     )
 
 
+def _over_quota(quotas: crud.Quotas) -> RequestValidationError:
+    return RequestValidationError(
+        [
+            {
+                "type": "quota_exceeded",
+                "loc": ("body",),
+                "msg": f"quota reached: at most {quotas.tasks} tasks and {quotas.tags} "
+                "different tags per user (delete some first)",
+            }
+        ]
+    )
+
+
 def _not_found() -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, detail="Task not found")
 
@@ -131,6 +144,7 @@ async def create_task(
     request: Request,
     db: Db,
     user_id: CurrentUser,
+    quotas: Limits,
     data: TaskCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
@@ -141,7 +155,9 @@ async def create_task(
         raise _idempotency_key_error("several_idempotency_keys", "send one Idempotency-Key header")
     key = None if idempotency_key is None else idempotency_key_value(idempotency_key)
     try:
-        creation = await crud.create_task(db, user_id, data, key)
+        creation = await crud.create_task(db, user_id, data, quotas, key)
+    except crud.QuotaExceeded:
+        raise _over_quota(quotas) from None
     except crud.IdempotencyKeyReused:
         raise _idempotency_key_error(
             "idempotency_key_reused", "this key was used within 24 hours for another request body"
@@ -166,10 +182,13 @@ async def read_task(db: Db, user_id: CurrentUser, task_id: TaskId) -> Response:
 
 @router.patch(ONE_TASK, response_model=TaskPublic, responses=NOT_FOUND)
 async def update_task(
-    db: Db, user_id: CurrentUser, task_id: TaskId, changes: TaskUpdate
+    db: Db, user_id: CurrentUser, quotas: Limits, task_id: TaskId, changes: TaskUpdate
 ) -> Response:
     """Change the fields given; the others keep their values."""
-    row = await crud.update_task(db, user_id, task_id, changes)
+    try:
+        row = await crud.update_task(db, user_id, task_id, changes, quotas)
+    except crud.QuotaExceeded:
+        raise _over_quota(quotas) from None
     if row is None:
         raise _not_found()
     return RowsResponse(row)
