@@ -49,11 +49,12 @@ from sqlalchemy import (
 # Also compiles for SQLite, which spells ON CONFLICT the same way (the SQLite suite runs it).
 from sqlalchemy.dialects.postgresql import insert as upsert
 
+from app.core.folding import fold, search_text
 from app.db import CALLER, UNIQUE_VIOLATION, Database, Row
 from app.db.portable import (
     any_of,
     candidate_of,
-    contains_pattern,
+    folded_match,
     deleting_user,
     folded,
     json_array_items,
@@ -117,18 +118,25 @@ _PUBLIC = (
     task.c.created_at,
     task.c.updated_at,
 )
-# What q searches, matched with ILIKE: the exact rule, applied to every candidate.
+# What q searches: the text as written (folded on the spot on SQLite, and on PostgreSQL for
+# a task whose folded text is not stored), and its folded text (app/core/folding.py).
 _SEARCHED = (
     task.c.title + literal_column("' '") + func.coalesce(task.c.description, literal_column("''"))
 )
+
+
+def _matches(pattern: ColumnElement[Any]) -> ColumnElement[bool]:
+    return folded_match(task.c.search_text, _SEARCHED, pattern)
+
+
 # The candidates of the longest word: on PostgreSQL an index-only scan of the caller's folded
-# texts with a plain LIKE (`search_text` is `lower()` of `_SEARCHED`, and ILIKE is `lower()` of
-# both sides), with every task whose text was never folded (migration 0008).
+# texts with a plain LIKE (the same test _matches makes of them), with every task whose text
+# is not stored folded (migration 0008).
 _found = task.alias("found")
 _SEARCH_CANDIDATES = union_all(
     select(_found.c.id).where(
         _found.c.user_id == _CALLER,
-        _found.c.search_text.like(func.lower(bindparam("q_lead", type_=String))),
+        _found.c.search_text.like(bindparam("q_lead", type_=String)),
     ),
     select(_found.c.id).where(_found.c.user_id == _CALLER, _found.c.search_text.is_(None)),
 ).scalar_subquery()
@@ -173,10 +181,10 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
     if shape.words:
         # The longest word first, alone: likely the rarest, it rules most rows out at once.
         conditions.append(candidate_of(task.c.id, _SEARCH_CANDIDATES))
-        conditions.append(contains_pattern(_SEARCHED, bindparam("q_lead", type_=String)))
+        conditions.append(_matches(bindparam("q_lead", type_=String)))
     if shape.words > 1:
         rest = _items("q_rest")
-        missing = select(rest.c.value).where(not_(contains_pattern(_SEARCHED, rest.c.value)))
+        missing = select(rest.c.value).where(not_(_matches(rest.c.value)))
         conditions.append(~missing.exists())
     if shape.priorities:
         conditions.append(_listed(task.c.priority, "priorities", SmallInteger))
@@ -202,7 +210,7 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
 
 
 def _like_pattern(word: str) -> str:
-    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
@@ -213,7 +221,7 @@ def _how_many(items: list[str]) -> Literal[0, 1, 2]:
 def _filtering(filters: TaskFilter, completed: bool | None) -> tuple[_Shape, dict[str, Any]]:
     """The shape of the filters and the parameters its statement takes."""
     params: dict[str, Any] = {}
-    words = sorted({word.lower() for word in (filters.q or "").split()}, key=len, reverse=True)
+    words = sorted(set(fold(filters.q or "").split()), key=len, reverse=True)
     if words:
         params["q_lead"] = _like_pattern(words[0])
     if len(words) > 1:
@@ -381,6 +389,7 @@ _NEW_VALUES: dict[str, Any] = {
     "priority": bindparam("new_priority", type_=task.c.priority.type),
     "due_date": bindparam("new_due_date", type_=task.c.due_date.type),
     "tags": bindparam("new_tags", type_=task.c.tags.type),
+    "search_text": bindparam("new_search_text", type_=task.c.search_text.type),
     "completed": false(),
     "created_at": bindparam("now", type_=task.c.created_at.type),
     "updated_at": bindparam("now", type_=task.c.updated_at.type),
@@ -622,6 +631,7 @@ async def create_task(
         "new_priority": PRIORITIES.index(data.priority),
         "new_due_date": data.due_date,
         "new_tags": data.tags,
+        "new_search_text": search_text(data.title, data.description),
         "now": now,
         **quotas.params(),
     }
@@ -666,18 +676,54 @@ async def update_task(
     values = changes.model_dump(exclude_unset=True)
     if "priority" in values:
         values["priority"] = PRIORITIES.index(values["priority"])
+    text_changed = "title" in values or "description" in values
+    if text_changed:
+        # Folding needs the whole text, which a change of one field does not send: cleared
+        # here (searched as written meanwhile: app/db/portable.py), folded again below.
+        values["search_text"] = None
     params = {f"new_{name}": value for name, value in values.items()}
     params.update(task_id=task_id, now=datetime.now(UTC))
     if changes.tags is None:
-        return await _one(db, user_id, _update(frozenset(values)), params)
-    script = _update_tagged(frozenset(values))
-    params.update(tag_names=_json(changes.tags), **quotas.params())
-    rows = await db.run_script(user_id, script, params)
-    if rows:
-        return rows[0]
-    if await get_task(db, user_id, task_id) is not None:
-        raise QuotaExceeded  # the task is there: there was no room for its tags
-    return None
+        row = await _one(db, user_id, _update(frozenset(values)), params)
+    else:
+        script = _update_tagged(frozenset(values))
+        params.update(tag_names=_json(changes.tags), **quotas.params())
+        rows = await db.run_script(user_id, script, params)
+        if not rows:
+            if await get_task(db, user_id, task_id) is not None:
+                raise QuotaExceeded  # the task is there: there was no room for its tags
+            return None
+        row = rows[0]
+    if row is not None and text_changed:
+        await _fold_again(db, user_id, row)
+    return row
+
+
+_SEEN_TITLE = bindparam("seen_title", type_=task.c.title.type)
+_SEEN_DESCRIPTION = bindparam("seen_description", type_=task.c.description.type)
+# The folded text of the task as it was read, unless it has changed again since.
+_FOLD_AGAIN = _writing(
+    update(task)
+    .where(
+        _OWNED,
+        _THIS_TASK,
+        task.c.title == _SEEN_TITLE,
+        task.c.description.is_not_distinct_from(_SEEN_DESCRIPTION),
+    )
+    .values(search_text=bindparam("new_search_text", type_=task.c.search_text.type))
+    .returning(task.c.id)
+)
+
+
+async def _fold_again(db: Database, user_id: str, row: Row) -> None:
+    title, description = row["title"], row["description"]
+    params = {
+        "task_id": row["id"],
+        "seen_title": title,
+        "seen_description": description,
+        "new_search_text": search_text(title, description),
+    }
+    await db.run_script(user_id, _FOLD_AGAIN, params)
 
 
 async def delete_task(db: Database, user_id: str, task_id: int) -> bool:

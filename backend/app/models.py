@@ -96,8 +96,9 @@ task = Table(
     # filter and the counts; every write of one writes the other in the same transaction.
     # (Gathering them from task_tag instead more than doubled the list's time in PostgreSQL.)
     Column("tags", StringList(TAG_MAX), nullable=False),
-    # What a search compares, folded once at write time by a trigger (PostgreSQL; migration
-    # 0008 says why); null where it is not known, and always on SQLite.
+    # What a search compares, folded by the API's one rule (app/core/folding.py) whenever it
+    # writes the text (migrations 0008 and 0009 say why); null where it is not known (too
+    # long to index, or written by an older API). PostgreSQL reads it; SQLite folds on the spot.
     Column("search_text", Text, nullable=True),
     # Every read is "this user's tasks" in one of the list's orders: an index per order, with
     # the user first, serves filter and sort at once.

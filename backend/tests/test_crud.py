@@ -59,8 +59,9 @@ def _field_sets() -> list[frozenset[str]]:
 
 def _scripts() -> dict[str, Script]:
     scripts: dict[str, Script] = {name: (getattr(crud, name),) for name in WHOLE}
-    for name in ("_CREATE", "_DELETE", "_CREATE_TAGGED", "_CREATE_KEYED", "_CREATE_KEYED_TAGGED"):
+    for name in ("_CREATE", "_DELETE", "_FOLD_AGAIN", "_CREATE_TAGGED", "_CREATE_KEYED"):
         scripts[name] = getattr(crud, name)
+    scripts["_CREATE_KEYED_TAGGED"] = crud._CREATE_KEYED_TAGGED
     scripts["FORGET_USER"] = crud.FORGET_USER
     for shape in _shapes():
         scripts[f"_counts_statement({shape})"] = (crud._counts_statement(shape),)

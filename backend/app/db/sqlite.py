@@ -9,11 +9,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.core.config import Settings
 from app.db.base import CALLER, NO_PARAMS, PING, Row
-from app.db.portable import SQLITE_LOWER
+from app.core.folding import fold
+from app.db.portable import SQLITE_FOLD, SQLITE_LOWER
 
 
 def _lower(value: str | None) -> str | None:
     return None if value is None else value.lower()
+
+
+def _fold(value: str | None) -> str | None:
+    return None if value is None else fold(value)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -24,6 +29,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
     dbapi_connection.create_function(SQLITE_LOWER, 1, _lower, deterministic=True)
+    dbapi_connection.create_function(SQLITE_FOLD, 1, _fold, deterministic=True)
 
 
 def _rows(result: CursorResult[Any]) -> list[Row]:

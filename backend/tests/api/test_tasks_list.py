@@ -328,3 +328,29 @@ def test_q_is_bounded_on_every_route_that_takes_it(
         assert response.status_code == 422, (path, response.text)
         (error,) = response.json()["detail"]
         assert (error["loc"], error["msg"]) == (["query", "q"], message)
+
+
+@pytest.mark.parametrize(
+    ("title", "queries"),
+    [
+        ("İstanbul trip", ["İstanbul", "İSTANBUL"]),
+        ("ΟΔΟΣ work", ["οδος", "ΟΔΟΣ", "οδοσ"]),
+        ("Straße fixing", ["STRASSE", "strasse", "Straße"]),
+        ("ﬁnal report", ["final", "FINAL"]),
+    ],
+)
+def test_search_folds_text_and_query_with_one_rule(
+    client: TestClient, headers: Headers, titles: Lister, title: str, queries: list[str]
+) -> None:
+    # Unicode case folding and NFKC, the same for the stored text and the query (issue 19):
+    # lower() on one side and the database's lower() on the other missed these.
+    create(client, headers, title)
+    create(client, headers, "unrelated")
+    for q in queries:
+        assert titles(f"q={q}") == [title], q
+    # In the description too, and after a change of the title alone (folded again).
+    task = create(client, headers, "x", description=title)
+    assert titles(f"q={queries[0]}") == ["x", title]
+    client.patch(f"/tasks/{task['id']}", headers=headers, json={"title": "Groß"})
+    assert titles("q=gross") == ["Groß"]
+    assert titles(f"q={queries[0]}") == ["Groß", title]
