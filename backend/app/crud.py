@@ -54,9 +54,9 @@ from app.db import CALLER, UNIQUE_VIOLATION, Database, Row
 from app.db.portable import (
     any_of,
     candidate_of,
-    folded_match,
     deleting_user,
     folded,
+    folded_match,
     json_array_items,
     member_of,
     writing_as_user,

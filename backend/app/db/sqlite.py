@@ -8,8 +8,8 @@ from sqlalchemy import URL, CursorResult, Executable, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.core.config import Settings
-from app.db.base import CALLER, NO_PARAMS, PING, Row
 from app.core.folding import fold
+from app.db.base import CALLER, NO_PARAMS, PING, Row
 from app.db.portable import SQLITE_FOLD, SQLITE_LOWER
 
 

@@ -12,7 +12,7 @@ from app.core.folding import SEARCH_TEXT_MAX_BYTES, fold, search_text
         ("ΟΔΟΣ", "οδος"),
         ("Straße", "STRASSE"),
         ("ﬁle", "FILE"),  # a ligature
-        ("Ｔｏｄｏ", "todo"),  # full-width letters
+        ("\uff34\uff4f\uff44\uff4f", "todo"),  # full-width letters
         ("Å", "å"),  # the angstrom sign and the letter
         ("e\u0301", "É"),  # decomposed and composed
     ],
