@@ -83,6 +83,9 @@ class Bench:
             AUTO_MIGRATE="false",
             # A connection for every in-flight request: 32 across the workers.
             DB_POOL_SIZE=str(-(-CONNECTIONS // workers)),
+            # These figures are the cost of a request, B8's from one user on every connection:
+            # no fair-share cap in the way (B10, bench/fair_share.py, measures that cap).
+            MAX_INFLIGHT_PER_USER=str(CONNECTIONS),
         )
         return api(env, self.log, workers)
 
