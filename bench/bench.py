@@ -1,4 +1,4 @@
-"""Runs every benchmark scenario (B0-B8, RLS on/off) in one go and writes the JSON results.
+"""Runs every benchmark scenario (B0-B10, RLS on/off) in one go and writes the JSON results.
 
 Run it through bench/run.sh, which installs wrk and the environments first.
 """
@@ -20,6 +20,7 @@ from typing import Any
 import psycopg
 
 import auth_cost
+import fair_share
 from app import crud
 from app.models import TaskFilter, TaskListQuery
 from devtools import Server
@@ -198,6 +199,9 @@ def run(args: argparse.Namespace) -> Result:
             "counts": pg.explain(big, user(0), *crud.count_query(TaskFilter(tag=(FILTER_TAG,)))),
         }
         results["B7_sizes"] = {"users": users, "per_user": per_user, "heavy": heavy}
+
+        say("B10 one user's heavy searches against another user's list")
+        results["B10"] = fair_share.measure(pg, secret, bench.log)
 
         say("B4 authentication cost, in-process")
         results["B4"] = auth_cost.measure(secret)

@@ -171,9 +171,45 @@ def markdown(results: dict[str, Any], chart: str, browser: list[str]) -> str:
         "```",
         "",
         *search_section(results),
+        *fair_share_section(results.get("B10")),
         *browser,
     ]
     return "\n".join(lines)
+
+
+def fair_share_section(b10: dict[str, Any] | None) -> list[str]:
+    """B10 (bench/fair_share.py): another user's list during one user's heavy searches."""
+    if b10 is None:
+        return []
+    lines = [
+        "## B10: one user's heavy searches against another user's list",
+        "",
+        "The attacker: 5,000 tasks of 2,000 characters, 20 loops of `GET /tasks?q=` with 10",
+        "two-letter words; the other user: 4 loops of `GET /tasks?limit=20`, alone and then",
+        f"during the attack, {b10['seconds']:.0f} s each, one worker, DB_POOL_SIZE"
+        f" {b10['pool_size']}. Goal: the other user's list all 200, p99 under 1 s.",
+        "",
+        "| MAX_INFLIGHT_PER_USER | list alone p50 / p99 ms | list attacked p50 / p99 ms"
+        " | list statuses | attacker statuses | most backends | running 2 s after | goal |",
+        "|---|---:|---:|---|---|---:|---:|---|",
+    ]
+    for cap in (4, 1000):
+        r = b10[f"cap_{cap}"]
+        alone, attacked = r["alone"], r["attacked"]
+        statuses = attacked["victim_statuses"]
+        good = set(statuses) == {"200"} and attacked["victim_p99_ms"] < 1000
+        met = "met" if good else "**missed**"
+        lines.append(
+            f"| {cap} | {alone['victim_p50_ms']:.0f} / {alone['victim_p99_ms']:.0f}"
+            f" | {attacked['victim_p50_ms']:.0f} / {attacked['victim_p99_ms']:.0f}"
+            f" | {_statuses(statuses)} | {_statuses(attacked['attacker_statuses'])}"
+            f" | {r['most_backends']} | {r['running_2s_after']} | {met} |"
+        )
+    return [*lines, ""]
+
+
+def _statuses(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count} x {status}" for status, count in sorted(counts.items()))
 
 
 def search_section(results: dict[str, Any]) -> list[str]:
