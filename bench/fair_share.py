@@ -28,6 +28,7 @@ import httpx
 import psycopg
 
 from app.token import mint
+from devtools import role_backends
 from seed import Postgres, user
 from servers import BENCH_DIR, api
 
@@ -96,17 +97,7 @@ class Backends(threading.Thread):
     def run(self) -> None:
         with psycopg.connect(self.url, autocommit=True) as conn:
             while not self.stop.wait(0.05):
-                self.most = max(self.most, count_backends(conn, self.role)[0])
-
-
-def count_backends(conn: psycopg.Connection, role: str) -> tuple[int, int]:
-    row = conn.execute(
-        "SELECT count(*), count(*) FILTER (WHERE state = 'active') FROM pg_stat_activity"
-        " WHERE usename = %s AND backend_type = 'client backend'",
-        (role,),
-    ).fetchone()
-    assert row is not None
-    return row[0], row[1]
+                self.most = max(self.most, role_backends(conn, self.role)[0])
 
 
 def scenario(pg: Postgres, database: str, cap: int, secret: str, log: Path) -> dict[str, Any]:
@@ -128,7 +119,7 @@ def scenario(pg: Postgres, database: str, cap: int, secret: str, log: Path) -> d
         backends.stop.set()
         backends.join()
         time.sleep(2)
-        still_running = count_backends(conn, pg.api_role)[1]
+        still_running = role_backends(conn, pg.api_role)[1]
     return {
         "alone": alone,
         "attacked": attacked,

@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
-from devtools import libpq_url, uvicorn
+from devtools import libpq_url, role_backends, uvicorn
 from tests.conftest import TEST_DATABASE_URL
 from tests.support import SECRET, auth, backend_env, new_user, token
 
@@ -33,17 +33,6 @@ def owner_url(api_role_url: str) -> str:
     return libpq_url(make_url(api_role_url).set(username=owner).render_as_string(False))
 
 
-def api_backends(monitor: psycopg.Connection, role: str) -> tuple[int, int]:
-    """The API's backends, and how many of them are running a statement."""
-    row = monitor.execute(
-        "SELECT count(*), count(*) FILTER (WHERE state = 'active') FROM pg_stat_activity"
-        " WHERE usename = %s AND backend_type = 'client backend'",
-        (role,),
-    ).fetchone()
-    assert row is not None
-    return row[0], row[1]
-
-
 class Sampler(threading.Thread):
     """Counts the API's backends as often as it can until stopped; keeps the most seen."""
 
@@ -56,7 +45,7 @@ class Sampler(threading.Thread):
     def run(self) -> None:
         with psycopg.connect(self.url, autocommit=True) as monitor:
             while not self.stop.is_set():
-                self.most = max(self.most, api_backends(monitor, self.role)[0])
+                self.most = max(self.most, role_backends(monitor, self.role)[0])
 
 
 @pytest.fixture
@@ -104,9 +93,9 @@ def test_timed_out_statements_are_cancelled_and_backends_stay_within_the_pool(
         # Still locked: a statement left running would wait on. They are all cancelled (a
         # guard of a few budgets: the cancellation takes one round trip per connection).
         deadline = time.monotonic() + 20 * BUDGET_SECONDS
-        while api_backends(monitor, role)[1] and time.monotonic() < deadline:
+        while role_backends(monitor, role)[1] and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert api_backends(monitor, role)[1] == 0
+        assert role_backends(monitor, role)[1] == 0
         locker.rollback()
     assert sampler.most <= POOL_SIZE
     # And the API serves again at once.
