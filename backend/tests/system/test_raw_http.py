@@ -24,3 +24,16 @@ def test_only_a_space_separates_the_scheme_from_the_token(server: str, separator
     value = b"Bearer" + separator + token(new_user()).encode()
     response = httpx.get(f"{server}/tasks", headers=[(b"Authorization", value)])
     assert response.status_code == (200 if separator == b" " else 401), response.text
+
+
+@pytest.mark.parametrize(
+    "around", [(b"", b" "), (b"", b"\t"), (b" ", b"")], ids=["SP", "tab", "2SP"]
+)
+def test_whitespace_around_the_token_on_the_wire_is_401(
+    server: str, around: tuple[bytes, bytes]
+) -> None:
+    before, after = around
+    value = b"Bearer " + before + token(new_user()).encode() + after
+    response = httpx.get(f"{server}/tasks", headers=[(b"Authorization", value)])
+    assert response.status_code == 401, response.text
+    assert response.headers["www-authenticate"].startswith("Bearer")
