@@ -212,3 +212,15 @@ def otlp_receiver() -> Iterator[Received]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def role_backends(conn: psycopg.Connection, role: str) -> tuple[int, int]:
+    """How many client backends `role` holds on the server, and how many of them are running
+    a statement (what a storm of slow requests must not leave behind)."""
+    row = conn.execute(
+        "SELECT count(*), count(*) FILTER (WHERE state = 'active') FROM pg_stat_activity"
+        " WHERE usename = %s AND backend_type = 'client backend'",
+        (role,),
+    ).fetchone()
+    assert row is not None
+    return row[0], row[1]

@@ -1,4 +1,4 @@
-"""Runs every benchmark scenario (B0-B8, RLS on/off) in one go and writes the JSON results.
+"""Runs every benchmark scenario (B0-B12, RLS on/off) in one go and writes the JSON results.
 
 Run it through bench/run.sh, which installs wrk and the environments first.
 """
@@ -21,6 +21,7 @@ from typing import Any
 import psycopg
 
 import auth_cost
+import fair_share
 from app import crud
 from app.models import TaskFilter, TaskListQuery
 from devtools import Server, free_port, otlp_receiver
@@ -91,6 +92,9 @@ class Bench:
             AUTO_MIGRATE="false",
             # A connection for every in-flight request: 32 across the workers.
             DB_POOL_SIZE=str(-(-CONNECTIONS // workers)),
+            # These figures are the cost of a request, B8's from one user on every connection:
+            # no fair-share cap in the way (B11, bench/fair_share.py, measures that cap).
+            MAX_INFLIGHT_PER_USER=str(CONNECTIONS),
             **settings,
         )
         return api(env, self.log, workers)
@@ -127,8 +131,8 @@ def run(args: argparse.Namespace) -> Result:
         say("seeding PostgreSQL: 1000 users x 100 tasks")
         main_db = pg.seeded(users=1000, per_user=100)
         rls_url, owner_url = pg.url(main_db, pg.api_role), pg.url(main_db)
-        if args.only == "B10":
-            say("B10 list with metrics on, with traces exported, and with neither")
+        if args.only == "B12":
+            say("B12 list with metrics on, with traces exported, and with neither")
             scenarios.update(observed(bench, rls_url, tokens, results))
             results["machine"] = machine(args.postgres)
             results["settings"] = {"seconds": args.seconds, "repeats": args.repeats}
@@ -147,7 +151,7 @@ def run(args: argparse.Namespace) -> Result:
             say("B2 create")
             # After the lists: the writes grow the table they read.
             scenarios.update(bench.measure({"B2": Load(api, "POST", "/tasks", tokens)}))
-        say("B10 list with metrics on, with traces exported, and with neither")
+        say("B12 list with metrics on, with traces exported, and with neither")
         scenarios.update(observed(bench, rls_url, tokens, results))
         say("B9 list through the load balancer (HAProxy) with 1 and 2 API replicas vs direct")
         scenarios.update(balanced(bench, rls_url, tokens))
@@ -213,6 +217,9 @@ def run(args: argparse.Namespace) -> Result:
         }
         results["B7_sizes"] = {"users": users, "per_user": per_user, "heavy": heavy}
 
+        say("B11 one user's heavy searches against another user's list")
+        results["B11"] = fair_share.measure(pg, secret, bench.log)
+
         say("B4 authentication cost, in-process")
         results["B4"] = auth_cost.measure(secret)
         results["machine"] = machine(args.postgres)
@@ -256,14 +263,14 @@ def observed(bench: Bench, database_url: str, tokens: Path, results: Result) -> 
     ):
         figures = bench.measure(
             {
-                "B10_off": Load(off, "GET", LIST, tokens),
-                "B10_metrics": Load(metered, "GET", LIST, tokens),
-                "B10_traces": Load(traced, "GET", LIST, tokens),
+                "B12_off": Load(off, "GET", LIST, tokens),
+                "B12_metrics": Load(metered, "GET", LIST, tokens),
+                "B12_traces": Load(traced, "GET", LIST, tokens),
             }
         )
         scrape = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics")
-        results["B10_scrape"] = scrape.read().decode()
-        results["B10_exports"] = len(received.bodies)
+        results["B12_scrape"] = scrape.read().decode()
+        results["B12_exports"] = len(received.bodies)
     return figures
 
 
@@ -304,8 +311,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results" / "latest.json")
     parser.add_argument(
         "--only",
-        choices=["B10"],
-        help="run this scenario alone (its results go to bench/results/B10.json)",
+        choices=["B12"],
+        help="run this scenario alone (its results go to bench/results/B12.json)",
     )
     args = parser.parse_args()
     args.seconds, args.repeats = (4, 1) if args.quick else (10, 3)

@@ -33,9 +33,9 @@ LABELS = {
     "B9_direct": "B9 GET /tasks straight to one API replica",
     "B9_balancer_1": "B9 GET /tasks through HAProxy, 1 replica (CPU: HAProxy's)",
     "B9_balancer_2": "B9 GET /tasks through HAProxy, 2 replicas (CPU: HAProxy's)",
-    "B10_off": "B10 GET /tasks, no metrics, no traces",
-    "B10_metrics": "B10 GET /tasks, METRICS_PORT set",
-    "B10_traces": "B10 GET /tasks, every request traced and exported (OTLP)",
+    "B12_off": "B12 GET /tasks, no metrics, no traces",
+    "B12_metrics": "B12 GET /tasks, METRICS_PORT set",
+    "B12_traces": "B12 GET /tasks, every request traced and exported (OTLP)",
 }
 # Issue 24: what metrics and traces may cost the list, as a share of its req/s without them.
 METRICS_FLOOR, TRACES_FLOOR = 0.95, 0.80
@@ -103,16 +103,16 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
 
 
 def observability_targets(s: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
-    metrics, traces = paired(s, "B10_metrics", "B10_off"), paired(s, "B10_traces", "B10_off")
+    metrics, traces = paired(s, "B12_metrics", "B12_off"), paired(s, "B12_traces", "B12_off")
     return [
         (
-            "B10 req/s, metrics on / off",
+            "B12 req/s, metrics on / off",
             f">= {METRICS_FLOOR:.0%}",
             f"{metrics:.1%}",
             metrics >= METRICS_FLOOR,
         ),
         (
-            "B10 req/s, traces exported / off",
+            "B12 req/s, traces exported / off",
             f">= {TRACES_FLOOR:.0%}",
             f"{traces:.1%}",
             traces >= TRACES_FLOOR,
@@ -121,24 +121,24 @@ def observability_targets(s: dict[str, Any]) -> list[tuple[str, str, str, bool]]
 
 
 def observability_section(results: dict[str, Any], dashboard: str) -> list[str]:
-    """B10: what METRICS_PORT and OTEL_EXPORTER_OTLP_ENDPOINT cost the list."""
+    """B12: what METRICS_PORT and OTEL_EXPORTER_OTLP_ENDPOINT cost the list."""
     s = results["scenarios"]
     rows = [
         f"| {label(key)} | {s[key]['rps']:,.0f} | {s[key]['p50_ms']:.2f} | {s[key]['p99_ms']:.2f} |"
         f" {s[key]['server_cpu_us_per_request']:,.0f} |"
-        for key in ("B10_off", "B10_metrics", "B10_traces")
+        for key in ("B12_off", "B12_metrics", "B12_traces")
     ]
     targets_met = [
         f"| {name} | {goal} | {measured} | {'met' if met else '**missed**'} |"
         for name, goal, measured, met in observability_targets(s)
     ]
     return [
-        "## B10: the cost of metrics and traces",
+        "## B12: the cost of metrics and traces",
         "",
         "The list (B1's request) on three servers measured in the same rounds: nothing on,",
         "`METRICS_PORT` set (every request observed in the duration histogram), and",
         "`OTEL_EXPORTER_OTLP_ENDPOINT` set (every request and statement a span, exported in",
-        f"batches over OTLP/HTTP to a receiver on the same machine: {results['B10_exports']:,}",
+        f"batches over OTLP/HTTP to a receiver on the same machine: {results['B12_exports']:,}",
         "exports).",
         "",
         "| Target | Goal | Measured | |",
@@ -170,8 +170,8 @@ def samples(scrape: str) -> list[tuple[str, dict[str, str], float]]:
 
 
 def draw_dashboard(results: dict[str, Any], path: Path) -> None:
-    """Requests per route, the list's latency distribution, the pool and B10's req/s."""
-    scraped = samples(results["B10_scrape"])
+    """Requests per route, the list's latency distribution, the pool and B12's req/s."""
+    scraped = samples(results["B12_scrape"])
     fig, ((routes, latency), (pool, cost)) = plt.subplots(2, 2, figsize=(13, 8))
     counts = {
         " ".join(labels[k] for k in ROUTE_LABELS): value
@@ -203,12 +203,12 @@ def draw_dashboard(results: dict[str, Any], path: Path) -> None:
     pool.bar(list(gauges), list(gauges.values()), color="tab:green")
     pool.set_title("Database pool (connections, at the last scrape)")
     s = results["scenarios"]
-    keys = ["B10_off", "B10_metrics", "B10_traces"]
+    keys = ["B12_off", "B12_metrics", "B12_traces"]
     cost.bar(["off", "metrics", "traces"], [s[k]["rps"] for k in keys], color="tab:purple")
-    cost.set_title("GET /tasks req/s (B10, same rounds)")
+    cost.set_title("GET /tasks req/s (B12, same rounds)")
     for axis in (routes, latency, pool, cost):
         axis.grid(alpha=0.3)
-    fig.suptitle("Todo API under B10's load, from its /metrics")
+    fig.suptitle("Todo API under B12's load, from its /metrics")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
 
@@ -290,9 +290,45 @@ def markdown(results: dict[str, Any], chart: str, browser: list[str]) -> str:
         "",
         *search_section(results),
         *observability_section(results, "observability.png"),
+        *fair_share_section(results.get("B11")),
         *browser,
     ]
     return "\n".join(lines)
+
+
+def fair_share_section(b10: dict[str, Any] | None) -> list[str]:
+    """B11 (bench/fair_share.py): another user's list during one user's heavy searches."""
+    if b10 is None:
+        return []
+    lines = [
+        "## B11: one user's heavy searches against another user's list",
+        "",
+        "The attacker: 5,000 tasks of 2,000 characters, 20 loops of `GET /tasks?q=` with 10",
+        "two-letter words; the other user: 4 loops of `GET /tasks?limit=20`, alone and then",
+        f"during the attack, {b10['seconds']:.0f} s each, one worker, DB_POOL_SIZE"
+        f" {b10['pool_size']}. Goal: the other user's list all 200, p99 under 1 s.",
+        "",
+        "| MAX_INFLIGHT_PER_USER | list alone p50 / p99 ms | list attacked p50 / p99 ms"
+        " | list statuses | attacker statuses | most backends | running 2 s after | goal |",
+        "|---|---:|---:|---|---|---:|---:|---|",
+    ]
+    for cap in (4, 1000):
+        r = b10[f"cap_{cap}"]
+        alone, attacked = r["alone"], r["attacked"]
+        statuses = attacked["victim_statuses"]
+        good = set(statuses) == {"200"} and attacked["victim_p99_ms"] < 1000
+        met = "met" if good else "**missed**"
+        lines.append(
+            f"| {cap} | {alone['victim_p50_ms']:.0f} / {alone['victim_p99_ms']:.0f}"
+            f" | {attacked['victim_p50_ms']:.0f} / {attacked['victim_p99_ms']:.0f}"
+            f" | {_statuses(statuses)} | {_statuses(attacked['attacker_statuses'])}"
+            f" | {r['most_backends']} | {r['running_2s_after']} | {met} |"
+        )
+    return [*lines, ""]
+
+
+def _statuses(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count} x {status}" for status, count in sorted(counts.items()))
 
 
 def search_section(results: dict[str, Any]) -> list[str]:
@@ -410,7 +446,7 @@ def main() -> None:
     docs = Path(sys.argv[2])
     docs.mkdir(parents=True, exist_ok=True)
     draw_dashboard(results, docs / "observability.png")
-    if "B0" not in results["scenarios"]:  # `bench.py --only B10`: its section alone
+    if "B0" not in results["scenarios"]:  # `bench.py --only B12`: its section alone
         print("\n".join(observability_section(results, "observability.png")))
         return
     draw(results, docs / "benchmarks.png")

@@ -21,6 +21,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Executable,
+    Insert,
     Integer,
     Select,
     SmallInteger,
@@ -33,6 +34,7 @@ from sqlalchemy import (
     cast,
     delete,
     exists,
+    false,
     func,
     insert,
     literal_column,
@@ -46,16 +48,18 @@ from sqlalchemy import (
 
 # Also compiles for SQLite, which spells ON CONFLICT the same way (the SQLite suite runs it).
 from sqlalchemy.dialects.postgresql import insert as upsert
-from sqlalchemy.sql.dml import ReturningDelete, ReturningUpdate
 
+from app.core.folding import fold, search_text
 from app.db import CALLER, UNIQUE_VIOLATION, Database, Row
 from app.db.portable import (
     any_of,
     candidate_of,
-    contains_pattern,
+    deleting_user,
     folded,
+    folded_match,
     json_array_items,
     member_of,
+    writing_as_user,
 )
 from app.models import (
     PRIORITIES,
@@ -81,6 +85,20 @@ _TASK_ID = bindparam("task_id", type_=task.c.id.type)
 _THIS_TASK = task.c.id == _TASK_ID
 _TASK_EXISTS = exists().where(_OWNED, _THIS_TASK)
 
+# Every write of the caller's rows starts by taking the caller's lock, shared: writes go on
+# side by side, but DELETE /me, which takes it alone, waits for those under way and then
+# deletes what they wrote, and writes that come later wait for it. Without it, DELETE /me
+# and the same user's tagged writes locked rows in opposite orders (deadlocks) or linked a
+# tag that was being deleted (foreign-key violations): 500s (issue 19).
+_WRITING = select(writing_as_user(_CALLER))
+_DELETING = select(deleting_user(_CALLER))
+
+
+def _writing(*statements: Executable) -> tuple[Executable, ...]:
+    """A write script: the caller's shared lock, then the statements."""
+    return (_WRITING, *statements)
+
+
 _PRIORITY_NAME = case(
     {
         literal_column(str(rank)): literal_column(f"'{name}'")
@@ -100,18 +118,25 @@ _PUBLIC = (
     task.c.created_at,
     task.c.updated_at,
 )
-# What q searches, matched with ILIKE: the exact rule, applied to every candidate.
+# What q searches: the text as written (folded on the spot on SQLite, and on PostgreSQL for
+# a task whose folded text is not stored), and its folded text (app/core/folding.py).
 _SEARCHED = (
     task.c.title + literal_column("' '") + func.coalesce(task.c.description, literal_column("''"))
 )
+
+
+def _matches(pattern: ColumnElement[Any]) -> ColumnElement[bool]:
+    return folded_match(task.c.search_text, _SEARCHED, pattern)
+
+
 # The candidates of the longest word: on PostgreSQL an index-only scan of the caller's folded
-# texts with a plain LIKE (`search_text` is `lower()` of `_SEARCHED`, and ILIKE is `lower()` of
-# both sides), with every task whose text was never folded (migration 0008).
+# texts with a plain LIKE (the same test _matches makes of them), with every task whose text
+# is not stored folded (migration 0008).
 _found = task.alias("found")
 _SEARCH_CANDIDATES = union_all(
     select(_found.c.id).where(
         _found.c.user_id == _CALLER,
-        _found.c.search_text.like(func.lower(bindparam("q_lead", type_=String))),
+        _found.c.search_text.like(bindparam("q_lead", type_=String)),
     ),
     select(_found.c.id).where(_found.c.user_id == _CALLER, _found.c.search_text.is_(None)),
 ).scalar_subquery()
@@ -156,10 +181,10 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
     if shape.words:
         # The longest word first, alone: likely the rarest, it rules most rows out at once.
         conditions.append(candidate_of(task.c.id, _SEARCH_CANDIDATES))
-        conditions.append(contains_pattern(_SEARCHED, bindparam("q_lead", type_=String)))
+        conditions.append(_matches(bindparam("q_lead", type_=String)))
     if shape.words > 1:
         rest = _items("q_rest")
-        missing = select(rest.c.value).where(not_(contains_pattern(_SEARCHED, rest.c.value)))
+        missing = select(rest.c.value).where(not_(_matches(rest.c.value)))
         conditions.append(~missing.exists())
     if shape.priorities:
         conditions.append(_listed(task.c.priority, "priorities", SmallInteger))
@@ -185,7 +210,7 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
 
 
 def _like_pattern(word: str) -> str:
-    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
@@ -196,7 +221,7 @@ def _how_many(items: list[str]) -> Literal[0, 1, 2]:
 def _filtering(filters: TaskFilter, completed: bool | None) -> tuple[_Shape, dict[str, Any]]:
     """The shape of the filters and the parameters its statement takes."""
     params: dict[str, Any] = {}
-    words = sorted({word.lower() for word in (filters.q or "").split()}, key=len, reverse=True)
+    words = sorted(set(fold(filters.q or "").split()), key=len, reverse=True)
     if words:
         params["q_lead"] = _like_pattern(words[0])
     if len(words) > 1:
@@ -298,10 +323,10 @@ def _counts_statement(shape: _Shape) -> Select[Any]:
 
 
 @cache
-def _complete_matching(shape: _Shape) -> ReturningUpdate[Any]:
+def _complete_matching(shape: _Shape) -> tuple[Executable, ...]:
     """Bulk completion: only rows whose state changes are touched (and counted)."""
     new_completed = bindparam("new_completed", type_=Boolean)
-    return (
+    return _writing(
         update(task)
         .where(_OWNED, *_conditions(shape), task.c.completed != new_completed)
         .values(
@@ -314,26 +339,76 @@ def _complete_matching(shape: _Shape) -> ReturningUpdate[Any]:
 
 
 @cache
-def _delete_matching(shape: _Shape) -> ReturningDelete[Any]:
+def _delete_matching(shape: _Shape) -> tuple[Executable, ...]:
     # Their task_tag rows go by cascade (a trigger on SQLite), tag counts by trigger.
-    return delete(task).where(_OWNED, *_conditions(shape)).returning(task.c.id)
+    return _writing(delete(task).where(_OWNED, *_conditions(shape)).returning(task.c.id))
 
 
 _GET = select(*_PUBLIC).where(_OWNED, _THIS_TASK)
-# Bound names differ from column names, which SQLAlchemy keeps for itself in INSERT and UPDATE.
-_NEW_ROW = insert(task).values(
-    user_id=_CALLER,
-    title=bindparam("new_title"),
-    description=bindparam("new_description"),
-    priority=bindparam("new_priority"),
-    due_date=bindparam("new_due_date"),
-    tags=bindparam("new_tags"),
-    completed=False,
-    created_at=bindparam("now"),
-    updated_at=bindparam("now"),
+
+
+@dataclass(frozen=True, slots=True)
+class Quotas:
+    """The most rows one user may have (MAX_TASKS_PER_USER, MAX_TAGS_PER_USER)."""
+
+    tasks: int
+    tags: int
+
+    def params(self) -> dict[str, int]:
+        return {"task_room": self.tasks - 1, "tag_room": self.tags, "key_room": self.tasks - 1}
+
+
+class QuotaExceeded(Exception):
+    """A create or an update would take the caller past one of their quotas."""
+
+
+def _has_room(table: Table, offset: str) -> ColumnElement[bool]:
+    """The caller has at most `offset` rows in `table`: it stops reading there, so a user far
+    below the quota costs little. Checked in the writing statement itself, against what it
+    sees: concurrent writes of one user may each pass it (at most MAX_INFLIGHT_PER_USER per
+    worker), never more."""
+    theirs = table.alias(f"{table.name}_held")
+    held = select(theirs.c.user_id).where(theirs.c.user_id == _CALLER)
+    return ~exists(held.limit(1).offset(bindparam(offset, type_=Integer)))
+
+
+# How many distinct tags the caller would have with the wanted ones (at most MAX_TAGS_PER_USER
+# are kept, and a user's tags are few: this reads them all).
+_tag_names_after = union(
+    select(tag.c.name).where(tag.c.user_id == _CALLER),
+    select(_items("tag_names").c.value),
+).subquery()
+_HAS_ROOM_FOR_TAGS = select(func.count()).select_from(_tag_names_after).scalar_subquery() <= (
+    bindparam("tag_room", type_=Integer)
 )
-_CREATE = _NEW_ROW.returning(*_PUBLIC)
-_DELETE = delete(task).where(_OWNED, _THIS_TASK).returning(task.c.id)
+# The new task's values, typed: they are selected, not inserted as VALUES.
+_NEW_VALUES: dict[str, Any] = {
+    "user_id": _CALLER,
+    "title": bindparam("new_title", type_=task.c.title.type),
+    "description": bindparam("new_description", type_=task.c.description.type),
+    "priority": bindparam("new_priority", type_=task.c.priority.type),
+    "due_date": bindparam("new_due_date", type_=task.c.due_date.type),
+    "tags": bindparam("new_tags", type_=task.c.tags.type),
+    "search_text": bindparam("new_search_text", type_=task.c.search_text.type),
+    "completed": false(),
+    "created_at": bindparam("now", type_=task.c.created_at.type),
+    "updated_at": bindparam("now", type_=task.c.updated_at.type),
+}
+
+
+def _new_row(*, tagged: bool, keyed: bool) -> Insert:
+    """The new task, written only if the caller has room for it (and its tags, and its key);
+    else nothing, and the script's later steps find no task."""
+    room = [_has_room(task, "task_room")]
+    if tagged:
+        room.append(_HAS_ROOM_FOR_TAGS)
+    if keyed:
+        room.append(_has_room(idempotency_key, "key_room"))
+    return insert(task).from_select(list(_NEW_VALUES), select(*_NEW_VALUES.values()).where(*room))
+
+
+_CREATE = _writing(_new_row(tagged=False, keyed=False).returning(*_PUBLIC))
+_DELETE = _writing(delete(task).where(_OWNED, _THIS_TASK).returning(task.c.id))
 
 # A task's links to its tags are set in three steps, run in one script after the task row is
 # written with its `tags` (which, for an update, locks the row: a concurrent change of the same
@@ -374,11 +449,9 @@ _LINK_TAGS = insert(task_tag).from_select(
         ~exists().where(_linked.c.task_id == _TASK_ID, _linked.c.tag_id == tag.c.id),
     ),
 )
-_CREATE_TAGGED = (
-    _NEW_ROW.returning(task.c.id.label("task_id")),
-    _ENSURE_TAGS,
-    _LINK_TAGS,
-    _GET,
+_TAG_TASK = (_ENSURE_TAGS, _LINK_TAGS, _GET)
+_CREATE_TAGGED = _writing(
+    _new_row(tagged=True, keyed=False).returning(task.c.id.label("task_id")), *_TAG_TASK
 )
 
 # Creation under an Idempotency-Key: the same scripts, first forgetting the caller's expired
@@ -392,10 +465,19 @@ _FORGET_EXPIRED_KEYS = delete(idempotency_key).where(
 )
 _KEEP_KEY = insert(idempotency_key).from_select(
     ["user_id", "key", "fingerprint", "task_id", "created_at"],
-    select(_CALLER, _KEY, bindparam("new_fingerprint", type_=String), _TASK_ID, bindparam("now")),
+    select(
+        _CALLER, _KEY, bindparam("new_fingerprint", type_=String), _TASK_ID, bindparam("now")
+    ).where(_TASK_ID.is_not(None)),  # no task (no room): no key either
 )
-_CREATE_KEYED = (_FORGET_EXPIRED_KEYS, _CREATE_TAGGED[0], _KEEP_KEY, _GET)
-_CREATE_KEYED_TAGGED = (_FORGET_EXPIRED_KEYS, _CREATE_TAGGED[0], _KEEP_KEY, *_CREATE_TAGGED[1:])
+
+
+def _create_keyed(*, tagged: bool) -> tuple[Executable, ...]:
+    new_id = _new_row(tagged=tagged, keyed=True).returning(task.c.id.label("task_id"))
+    return _writing(_FORGET_EXPIRED_KEYS, new_id, _KEEP_KEY, *(_TAG_TASK if tagged else (_GET,)))
+
+
+_CREATE_KEYED = _create_keyed(tagged=False)
+_CREATE_KEYED_TAGGED = _create_keyed(tagged=True)
 # The task a live key created (its columns null once the task has been deleted).
 _KEYED_TASK = (
     select(idempotency_key.c.fingerprint, *_PUBLIC)
@@ -420,6 +502,7 @@ def _forget_user(tables: tuple[Table, ...]) -> tuple[Executable, ...]:
     steps before it return none, for PL/pgSQL takes at most one row INTO its variables)."""
     *leading, last = tables
     return (
+        _DELETING,
         *(delete(table).where(table.c.user_id == _CALLER) for table in leading),
         delete(last).where(last.c.user_id == _CALLER).returning(last.c.user_id),
     )
@@ -453,17 +536,21 @@ def _update_row(fields: frozenset[str]) -> Update:
 
 
 @cache
-def _update(fields: frozenset[str]) -> ReturningUpdate[Any]:
-    return _update_row(fields).returning(*_PUBLIC)
+def _update(fields: frozenset[str]) -> tuple[Executable, ...]:
+    return _writing(_update_row(fields).returning(*_PUBLIC))
 
 
 @cache
 def _update_tagged(fields: frozenset[str]) -> tuple[Executable, ...]:
-    return (_update_row(fields), _ENSURE_TAGS, _UNLINK_OTHER_TAGS, _LINK_TAGS, _GET)
+    # Only with room for the tags; else nothing, and the steps after it find no task.
+    changed = _update_row(fields).where(_HAS_ROOM_FOR_TAGS).returning(task.c.id.label("task_id"))
+    return _writing(changed, _ENSURE_TAGS, _UNLINK_OTHER_TAGS, _LINK_TAGS, _GET)
 
 
-async def _one(db: Database, user_id: str, statement: Any, params: dict[str, Any]) -> Row | None:
-    rows = await db.run(user_id, statement, params)
+async def _one(
+    db: Database, user_id: str, script: tuple[Executable, ...], params: dict[str, Any]
+) -> Row | None:
+    rows = await db.run_script(user_id, script, params)
     return rows[0] if rows else None
 
 
@@ -500,17 +587,18 @@ async def complete_tasks(
     shape, params = _filtering(filters, filters.completed)
     now = datetime.now(UTC)
     params.update(new_completed=completed, new_completed_at=now if completed else None, now=now)
-    return len(await db.run(user_id, _complete_matching(shape), params))
+    return len(await db.run_script(user_id, _complete_matching(shape), params))
 
 
 async def delete_completed_tasks(db: Database, user_id: str, filters: TaskFilter) -> int:
     """Deletes every matching completed task in one statement; how many."""
     shape, params = _filtering(filters, True)
-    return len(await db.run(user_id, _delete_matching(shape), params))
+    return len(await db.run_script(user_id, _delete_matching(shape), params))
 
 
 async def get_task(db: Database, user_id: str, task_id: int) -> Row | None:
-    return await _one(db, user_id, _GET, {"task_id": task_id})
+    rows = await db.run(user_id, _GET, {"task_id": task_id})
+    return rows[0] if rows else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -534,7 +622,7 @@ def _fingerprint(data: TaskCreate) -> str:
 
 
 async def create_task(
-    db: Database, user_id: str, data: TaskCreate, key: str | None = None
+    db: Database, user_id: str, data: TaskCreate, quotas: Quotas, key: str | None = None
 ) -> Creation:
     now = datetime.now(UTC)
     params: dict[str, Any] = {
@@ -543,44 +631,99 @@ async def create_task(
         "new_priority": PRIORITIES.index(data.priority),
         "new_due_date": data.due_date,
         "new_tags": data.tags,
+        "new_search_text": search_text(data.title, data.description),
         "now": now,
+        **quotas.params(),
     }
     if data.tags:
         params["tag_names"] = _json(data.tags)
     if key is None:
-        script = _CREATE_TAGGED if data.tags else (_CREATE,)
-        (row,) = await db.run_script(user_id, script, params)
-        return Creation(row, created=True)
+        script = _CREATE_TAGGED if data.tags else _CREATE
+        rows = await db.run_script(user_id, script, params)
+        if not rows:
+            raise QuotaExceeded
+        return Creation(rows[0], created=True)
     fingerprint = _fingerprint(data)
     params.update(
         idempotency_key=key, new_fingerprint=fingerprint, expired_before=now - IDEMPOTENCY_WINDOW
     )
+    conflict: Exception | None = None
     try:
-        (row,) = await db.run_script(
+        rows = await db.run_script(
             user_id, _CREATE_KEYED_TAGGED if data.tags else _CREATE_KEYED, params
         )
-        return Creation(row, created=True)
-    except UNIQUE_VIOLATION:
-        rows = await db.run(user_id, _KEYED_TASK, params)
-        if not rows:  # not the key after all
-            raise
-    found = rows[0]
+    except UNIQUE_VIOLATION as error:
+        conflict = error
+    else:
+        if rows:
+            return Creation(rows[0], created=True)
+    # The key was used already, or there was no room (which a retry of the create that
+    # filled the quota must not be told): the key's first task, if any.
+    found_rows = await db.run(user_id, _KEYED_TASK, params)
+    if not found_rows:
+        if conflict is not None:
+            raise conflict  # not the key after all
+        raise QuotaExceeded
+    found = found_rows[0]
     if found.pop("fingerprint") != fingerprint:
         raise IdempotencyKeyReused
     return Creation(found if found["id"] is not None else None, created=False)
 
 
-async def update_task(db: Database, user_id: str, task_id: int, changes: TaskUpdate) -> Row | None:
+async def update_task(
+    db: Database, user_id: str, task_id: int, changes: TaskUpdate, quotas: Quotas
+) -> Row | None:
     values = changes.model_dump(exclude_unset=True)
     if "priority" in values:
         values["priority"] = PRIORITIES.index(values["priority"])
+    text_changed = "title" in values or "description" in values
+    if text_changed:
+        # Folding needs the whole text, which a change of one field does not send: cleared
+        # here (searched as written meanwhile: app/db/portable.py), folded again below.
+        values["search_text"] = None
     params = {f"new_{name}": value for name, value in values.items()}
     params.update(task_id=task_id, now=datetime.now(UTC))
     if changes.tags is None:
-        return await _one(db, user_id, _update(frozenset(values)), params)
-    script = _update_tagged(frozenset(values))
-    rows = await db.run_script(user_id, script, {**params, "tag_names": _json(changes.tags)})
-    return rows[0] if rows else None
+        row = await _one(db, user_id, _update(frozenset(values)), params)
+    else:
+        script = _update_tagged(frozenset(values))
+        params.update(tag_names=_json(changes.tags), **quotas.params())
+        rows = await db.run_script(user_id, script, params)
+        if not rows:
+            if await get_task(db, user_id, task_id) is not None:
+                raise QuotaExceeded  # the task is there: there was no room for its tags
+            return None
+        row = rows[0]
+    if row is not None and text_changed:
+        await _fold_again(db, user_id, row)
+    return row
+
+
+_SEEN_TITLE = bindparam("seen_title", type_=task.c.title.type)
+_SEEN_DESCRIPTION = bindparam("seen_description", type_=task.c.description.type)
+# The folded text of the task as it was read, unless it has changed again since.
+_FOLD_AGAIN = _writing(
+    update(task)
+    .where(
+        _OWNED,
+        _THIS_TASK,
+        task.c.title == _SEEN_TITLE,
+        task.c.description.is_not_distinct_from(_SEEN_DESCRIPTION),
+    )
+    .values(search_text=bindparam("new_search_text", type_=task.c.search_text.type))
+    .returning(task.c.id)
+)
+
+
+async def _fold_again(db: Database, user_id: str, row: Row) -> None:
+    title, description = row["title"], row["description"]
+    params = {
+        "task_id": row["id"],
+        "seen_title": title,
+        "seen_description": description,
+        "new_search_text": search_text(title, description),
+    }
+    await db.run_script(user_id, _FOLD_AGAIN, params)
 
 
 async def delete_task(db: Database, user_id: str, task_id: int) -> bool:

@@ -15,10 +15,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.auth import RequireBearerToken
 from app.api.errors import ANY_REQUEST, install_error_handlers
+from app.api.fair_share import InflightLimitPerUser
 from app.api.limits import BodySizeLimit
 from app.api.routes import health, me, tags, tasks
 from app.core.config import ConfigError, Settings, get_settings
 from app.core.security import TokenVerifier
+from app.crud import Quotas
 from app.db import database_for
 from app.migrations import migrate, unreachable_message
 from app.observability import install as install_observability
@@ -102,6 +104,7 @@ def create_app(settings: Settings) -> FastAPI:
         ],
     )
     app.state.db = database
+    app.state.quotas = Quotas(tasks=settings.max_tasks_per_user, tags=settings.max_tags_per_user)
     verifier = TokenVerifier(
         secrets=settings.verification_secrets,
         leeway_seconds=settings.jwt_leeway_seconds,
@@ -116,6 +119,8 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app, routes)
     public = [route.path for route in health.router.routes if isinstance(route, APIRoute)]
     docs = (app.openapi_url, app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url)
+    # Inside the token check, which names the user.
+    app.add_middleware(InflightLimitPerUser, limit=settings.max_inflight_per_user)
     app.add_middleware(
         RequireBearerToken,
         verifier=verifier,

@@ -59,7 +59,10 @@ DESCRIPTION_MAX = 2000
 USER_ID_MAX = 255
 TAG_MAX = 32
 TAGS_PER_TASK = 10
-SEARCH_MAX = 200
+# A search is at most this many characters and words: each word is a pattern matched against
+# every candidate's text, so a longer query costs the database more, for every user (issue 19).
+SEARCH_MAX = 100
+SEARCH_WORDS_MAX = 10
 IDEMPOTENCY_KEY_MAX = 255
 
 # Stored as their rank (0-3): "high first" is then a plain index order.
@@ -93,8 +96,9 @@ task = Table(
     # filter and the counts; every write of one writes the other in the same transaction.
     # (Gathering them from task_tag instead more than doubled the list's time in PostgreSQL.)
     Column("tags", StringList(TAG_MAX), nullable=False),
-    # What a search compares, folded once at write time by a trigger (PostgreSQL; migration
-    # 0008 says why); null where it is not known, and always on SQLite.
+    # What a search compares, folded by the API's one rule (app/core/folding.py) whenever it
+    # writes the text (migrations 0008 and 0009 say why); null where it is not known (too
+    # long to index, or written by an older API). PostgreSQL reads it; SQLite folds on the spot.
     Column("search_text", Text, nullable=True),
     # Every read is "this user's tasks" in one of the list's orders: an index per order, with
     # the user first, serves filter and sort at once.
@@ -315,10 +319,12 @@ TagName = Annotated[
         examples=["home"],
     ),
 ]
+# Words are what str.split() finds (crud.py): runs of non-whitespace, as `\S` means too.
+SEARCH_PATTERN = f"^\\s*(?:[^\\s\\u0000]+\\s+){{0,{SEARCH_WORDS_MAX - 1}}}[^\\s\\u0000]*\\s*$"
 SearchText = Annotated[
     str,
     StringConstraints(max_length=SEARCH_MAX),
-    Pattern(NO_NUL_PATTERN, "must not contain NUL characters"),
+    Pattern(SEARCH_PATTERN, f"at most {SEARCH_WORDS_MAX} words, and no NUL characters"),
 ]
 # At most 10 as sent; returned sorted, each once.
 TagSet = Annotated[
@@ -477,7 +483,10 @@ class TaskFilter(BaseModel):
 
     q: Annotated[
         SearchText | None,
-        Field(description="every word must appear, in any case, in the title or the description"),
+        Field(
+            description=f"at most {SEARCH_WORDS_MAX} words and {SEARCH_MAX} characters; every "
+            "word must appear, in any case, in the title or the description"
+        ),
     ] = None
     # Tuples: pydantic copies a list default on every validation, and this is the hot path.
     priority: Annotated[tuple[Priority, ...], Field(description="any of these")] = ()

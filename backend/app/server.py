@@ -49,13 +49,20 @@ WORKER_START_SECONDS = 30
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with a limit on the bytes of a request's head.
+    """uvicorn's httptools protocol with a limit on the bytes of a request's head, and on the
+    time it takes to arrive.
 
     Bytes are counted as they arrive, from the end of one request (or the start of the
     connection) until the parser has seen the whole head of the next, and handed to the
     parser no further than the limit: a head that has not ended by then gets 431 (JSON,
     `Connection: close`) and the connection is closed; the rest of it is never parsed nor
     kept.
+
+    Time: a new connection, and a kept-alive one once the next request's first byte arrives,
+    has HEADER_TIMEOUT_SECONDS to send its whole head, or it is closed. uvicorn closes an idle
+    kept-alive connection after its keep-alive timeout, but not one that sends nothing at all,
+    or half a head a byte at a time: such connections held a file descriptor each for as long
+    as the client liked, and enough of them left none for anyone else (issue 19).
     """
 
     def __init__(
@@ -66,11 +73,39 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         _loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
-        self.max_head_bytes = get_settings().max_header_bytes
+        settings = get_settings()
+        self.max_head_bytes = settings.max_header_bytes
+        self.header_timeout = settings.header_timeout_seconds
         self._head_bytes: int | None = 0  # None while a body is read or a response is due
         self._refused_bytes: int | None = None  # bytes dropped since the 431, once refused
+        self._head_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._start_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_head_timer()
+        super().connection_lost(exc)
+
+    def _start_head_timer(self) -> None:
+        if self._head_timer is None:
+            self._head_timer = self.loop.call_later(self.header_timeout, self._head_too_slow)
+
+    def _stop_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_too_slow(self) -> None:
+        self._head_timer = None
+        if self._head_bytes is not None and not self.transport.is_closing():
+            self.logger.debug("Request head not complete within %ss: closed", self.header_timeout)
+            self.transport.close()
 
     def data_received(self, data: bytes) -> None:
+        if self._head_bytes == 0 and data:
+            self._start_head_timer()  # the first byte of a kept-alive connection's next head
         if self._refused_bytes is not None:
             self._refused_bytes += len(data)
             if self._refused_bytes > LINGER_BYTES:
@@ -91,6 +126,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._head_bytes = None
+        self._stop_head_timer()
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:

@@ -22,7 +22,7 @@ from app.models import TaskSort, TaskUpdate
 
 Script = tuple[Executable, ...]
 # The statements crud runs as they are (the others are steps of its scripts).
-WHOLE = ("LIST_TASKS", "_GET", "_CREATE", "_DELETE", "_TAGS", "_KEYED_TASK")
+WHOLE = ("LIST_TASKS", "_GET", "_TAGS", "_KEYED_TASK")
 # Pieces the statements are built from, never run as they are.
 PARTS = {"_NEW_ROW"}
 BUILDERS = {
@@ -32,6 +32,11 @@ BUILDERS = {
     "_delete_matching",
     "_update_row",
     "_update",
+    "_update_tagged",
+    "_writing",
+    "_forget_user",
+    "_new_row",
+    "_create_keyed",
 }
 
 
@@ -54,19 +59,20 @@ def _field_sets() -> list[frozenset[str]]:
 
 def _scripts() -> dict[str, Script]:
     scripts: dict[str, Script] = {name: (getattr(crud, name),) for name in WHOLE}
-    for name in ("_CREATE_TAGGED", "_CREATE_KEYED", "_CREATE_KEYED_TAGGED"):
+    for name in ("_CREATE", "_DELETE", "_FOLD_AGAIN", "_CREATE_TAGGED", "_CREATE_KEYED"):
         scripts[name] = getattr(crud, name)
+    scripts["_CREATE_KEYED_TAGGED"] = crud._CREATE_KEYED_TAGGED
     scripts["FORGET_USER"] = crud.FORGET_USER
     for shape in _shapes():
         scripts[f"_counts_statement({shape})"] = (crud._counts_statement(shape),)
-        scripts[f"_complete_matching({shape})"] = (crud._complete_matching(shape),)
-        scripts[f"_delete_matching({shape})"] = (crud._delete_matching(shape),)
+        scripts[f"_complete_matching({shape})"] = crud._complete_matching(shape)
+        scripts[f"_delete_matching({shape})"] = crud._delete_matching(shape)
         scripts[f"_list_statement({shape})"] = (crud._list_statement(shape, "created", True),)
     for sort, descending in product(get_args(TaskSort), (False, True)):
         statement = crud._list_statement(crud._Shape(tags=2, words=2), sort, descending)
         scripts[f"_list_statement({sort}, {descending})"] = (statement,)
     for changed in _field_sets():
-        scripts[f"_update({sorted(changed)})"] = (crud._update(changed),)
+        scripts[f"_update({sorted(changed)})"] = crud._update(changed)
         if "tags" in changed:
             scripts[f"_update_tagged({sorted(changed)})"] = crud._update_tagged(changed)
     return scripts
@@ -76,11 +82,14 @@ SCRIPTS = _scripts()
 
 
 def _builds_statements(value: object) -> bool:
-    """A function of app.crud's own that returns a statement (its imports aside)."""
+    """A function of app.crud's own that returns a statement or a script (its imports
+    aside)."""
     function = inspect.unwrap(value) if callable(value) else None
     if not inspect.isfunction(function) or function.__module__ != crud.__name__:
         return False
     returned = get_type_hints(function).get("return")
+    if getattr(returned, "__origin__", None) is tuple and get_args(returned)[1:] == (...,):
+        returned = get_args(returned)[0]
     origin = getattr(returned, "__origin__", returned)
     return inspect.isclass(origin) and issubclass(origin, Executable)
 

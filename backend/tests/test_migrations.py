@@ -194,3 +194,27 @@ def test_a_rerun_after_a_failed_index_build_completes_it(empty_database: str) ->
         version = connection.execute(text("SELECT version_num FROM alembic_version"))
         head = ScriptDirectory.from_config(alembic_config(connection)).get_current_head()
         assert (invalid.scalar(), version.scalar()) == (0, head)
+
+
+def test_0009_folds_existing_texts_with_the_apis_rule(empty_database: str) -> None:
+    """Tasks written before 0009 (folded by PostgreSQL's lower(), or not at all on SQLite) are
+    folded again with app/core/folding.py's rule, and found by it."""
+    user = new_user()
+    migrate(empty_database, "0008")
+    insert_tasks_as_of_0002(empty_database, user)
+    with engine_for(empty_database) as engine, engine.begin() as connection:
+        connection.execute(
+            text("UPDATE task SET title = 'Straße ΟΔΟΣ', description = NULL WHERE completed")
+        )
+    migrate(empty_database)
+    with engine_for(empty_database) as engine, engine.begin() as connection:
+        folded = connection.execute(text("SELECT search_text FROM task ORDER BY search_text"))
+        assert folded.scalars().all() == ["old open kept", "strasse οδοσ "]
+        if TEST_DATABASE_URL:
+            # An update of the text that does not write search_text (an older API) clears it.
+            connection.execute(text("UPDATE task SET title = 'new' WHERE NOT completed"))
+            cleared = connection.execute(text("SELECT search_text FROM task WHERE title = 'new'"))
+            assert cleared.scalar() is None
+    headers = auth(token(user))
+    with TestClient(create_app(make_settings(empty_database))) as client:
+        assert searched(client, headers, "STRASSE οδος") == ["Straße ΟΔΟΣ"]

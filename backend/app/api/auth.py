@@ -18,11 +18,15 @@ from app.observability import metrics
 
 # Where the middleware leaves the verified user id in the request's ASGI scope.
 USER_ID = "user_id"
-# RFC 6750 2.1: "Bearer", one or more spaces, a token68. The scheme is case-insensitive
-# (RFC 9110 11.1). Only SP separates: NBSP, NEL or a tab do not (str.split() would take
-# them all). Bytes patterns, so that IGNORECASE folds ASCII alone.
-_BEARER = re.compile(rb"bearer +([^ ]+)", re.IGNORECASE)
-_TOKEN68 = re.compile(rb"[A-Za-z0-9\-._~+/]+=*")
+# RFC 6750 2.1: "Bearer", a space, the token; the scheme is case-insensitive (RFC 9110 11.1).
+# One spelling only (issue 19): exactly one SP, nothing after the token. NBSP, NEL, a tab or
+# a second space are not taken for a separator (str.split() would take them all): two parts of
+# a chain that strip whitespace differently must not read two different credentials.
+# Bytes patterns, so that IGNORECASE folds ASCII alone.
+_BEARER = re.compile(rb"bearer ([^ ]+)", re.IGNORECASE)
+# A JWS in compact serialization: three base64url segments without padding (RFC 7515 2 and
+# 7.1). PyJWT would also take '=' padding, a second spelling of the same token.
+_COMPACT_JWS = re.compile(rb"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 BARE_CHALLENGE = "Bearer"
 INVALID_CHALLENGE = 'Bearer error="invalid_token"'
 
@@ -65,7 +69,7 @@ def authenticate(headers: Iterable[tuple[bytes, bytes]], verifier: TokenVerifier
     if credentials is None:
         raise Refusal(401, "expected: Authorization: Bearer <token>", "scheme")
     token = credentials[1]
-    if _TOKEN68.fullmatch(token) is None:
+    if _COMPACT_JWS.fullmatch(token) is None:
         raise Refusal(401, "malformed token", "malformed", INVALID_CHALLENGE)
     try:
         return verifier.verify(token.decode("ascii"))

@@ -7,6 +7,7 @@ from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
 from fastapi.security.base import SecurityBase
 
 from app.api.auth import BARE_CHALLENGE, USER_ID
+from app.crud import Quotas
 from app.db import Database
 
 
@@ -53,3 +54,11 @@ async def get_database(request: Request) -> Database:
 # keeps the order plain: the statement has committed before the route returns, so a client
 # never sees 201 for a write whose commit then fails.
 Db = Annotated[Database, Depends(get_database)]
+
+
+async def get_quotas(request: Request) -> Quotas:
+    quotas: Quotas = request.app.state.quotas
+    return quotas
+
+
+Limits = Annotated[Quotas, Depends(get_quotas)]

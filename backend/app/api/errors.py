@@ -53,6 +53,10 @@ AUTHENTICATED: dict[int | str, dict[str, Any]] = {
         "No valid bearer token. Checked before anything else about the request.",
         {"WWW-Authenticate": 'Bearer, or Bearer error="invalid_token" when a token was sent'},
     ),
+    status.HTTP_429_TOO_MANY_REQUESTS: documented(
+        "The caller has MAX_INFLIGHT_PER_USER requests under way already",
+        {"Retry-After": "Seconds to wait"},
+    ),
     status.HTTP_503_SERVICE_UNAVAILABLE: documented(
         "The database cannot be reached right now", {"Retry-After": "Seconds to wait"}
     ),
@@ -64,9 +68,10 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     ),
 }
 
-# Errors that mean "the database cannot be reached right now", as opposed to a bad query:
+# Errors that mean "the database cannot serve this right now", as opposed to a bad query:
 # SQLAlchemy's (SQLite), asyncpg's (PostgreSQL: connection lost or refused, server shutting
-# down or starting, too many connections), and the network's own.
+# down or starting, too many connections, a conflict that retrying did not end), and the
+# network's own.
 UNAVAILABLE = (
     OperationalError,
     InterfaceError,
@@ -74,6 +79,8 @@ UNAVAILABLE = (
     asyncpg.PostgresConnectionError,
     asyncpg.OperatorInterventionError,
     asyncpg.InsufficientResourcesError,
+    # Deadlock or serialization failure, still there after app/db/postgres.py's retries.
+    asyncpg.TransactionRollbackError,
     OSError,
     TimeoutError,
 )

@@ -50,10 +50,17 @@ class Settings(BaseSettings):
     # `transaction` behind a transaction-mode pooler (PgBouncer pool_mode=transaction, Neon's
     # -pooler URLs): plain statements in a transaction instead of per-session functions.
     db_pooler_mode: Literal["session", "transaction"] = "session"
+    # One user's requests under way at once, per worker; beyond it a 429 (app/api/fair_share.py).
+    max_inflight_per_user: int = Field(default=4, ge=1, le=1000)
+    # The most rows one user may have: tasks, and different tag names (422 beyond).
+    max_tasks_per_user: int = Field(default=100_000, ge=1)
+    max_tags_per_user: int = Field(default=1_000, ge=1)
     auto_migrate: bool = True
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # The request line and headers together (app/server.py answers 431 beyond).
     max_header_bytes: int = Field(default=32 * 1024, ge=1024, le=1024 * 1024)
+    # How long a connection may take to send a request's head (app/server.py closes it then).
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
     # Observability (app/observability/), every part off by default. METRICS_PORT: Prometheus
     # text at GET /metrics on a port of its own (python -m app.server serves it).
     metrics_port: int | None = Field(default=None, ge=1, le=65535)

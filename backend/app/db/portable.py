@@ -17,6 +17,8 @@ from sqlalchemy.types import Boolean, TypeEngine
 # SQLite's lower() folds ASCII only: the API's SQLite connections get Python's str.lower under
 # this name (app/db/sqlite.py), so that "É" matches "é" there as it does on PostgreSQL.
 SQLITE_LOWER = "lower_unicode"
+# And search's folding rule (app/core/folding.py) under this one.
+SQLITE_FOLD = "app_fold"
 
 
 class StringList(TypeDecorator[list[str]]):
@@ -124,19 +126,54 @@ class candidate_of(FunctionElement[bool]):
 _spell(candidate_of, postgresql="({0} = ANY(ARRAY{1}))", sqlite="1")
 
 
-class contains_pattern(FunctionElement[bool]):
-    """`text` matches a LIKE `pattern` ignoring case; the pattern is lower-case and escapes
-    with a backslash."""
+class folded_match(FunctionElement[bool]):
+    """`folded_match(search_text, text, pattern)`: the folded `text` matches a LIKE `pattern`
+    (folded, escaping with a backslash). SQLite folds `text` on the spot with the API's own rule
+    (app/core/folding.py); PostgreSQL compares the task's `search_text`, which the API folded
+    with it when it wrote the task, and where that is null (a text too long to keep, or written
+    by an older version of the API) falls back on its ILIKE over `text`."""
 
-    name = "contains_pattern"
+    name = "folded_match"
     type = Boolean()
     inherit_cache = True
 
 
 _spell(
-    contains_pattern,
-    postgresql="({0} ILIKE {1})",
-    sqlite=f"({SQLITE_LOWER}({{0}}) LIKE {{1}} ESCAPE '\\')",
+    folded_match,
+    postgresql="(CASE WHEN {0} IS NULL THEN {1} ILIKE {2} ELSE {0} LIKE {2} END)",
+    sqlite=f"({SQLITE_FOLD}({{1}}) LIKE {{2}} ESCAPE '\\')",
+)
+
+
+# The first of the two keys of the users' advisory locks (the second is the user's hash): the
+# two-key space does not overlap the one-key space the migrations' lock is in.
+USER_LOCK_SPACE = 0x7461736B
+
+
+class writing_as_user(FunctionElement[Any]):
+    """Takes the user's write lock, shared, until the end of the transaction (PostgreSQL: an
+    advisory lock; SQLite has one writer at a time already)."""
+
+    name = "writing_as_user"
+    inherit_cache = True
+
+
+class deleting_user(FunctionElement[Any]):
+    """Takes the user's write lock alone, once every writer holding it has finished."""
+
+    name = "deleting_user"
+    inherit_cache = True
+
+
+_spell(
+    writing_as_user,
+    postgresql=f"pg_advisory_xact_lock_shared({USER_LOCK_SPACE}, hashtext({{0}}))",
+    sqlite="1",
+)
+_spell(
+    deleting_user,
+    postgresql=f"pg_advisory_xact_lock({USER_LOCK_SPACE}, hashtext({{0}}))",
+    sqlite="1",
 )
 
 

@@ -72,11 +72,13 @@ class _CallerStatement:
         for slots, statement in zip(self.slots, prepared, strict=True):
             types.update(zip(slots, map(_type_name, statement.get_parameters()), strict=True))
         for step, statement in zip(self.steps[:-1], prepared, strict=False):
+            if not step.returns:  # a lock taken: its row goes nowhere (see _leading)
+                continue
             returned = map(_type_name, (a.type for a in statement.get_attributes()))
             types.update(zip((self.variables[n] for n in step.returns), returned, strict=True))
         parameters = [*(types[name] for name in self.names), "pg_catalog.text"]
         body = [
-            f"  {self._sql(index)}{self._into(step)};\n"
+            f"  {self._leading(index)}{self._into(step)};\n"
             for index, step in enumerate(self.steps[:-1])
         ]
         return (
@@ -92,6 +94,14 @@ class _CallerStatement:
             + "".join(body)
             + f"  RETURN QUERY {self._sql(len(self.steps) - 1)};\nEND\n{_BODY_QUOTE}"
         )
+
+    def _leading(self, index: int) -> str:
+        """A step before the last: a SELECT that feeds no later step (one taking a lock) is
+        a PERFORM in PL/pgSQL, which has nowhere to put its row otherwise."""
+        sql = self._sql(index)
+        if not self.steps[index].returns and sql.startswith("SELECT "):
+            return "PERFORM " + sql.removeprefix("SELECT ")
+        return sql
 
     def _sql(self, index: int) -> str:
         """The step's SQL with its own $k turned into the function's parameters or variables."""
@@ -181,7 +191,14 @@ _NOT_DEFINED = (asyncpg.UndefinedFunctionError, asyncpg.InvalidSchemaNameError)
 _STALE = asyncpg.DatatypeMismatchError
 # A named prepared statement of this session is gone: the session changed server connection.
 _GONE = asyncpg.InvalidSQLStatementNameError
-_SET_CALLER = f"SELECT pg_catalog.set_config('{USER_SETTING}', $1, true)"
+_SET_CALLER = (
+    f"SELECT pg_catalog.set_config('{USER_SETTING}', $1, true), "
+    "pg_catalog.set_config('statement_timeout', $2, true)"
+)
+_SET_STATEMENT_TIMEOUT = "SELECT pg_catalog.set_config('statement_timeout', $1, $2)"
+
+# Further attempts at a script that a deadlock or a serialization failure rolled back.
+_RETRIES = 2
 
 T = TypeVar("T")
 # (Generic in asyncpg-stubs only.)
@@ -231,6 +248,8 @@ class PostgresDatabase:
             **url.query,
         }
         self._pool: asyncpg.Pool | None = None
+        # Connections whose statement ran out of time, going back to the pool once cancelled.
+        self._releasing: set[asyncio.Task[None]] = set()
 
     async def open(self) -> None:
         # No connection is opened here: the API starts (and says "not ready") without its
@@ -242,10 +261,21 @@ class PostgresDatabase:
             timeout=self.timeout,
             # A backstop only: the request's budget (_within_budget) ends a statement first.
             command_timeout=self.timeout * 2,
+            init=None if self._per_transaction else self._limit_statements,
             reset=_keep_session,
             statement_cache_size=0 if self._per_transaction else 100,
             **self._connect_args,
         )
+
+    async def _limit_statements(self, connection: asyncpg.Connection) -> None:
+        """PostgreSQL itself ends any statement of this session that outlasts the budget,
+        whatever becomes of the client (in transaction pooler mode, each transaction sets it
+        for itself: see _in_transaction)."""
+        await connection.execute(_SET_STATEMENT_TIMEOUT, self._statement_timeout, False)
+
+    @property
+    def _statement_timeout(self) -> str:
+        return f"{max(1, round(self.timeout * 1000))}ms"
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -264,7 +294,18 @@ class PostgresDatabase:
         caller = _caller_statement(tuple(statements))
         values = {**params, CALLER: user_id}
         run = self._in_transaction if self._per_transaction else self._in_function
-        records = await self._within_budget(lambda connection: run(connection, caller, values))
+
+        async def attempts(connection: Connection) -> list[asyncpg.Record]:
+            # A deadlock or serialization failure rolled the whole script back: it is run
+            # again, a few times, within the same budget (then the 503 says try later).
+            for _ in range(_RETRIES):
+                try:
+                    return await run(connection, caller, values)
+                except asyncpg.TransactionRollbackError:
+                    pass
+            return await run(connection, caller, values)
+
+        records = await self._within_budget(attempts)
         # From items(): dict(record) looks every key up again, a third more CPU for a page.
         return [dict(record.items()) for record in records]
 
@@ -272,9 +313,13 @@ class PostgresDatabase:
         """`work` on a pooled connection, the wait for the pool, any connecting and the
         statements all within DB_TIMEOUT_SECONDS.
 
-        When the time is up the connection is closed at once: asyncpg would otherwise hand it
-        back to the pool only once the server has confirmed the statement's cancellation,
-        which a silent network never does: the request would wait on, past its budget.
+        When the time is up the request ends at once, but its connection is not dropped:
+        asyncpg has sent PostgreSQL a cancel request, and the connection goes back to the pool
+        only once the server confirmed it (or, on a silent network, after a grace period,
+        closed). Closing it at once, as this did before, left its statement running in a
+        backend that nobody waited for, while the pool opened another connection in its place:
+        a storm of slow searches took the API's backends far past the pool size (issue 19).
+        The server's own statement_timeout (set on every connection) is the backstop.
         """
         connection = None
         try:
@@ -286,11 +331,18 @@ class PostgresDatabase:
         except TimeoutError:
             metrics.db_budget_exceeded()
             if connection is not None:
-                connection.terminate()
+                self._release_when_cancelled(connection)
+                connection = None
             raise
         finally:
             if connection is not None:
                 await self.pool.release(connection)
+
+    def _release_when_cancelled(self, connection: Connection) -> None:
+        # Holding the pool slot meanwhile: the pool never has more backends than its size.
+        release = asyncio.create_task(self.pool.release(connection, timeout=self.timeout))
+        self._releasing.add(release)
+        release.add_done_callback(self._releasing.discard)
 
     async def _in_function(
         self, connection: Connection, caller: _CallerStatement, values: dict[str, Any]
@@ -322,9 +374,8 @@ class PostgresDatabase:
         prepared = [await connection.prepare(step.sql) for step in caller.steps]
         await connection.execute(caller.definition(prepared))
 
-    @staticmethod
     async def _in_transaction(
-        connection: Connection, caller: _CallerStatement, values: dict[str, Any]
+        self, connection: Connection, caller: _CallerStatement, values: dict[str, Any]
     ) -> list[asyncpg.Record]:
         """The script as plain statements in one transaction (DB_POOLER_MODE=transaction):
         BEGIN, the caller set for this transaction only, each statement, COMMIT; each a round
@@ -332,7 +383,7 @@ class PostgresDatabase:
         *leading, last = caller.steps
         fed: dict[str, Any] = {}
         async with connection.transaction():
-            await connection.execute(_SET_CALLER, values[CALLER])
+            await connection.execute(_SET_CALLER, values[CALLER], self._statement_timeout)
             for step in leading:
                 rows = await connection.fetch(step.sql, *_arguments(step, values, fed))
                 fed.update({name: rows[0][name] if rows else None for name in step.returns})
@@ -349,5 +400,7 @@ class PostgresDatabase:
         return self._pool.get_size() - idle, idle, self._pool.get_max_size()
 
     async def close(self) -> None:
+        if self._releasing:
+            await asyncio.wait(self._releasing)
         if self._pool is not None:
             await self._pool.close()

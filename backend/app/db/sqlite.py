@@ -8,12 +8,17 @@ from sqlalchemy import URL, CursorResult, Executable, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.core.config import Settings
+from app.core.folding import fold
 from app.db.base import CALLER, NO_PARAMS, PING, Row
-from app.db.portable import SQLITE_LOWER
+from app.db.portable import SQLITE_FOLD, SQLITE_LOWER
 
 
 def _lower(value: str | None) -> str | None:
     return None if value is None else value.lower()
+
+
+def _fold(value: str | None) -> str | None:
+    return None if value is None else fold(value)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -24,6 +29,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
     dbapi_connection.create_function(SQLITE_LOWER, 1, _lower, deterministic=True)
+    dbapi_connection.create_function(SQLITE_FOLD, 1, _fold, deterministic=True)
 
 
 def _rows(result: CursorResult[Any]) -> list[Row]:
@@ -63,13 +69,17 @@ class SqliteDatabase:
     ) -> list[Row]:
         *leading, last = statements
         values = {**params, CALLER: user_id}
-        # crud.py starts every script with a write, so SQLite takes its write lock at once
-        # (upgrading a read to a write fails outright when another writer holds the lock).
+        # crud.py starts every script with a write (after the user's lock, which reads nothing
+        # on SQLite), so SQLite takes its write lock at once (upgrading a read to a write fails
+        # outright when another writer holds the lock).
         async with self.engine.begin() as connection:
             for statement in leading:
                 result = await connection.execute(statement, values)
-                if result.returns_rows and (row := result.mappings().first()) is not None:
-                    values.update(row)
+                if result.returns_rows:
+                    # No row: what it would have returned is null for the later steps, as
+                    # on PostgreSQL (a write that found no room, say).
+                    row = result.mappings().first()
+                    values.update(row if row is not None else dict.fromkeys(result.keys()))
             return _rows(await connection.execute(last, values))
 
     async def ping(self) -> None:

@@ -101,6 +101,21 @@ def test_a_malformed_key_is_422(client: TestClient, headers: Headers, key: str) 
     assert count_tasks(client, headers) == 0
 
 
+def test_two_keys_are_422(client: TestClient, headers: Headers) -> None:
+    key = fresh_key()
+    for keys in ([key, key], [key, fresh_key()]):
+        response = client.post(
+            "/tasks",
+            headers=[*headers.items(), *(("Idempotency-Key", k) for k in keys)],
+            json={"title": "x"},
+        )
+        assert response.status_code == 422
+        (error,) = response.json()["detail"]
+        assert error["loc"] == ["header", "Idempotency-Key"]
+        assert error["msg"] == "send one Idempotency-Key header"
+    assert count_tasks(client, headers) == 0
+
+
 def test_a_key_is_the_text_between_the_quotes(client: TestClient, headers: Headers) -> None:
     longest = '"' + "k" * IDEMPOTENCY_KEY_MAX + '"'
     escaped = '"a\\"b\\\\c"'
@@ -151,7 +166,10 @@ def test_an_expired_key_creates_anew_and_old_keys_go(
 @pytest.fixture(scope="module")
 def server(database_url: str) -> Iterator[str]:
     migrate(database_url)
-    env = backend_env(BETTER_AUTH_SECRET=SECRET, DATABASE_URL=database_url)
+    # One user's twelve retries at once: above the fair-share cap, which is not tested here.
+    env = backend_env(
+        BETTER_AUTH_SECRET=SECRET, DATABASE_URL=database_url, MAX_INFLIGHT_PER_USER="100"
+    )
     with uvicorn(env, "--no-access-log") as api:
         yield api.url
 

@@ -275,7 +275,7 @@ def test_sort_within_a_filter_pages_stably(client: TestClient, headers: Headers)
         ("tag=+++", "tag"),
         ("tag=a.b", "tag"),
         ("&".join(f"tag=t{n}" for n in range(11)), "tag"),
-        ("q=" + "q" * 201, "q"),
+        ("q=" + "q" * 101, "q"),
         ("q=nul%00byte", "q"),
         ("has_due=maybe", "has_due"),
         ("completed=maybe", "completed"),
@@ -297,5 +297,60 @@ def test_bad_list_queries_are_422_with_a_message(
 def test_query_limits_are_inclusive(client: TestClient, headers: Headers, titles: Lister) -> None:
     create(client, headers, "t", tags=[f"t{n}" for n in range(10)])
     assert titles("&".join(f"tag=t{n}" for n in range(10))) == ["t"]
-    assert titles("q=" + "t" * 200) == []
+    assert titles("q=" + "t" * 100) == []
+    assert titles("q=" + "+".join("t" * 10) + "+") == ["t"]  # ten words, spaces around
     assert titles("tag=" + "x" * 32) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("q=" + "+".join(["ab"] * 11), "at most 10 words, and no NUL characters"),
+        ("q=" + "%09".join("a" * 50), "at most 10 words, and no NUL characters"),
+        ("q=" + "x" * 101, "String should have at most 100 characters"),
+    ],
+    ids=["11 words", "50 words", "101 characters"],
+)
+def test_q_is_bounded_on_every_route_that_takes_it(
+    client: TestClient, headers: Headers, query: str, message: str
+) -> None:
+    # Each word is a pattern checked against every candidate: an unbounded q let one user's
+    # searches keep the database busy for everyone (issue 19).
+    requests = [
+        ("GET", "/tasks", None),
+        ("GET", "/tasks/counts", None),
+        ("PATCH", "/tasks", {"completed": True}),
+        ("DELETE", "/tasks?completed=true", None),
+    ]
+    for method, path, body in requests:
+        separator = "&" if "?" in path else "?"
+        response = client.request(method, f"{path}{separator}{query}", headers=headers, json=body)
+        assert response.status_code == 422, (path, response.text)
+        (error,) = response.json()["detail"]
+        assert (error["loc"], error["msg"]) == (["query", "q"], message)
+
+
+@pytest.mark.parametrize(
+    ("title", "queries"),
+    [
+        ("İstanbul trip", ["İstanbul", "İSTANBUL"]),
+        ("ΟΔΟΣ work", ["οδος", "ΟΔΟΣ", "οδοσ"]),
+        ("Straße fixing", ["STRASSE", "strasse", "Straße"]),
+        ("ﬁnal report", ["final", "FINAL"]),
+    ],
+)
+def test_search_folds_text_and_query_with_one_rule(
+    client: TestClient, headers: Headers, titles: Lister, title: str, queries: list[str]
+) -> None:
+    # Unicode case folding and NFKC, the same for the stored text and the query (issue 19):
+    # lower() on one side and the database's lower() on the other missed these.
+    create(client, headers, title)
+    create(client, headers, "unrelated")
+    for q in queries:
+        assert titles(f"q={q}") == [title], q
+    # In the description too, and after a change of the title alone (folded again).
+    task = create(client, headers, "x", description=title)
+    assert titles(f"q={queries[0]}") == ["x", title]
+    client.patch(f"/tasks/{task['id']}", headers=headers, json={"title": "Groß"})
+    assert titles("q=gross") == ["Groß"]
+    assert titles(f"q={queries[0]}") == ["Groß", title]

@@ -1,5 +1,6 @@
 """What only a real server shows: header bytes exactly as sent on the wire."""
 
+import socket
 from collections.abc import Iterator
 
 import httpx
@@ -24,3 +25,24 @@ def test_only_a_space_separates_the_scheme_from_the_token(server: str, separator
     value = b"Bearer" + separator + token(new_user()).encode()
     response = httpx.get(f"{server}/tasks", headers=[(b"Authorization", value)])
     assert response.status_code == (200 if separator == b" " else 401), response.text
+
+
+@pytest.mark.parametrize(
+    "around", [(b"", b" "), (b"", b"\t"), (b" ", b"")], ids=["SP", "tab", "2SP"]
+)
+def test_whitespace_around_the_token_on_the_wire_is_401(
+    server: str, around: tuple[bytes, bytes]
+) -> None:
+    # httpx will not send trailing whitespace, and uvicorn passes it on untrimmed: a socket.
+    before, after = around
+    value = b"Bearer " + before + token(new_user()).encode() + after
+    url = httpx.URL(server)
+    with socket.create_connection((url.host, url.port or 80), timeout=10) as sock:
+        sock.sendall(b"GET /tasks HTTP/1.1\r\nHost: api\r\nConnection: close\r\n")
+        sock.sendall(b"Authorization: " + value + b"\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head = answer.split(b"\r\n\r\n")[0].lower()
+    assert head.startswith(b"http/1.1 401"), head
+    assert b"www-authenticate: bearer" in head

@@ -21,7 +21,7 @@ export type View = (typeof VIEWS)[number];
 export const DEFAULT_ORDER: Record<Sort, Order> = { created: "desc", due: "asc", priority: "desc", title: "asc" };
 
 // The API's limits: a longer search or more tags would only earn a 422.
-export const SEARCH_MAX_LENGTH = 200;
+export const SEARCH_MAX_LENGTH = 100;
 export const TAG_FILTER_MAX = 10;
 
 export interface ListState {

@@ -524,6 +524,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
+            /** @description The caller has MAX_INFLIGHT_PER_USER requests under way already */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
             /** @description The request line and headers are over the size limit */
             431: {
                 headers: {
@@ -595,6 +606,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
+            /** @description The caller has MAX_INFLIGHT_PER_USER requests under way already */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
             /** @description The request line and headers are over the size limit */
             431: {
                 headers: {
@@ -620,7 +642,7 @@ export interface operations {
     listTasks: {
         parameters: {
             query?: {
-                /** @description every word must appear, in any case, in the title or the description */
+                /** @description at most 10 words and 100 characters; every word must appear, in any case, in the title or the description */
                 q?: string | null;
                 /** @description any of these */
                 priority?: ("none" | "low" | "medium" | "high")[];
@@ -694,6 +716,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The caller has MAX_INFLIGHT_PER_USER requests under way already */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description The request line and headers are over the size limit */
@@ -801,6 +834,17 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The caller has MAX_INFLIGHT_PER_USER requests under way already */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
             /** @description The request line and headers are over the size limit */
             431: {
                 headers: {
@@ -826,7 +870,7 @@ export interface operations {
     deleteCompletedTasks: {
         parameters: {
             query: {
-                /** @description every word must appear, in any case, in the title or the description */
+                /** @description at most 10 words and 100 characters; every word must appear, in any case, in the title or the description */
                 q?: string | null;
                 /** @description any of these */
                 priority?: ("none" | "low" | "medium" | "high")[];
@@ -895,6 +939,17 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The caller has MAX_INFLIGHT_PER_USER requests under way already */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
             /** @description The request line and headers are over the size limit */
             431: {
                 headers: {
@@ -920,7 +975,7 @@ export interface operations {
     completeTasks: {
         parameters: {
             query?: {
-                /** @description every word must appear, in any case, in the title or the description */
+                /** @description at most 10 words and 100 characters; every word must appear, in any case, in the title or the description */
                 q?: string | null;
                 /** @description any of these */
                 priority?: ("none" | "low" | "medium" | "high")[];
@@ -994,6 +1049,17 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The caller has MAX_INFLIGHT_PER_USER requests under way already */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
             /** @description The request line and headers are over the size limit */
             431: {
                 headers: {
@@ -1019,7 +1085,7 @@ export interface operations {
     countTasks: {
         parameters: {
             query?: {
-                /** @description every word must appear, in any case, in the title or the description */
+                /** @description at most 10 words and 100 characters; every word must appear, in any case, in the title or the description */
                 q?: string | null;
                 /** @description any of these */
                 priority?: ("none" | "low" | "medium" | "high")[];
@@ -1085,6 +1151,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The caller has MAX_INFLIGHT_PER_USER requests under way already */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description The request line and headers are over the size limit */
@@ -1178,6 +1255,17 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The caller has MAX_INFLIGHT_PER_USER requests under way already */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
             /** @description The request line and headers are over the size limit */
             431: {
                 headers: {
@@ -1265,6 +1353,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The caller has MAX_INFLIGHT_PER_USER requests under way already */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description The request line and headers are over the size limit */
@@ -1360,6 +1459,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The caller has MAX_INFLIGHT_PER_USER requests under way already */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description The request line and headers are over the size limit */

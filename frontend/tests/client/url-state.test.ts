@@ -70,8 +70,8 @@ describe("URL state", () => {
     expect(parse(many).tag).toHaveLength(10);
   });
 
-  it("cuts a search to the API's 200 characters", () => {
-    expect(parse(`q=${"a".repeat(250)}`).q).toHaveLength(200);
+  it("cuts a search to the API's 100 characters", () => {
+    expect(parse(`q=${"a".repeat(250)}`).q).toHaveLength(100);
   });
 });
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request, Re
 from fastapi.exceptions import RequestValidationError
 
 from app import crud
-from app.api.deps import CurrentUser, Db, database
+from app.api.deps import CurrentUser, Db, Limits, database
 from app.api.errors import AUTHENTICATED, NOT_FOUND, documented
 from app.api.params import TASK_ID_MAX
 from app.api.query import QueryModel
@@ -72,6 +72,25 @@ STATE_FILTERS = QueryModel(TaskStateFilter)
 CLEAR_FILTERS = QueryModel(ClearCompletedFilter)
 
 
+def _idempotency_key_error(kind: str, message: str) -> RequestValidationError:
+    return RequestValidationError(
+        [{"type": kind, "loc": ("header", "Idempotency-Key"), "msg": message}]
+    )
+
+
+def _over_quota(quotas: crud.Quotas) -> RequestValidationError:
+    return RequestValidationError(
+        [
+            {
+                "type": "quota_exceeded",
+                "loc": ("body",),
+                "msg": f"quota reached: at most {quotas.tasks} tasks and {quotas.tags} "
+                "different tags per user (delete some first)",
+            }
+        ]
+    )
+
+
 def _not_found() -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, detail="Task not found")
 
@@ -123,22 +142,26 @@ async def delete_completed_tasks(
     responses=_CREATE_RESPONSES,
 )
 async def create_task(
-    db: Db, user_id: CurrentUser, data: TaskCreate, idempotency_key: IdempotencyKey = None
+    request: Request,
+    db: Db,
+    user_id: CurrentUser,
+    quotas: Limits,
+    data: TaskCreate,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """A new task for the caller, not completed (201). With an Idempotency-Key already used
     for the same body within 24 hours: that first task, and nothing new (200)."""
+    if len(request.headers.getlist("idempotency-key")) > 1:
+        # FastAPI would take the last one; a proxy could take the first: one key or none.
+        raise _idempotency_key_error("several_idempotency_keys", "send one Idempotency-Key header")
     key = None if idempotency_key is None else idempotency_key_value(idempotency_key)
     try:
-        creation = await crud.create_task(db, user_id, data, key)
+        creation = await crud.create_task(db, user_id, data, quotas, key)
+    except crud.QuotaExceeded:
+        raise _over_quota(quotas) from None
     except crud.IdempotencyKeyReused:
-        raise RequestValidationError(
-            [
-                {
-                    "type": "idempotency_key_reused",
-                    "loc": ("header", "Idempotency-Key"),
-                    "msg": "this key was used within 24 hours for another request body",
-                }
-            ]
+        raise _idempotency_key_error(
+            "idempotency_key_reused", "this key was used within 24 hours for another request body"
         ) from None
     if not creation.created:
         metrics.idempotent_replay()
@@ -162,10 +185,13 @@ async def read_task(db: Db, user_id: CurrentUser, task_id: TaskId) -> Response:
 
 @router.patch(ONE_TASK, response_model=TaskPublic, responses=NOT_FOUND)
 async def update_task(
-    db: Db, user_id: CurrentUser, task_id: TaskId, changes: TaskUpdate
+    db: Db, user_id: CurrentUser, quotas: Limits, task_id: TaskId, changes: TaskUpdate
 ) -> Response:
     """Change the fields given; the others keep their values."""
-    row = await crud.update_task(db, user_id, task_id, changes)
+    try:
+        row = await crud.update_task(db, user_id, task_id, changes, quotas)
+    except crud.QuotaExceeded:
+        raise _over_quota(quotas) from None
     if row is None:
         raise _not_found()
     return RowsResponse(row)
