@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.auth import USER_ID
+from app.observability import metrics
 
 BUSY = "too many requests in flight for this user"
 RETRY_AFTER_SECONDS = 1
@@ -31,6 +32,7 @@ class InflightLimitPerUser:
             await self.app(scope, receive, send)
             return
         if self.in_flight[user_id] >= self.limit:
+            metrics.rate_limit_refused("in_flight")
             response = JSONResponse(
                 {"detail": BUSY},
                 status.HTTP_429_TOO_MANY_REQUESTS,

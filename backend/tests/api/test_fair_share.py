@@ -4,14 +4,22 @@ with Retry-After, while every other user's requests go through."""
 import asyncio
 
 import httpx
+from prometheus_client import REGISTRY
 
 from app.api.deps import CurrentUser
 from app.main import create_app
+from app.observability import metrics
 from tests.conftest import make_settings
 from tests.support import auth, new_user, token
 
 
+def refusals() -> float:
+    return REGISTRY.get_sample_value("rate_limit_refusals_total", {"limit": "in_flight"}) or 0.0
+
+
 def test_requests_beyond_the_cap_are_429_and_other_users_pass(database_url: str) -> None:
+    metrics.enable()
+    refused_before = refusals()
     app = create_app(make_settings(database_url, max_inflight_per_user=2))
     release, both_arrived = asyncio.Event(), asyncio.Event()
     arrived: list[str] = []
@@ -38,6 +46,7 @@ def test_requests_beyond_the_cap_are_429_and_other_users_pass(database_url: str)
             assert refused.status_code == 429
             assert refused.headers["retry-after"] == "1"
             assert refused.json() == {"detail": "too many requests in flight for this user"}
+            assert refusals() == refused_before + 1  # what rate_limit_refusals_total shows
             # Another user is not held up by the first one's requests.
             others = asyncio.create_task(client.get("/held", headers=auth(token(other))))
             release.set()

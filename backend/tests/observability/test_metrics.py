@@ -20,12 +20,6 @@ def metrics_on() -> None:
     metrics.enable()
 
 
-def test_rate_limit_refusals_are_counted_by_limit() -> None:
-    before = value("rate_limit_refusals_total", limit="in_flight")
-    metrics.rate_limit_refused("in_flight")
-    assert value("rate_limit_refusals_total", limit="in_flight") == before + 1
-
-
 def test_an_open_event_stream_is_counted_while_it_lasts() -> None:
     async def stream() -> float:
         async with metrics.event_stream():
