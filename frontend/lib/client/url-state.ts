@@ -22,6 +22,7 @@ export const DEFAULT_ORDER: Record<Sort, Order> = { created: "desc", due: "asc",
 
 // The API's limits: a longer search or more tags would only earn a 422.
 export const SEARCH_MAX_LENGTH = 100;
+export const SEARCH_MAX_WORDS = 10;
 export const TAG_FILTER_MAX = 10;
 
 export interface ListState {
@@ -109,11 +110,16 @@ export function viewRange(view: View, today: string): DueRange {
 export function apiFilters(state: ListState, today: string): TaskFilters {
   const range: DueRange = state.view !== "inbox" ? viewRange(state.view, today) : state.due ? dueRange(state.due, today) : {};
   return {
-    ...(state.q ? { q: state.q } : {}),
+    ...(state.q ? { q: searchedWords(state.q) } : {}),
     ...(state.priority.length ? { priority: state.priority } : {}),
     ...(state.tag.length ? { tag: state.tag } : {}),
     ...range,
   };
+}
+
+/** The words of a search the API takes: the first SEARCH_MAX_WORDS (the rest would earn a 422). */
+export function searchedWords(q: string): string {
+  return q.split(/\s+/).filter(Boolean).slice(0, SEARCH_MAX_WORDS).join(" ");
 }
 
 /** One page of the list as the API is asked for it. */

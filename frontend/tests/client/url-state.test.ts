@@ -76,6 +76,11 @@ describe("URL state", () => {
 });
 
 describe("API queries from the URL state", () => {
+  it("searches the first ten words of a longer search (the API refuses more)", () => {
+    const words = "one two three four five six seven eight nine ten eleven twelve";
+    expect(apiFilters({ ...DEFAULT_STATE, q: words }, TODAY)).toEqual({ q: "one two three four five six seven eight nine ten" });
+  });
+
   it("sends status only to the list, and due presets as local-day ranges", () => {
     const state = parse("status=completed&due=overdue&tag=home&q=rent");
     expect(apiFilters(state, TODAY)).toEqual({ q: "rent", tag: ["home"], due_to: "2026-11-27" });
