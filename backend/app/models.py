@@ -146,7 +146,7 @@ idempotency_key = Table(
     metadata,
     Column("user_id", String(USER_ID_MAX), primary_key=True),
     Column("key", String(IDEMPOTENCY_KEY_MAX), primary_key=True),
-    # SHA-256 (hex) of the request body as the API read it (app/crud.py).
+    # SHA-256 (hex) of the request body as the API read it (app/statements.py).
     Column("fingerprint", String(64), nullable=False),
     Column("task_id", _Id, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),

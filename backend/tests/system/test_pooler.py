@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import make_url, text
 
 from app.core.config import Settings
-from app.crud import list_tasks
+from app.statements import list_tasks
 from app.db.postgres import PoolerModeError, PostgresDatabase
 from app.main import create_app
 from app.models import TaskListQuery

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 
-from app import crud
+from app import statements
 from app.api.deps import CurrentUser, Db, database
 from app.api.errors import AUTHENTICATED, NOT_FOUND, documented
 from app.api.params import TASK_ID_MAX
@@ -83,7 +83,7 @@ async def list_tasks(request: Request, user_id: CurrentUser) -> Response:
     # dependencies, which FastAPI does at more cost than their own work (bench/README.md).
     # The query parameters are documented all the same (openapi_extra).
     query = await LIST_QUERY(request)
-    return RowsResponse(await crud.list_tasks(database(request), user_id, query))
+    return RowsResponse(await statements.list_tasks(database(request), user_id, query))
 
 
 @router.get("/counts", openapi_extra=FILTERS.openapi)
@@ -91,7 +91,7 @@ async def count_tasks(
     db: Db, user_id: CurrentUser, filters: Annotated[TaskFilter, Depends(FILTERS)]
 ) -> TaskCounts:
     """How many of the caller's tasks match the filters: all, active and completed."""
-    return await crud.count_tasks(db, user_id, filters)
+    return await statements.count_tasks(db, user_id, filters)
 
 
 @router.patch("", openapi_extra=STATE_FILTERS.openapi)
@@ -103,7 +103,7 @@ async def complete_tasks(
 ) -> BulkUpdated:
     """Marks every task matching the filters completed (or active), in one statement;
     `updated` counts the tasks whose state changed."""
-    updated = await crud.complete_tasks(db, user_id, filters, body.completed)
+    updated = await statements.complete_tasks(db, user_id, filters, body.completed)
     return BulkUpdated(updated=updated)
 
 
@@ -112,7 +112,7 @@ async def delete_completed_tasks(
     db: Db, user_id: CurrentUser, filters: Annotated[ClearCompletedFilter, Depends(CLEAR_FILTERS)]
 ) -> BulkDeleted:
     """Deletes every completed task matching the filters, in one statement."""
-    return BulkDeleted(deleted=await crud.delete_completed_tasks(db, user_id, filters))
+    return BulkDeleted(deleted=await statements.delete_completed_tasks(db, user_id, filters))
 
 
 @router.post(
@@ -128,8 +128,8 @@ async def create_task(
     for the same body within 24 hours: that first task, and nothing new (200)."""
     key = None if idempotency_key is None else idempotency_key_value(idempotency_key)
     try:
-        creation = await crud.create_task(db, user_id, data, key)
-    except crud.IdempotencyKeyReused:
+        creation = await statements.create_task(db, user_id, data, key)
+    except statements.IdempotencyKeyReused:
         raise RequestValidationError(
             [
                 {
@@ -151,7 +151,7 @@ async def create_task(
 @router.get(ONE_TASK, response_model=TaskPublic, responses=NOT_FOUND)
 async def read_task(db: Db, user_id: CurrentUser, task_id: TaskId) -> Response:
     """One of the caller's tasks."""
-    row = await crud.get_task(db, user_id, task_id)
+    row = await statements.get_task(db, user_id, task_id)
     if row is None:
         raise _not_found()
     return RowsResponse(row)
@@ -162,7 +162,7 @@ async def update_task(
     db: Db, user_id: CurrentUser, task_id: TaskId, changes: TaskUpdate
 ) -> Response:
     """Change the fields given; the others keep their values."""
-    row = await crud.update_task(db, user_id, task_id, changes)
+    row = await statements.update_task(db, user_id, task_id, changes)
     if row is None:
         raise _not_found()
     return RowsResponse(row)
@@ -171,7 +171,7 @@ async def update_task(
 @router.delete(ONE_TASK, status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 async def delete_task(db: Db, user_id: CurrentUser, task_id: TaskId) -> Response:
     """Delete one of the caller's tasks for good."""
-    deleted = await crud.delete_task(db, user_id, task_id)
+    deleted = await statements.delete_task(db, user_id, task_id)
     if not deleted:
         raise _not_found()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
