@@ -192,7 +192,9 @@ def run(args: argparse.Namespace) -> Result:
         }
         results["B8_plans"] = {
             "list": pg.explain(big, user(0), *plans["list"]),
-            "counts": pg.explain(big, user(0), *statements.count_query(TaskFilter(tag=(FILTER_TAG,)))),
+            "counts": pg.explain(
+                big, user(0), *statements.count_query(TaskFilter(tag=(FILTER_TAG,)))
+            ),
         }
         results["B7_sizes"] = {"users": users, "per_user": per_user, "heavy": heavy}
 

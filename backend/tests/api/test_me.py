@@ -61,7 +61,8 @@ def test_needs_a_token(client: TestClient, headers: Headers) -> None:
 
 
 def test_every_table_with_a_user_is_emptied() -> None:
-    """A new per-user table must be added to statements.USER_TABLES, or DELETE /me leaves it behind."""
+    """A new per-user table must be added to statements.USER_TABLES, or DELETE /me leaves it
+    behind."""
     owned = {t.name for t in metadata.tables.values() if "user_id" in t.c}
     listed: tuple[Table, ...] = statements.USER_TABLES
     assert {t.name for t in listed} == owned
