@@ -6,7 +6,6 @@ import type { DuePreset } from "@/lib/client/due-dates";
 import {
   DEFAULT_ORDER,
   isFiltered,
-  PRIORITIES,
   SEARCH_MAX_LENGTH,
   SORTS,
   TAG_FILTER_MAX,
@@ -14,7 +13,7 @@ import {
   type Order,
   type Sort,
 } from "@/lib/client/url-state";
-import { PRIORITY_NAMES } from "./task-item";
+import { PRIORITIES, PRIORITY_LABELS, type Priority } from "@/lib/shared/priorities";
 import type { SetListState } from "./use-list-state";
 
 /** How long typing pauses before the search is sent. */
@@ -132,7 +131,7 @@ function TagPicker({ state, setState, tags, tagsLoading, onWantTags }: Omit<Prop
 export function ListToolbar(props: Props) {
   const { state, setState } = props;
 
-  function togglePriority(p: (typeof PRIORITIES)[number]) {
+  function togglePriority(p: Priority) {
     setState({ priority: state.priority.includes(p) ? state.priority.filter((x) => x !== p) : [...state.priority, p] });
   }
 
@@ -186,7 +185,7 @@ export function ListToolbar(props: Props) {
           </span>
           {PRIORITIES.map((p) => (
             <button key={p} type="button" aria-pressed={state.priority.includes(p)} onClick={() => togglePriority(p)}>
-              {PRIORITY_NAMES[p]}
+              {PRIORITY_LABELS[p]}
             </button>
           ))}
         </div>

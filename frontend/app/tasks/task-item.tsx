@@ -3,10 +3,9 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import type { Task, TaskChanges } from "@/lib/client/api";
 import { dueLabel } from "@/lib/client/due-dates";
-import { normaliseTag, PRIORITIES, type Priority } from "@/lib/client/url-state";
+import { normaliseTag } from "@/lib/client/url-state";
 import { DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from "@/lib/shared/limits";
-
-export const PRIORITY_NAMES: Record<Priority, string> = { high: "High", medium: "Medium", low: "Low", none: "None" };
+import { PRIORITIES, PRIORITY_LABELS, type Priority } from "@/lib/shared/priorities";
 
 interface Props {
   task: Task;
@@ -87,7 +86,7 @@ export function TaskItem({ task, today, onToggle, onSave, onDelete, onEmptyTitle
               <select id={`${base}-priority`} name="priority" defaultValue={task.priority}>
                 {PRIORITIES.map((p) => (
                   <option key={p} value={p}>
-                    {PRIORITY_NAMES[p]}
+                    {PRIORITY_LABELS[p]}
                   </option>
                 ))}
               </select>
@@ -142,7 +141,7 @@ export function TaskItem({ task, today, onToggle, onSave, onDelete, onEmptyTitle
             {task.priority !== "none" && (
               <span className={`priority priority-${task.priority}`}>
                 <span className="sr-only">Priority </span>
-                {PRIORITY_NAMES[task.priority]}
+                {PRIORITY_LABELS[task.priority]}
               </span>
             )}
             {due && task.due_date && (

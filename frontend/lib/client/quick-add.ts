@@ -6,12 +6,9 @@
 import * as chrono from "chrono-node";
 import type { components } from "../shared/api-types";
 import { DESCRIPTION_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_PER_TASK, TITLE_MAX_LENGTH } from "../shared/limits";
+import type { Priority } from "../shared/priorities";
 
 export type TaskCreate = components["schemas"]["TaskCreate"];
-export type Priority = NonNullable<TaskCreate["priority"]>;
-
-export const PRIORITIES: readonly Priority[] = ["none", "low", "medium", "high"];
-export const PRIORITY_LABELS: Record<Priority, string> = { none: "None", low: "Low", medium: "Medium", high: "High" };
 
 const PRIORITY_WORDS: Record<string, Priority> = { high: "high", medium: "medium", med: "medium", low: "low" };
 

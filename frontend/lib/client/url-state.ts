@@ -4,12 +4,11 @@
  * not know is dropped (a hand-edited link still opens), and defaults never appear in the URL.
  */
 import { DUE_PRESETS, dueRange, type DuePreset, type DueRange } from "./due-dates";
+import { PRIORITIES, type Priority } from "../shared/priorities";
 import type { TaskFilters, TaskListQuery } from "./api";
 
 export const STATUSES = ["all", "active", "completed"] as const;
 export type Status = (typeof STATUSES)[number];
-export const PRIORITIES = ["high", "medium", "low", "none"] as const;
-export type Priority = (typeof PRIORITIES)[number];
 export const SORTS = ["created", "due", "priority", "title"] as const;
 export type Sort = (typeof SORTS)[number];
 export type Order = "asc" | "desc";
