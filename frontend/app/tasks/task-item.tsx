@@ -3,9 +3,9 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import type { Task, TaskChanges } from "@/lib/client/api";
 import { dueLabel } from "@/lib/client/due-dates";
-import { normaliseTag } from "@/lib/client/url-state";
 import { DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from "@/lib/shared/limits";
 import { PRIORITIES, PRIORITY_LABELS, type Priority } from "@/lib/shared/priorities";
+import { normalizeTag } from "@/lib/shared/tags";
 
 interface Props {
   task: Task;
@@ -27,7 +27,7 @@ function changesFrom(form: FormData, task: Task): TaskChanges {
     description: text("description") || null,
     priority: text("priority") as Priority,
     due_date: text("due_date") || null,
-    tags: [...new Set(text("tags").split(",").map(normaliseTag).filter(Boolean))].sort(),
+    tags: [...new Set(text("tags").split(",").map(normalizeTag).filter(Boolean))].sort(),
   };
   const changes: TaskChanges = {};
   for (const key of Object.keys(next) as (keyof TaskChanges)[]) {

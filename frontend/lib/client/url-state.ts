@@ -5,6 +5,7 @@
  */
 import { DUE_PRESETS, dueRange, type DuePreset, type DueRange } from "./due-dates";
 import { PRIORITIES, type Priority } from "../shared/priorities";
+import { normalizeTag } from "../shared/tags";
 import type { TaskFilters, TaskListQuery } from "./api";
 
 export const STATUSES = ["all", "active", "completed"] as const;
@@ -45,15 +46,10 @@ function oneOf<T extends string>(values: readonly T[], value: string | null): T 
   return values.includes(value as T) ? (value as T) : null;
 }
 
-/** Tags are compared as the API stores them: trimmed, lower-case, inner spaces collapsed. */
-export function normaliseTag(tag: string): string {
-  return tag.trim().toLowerCase().replace(/\s+/g, " ");
-}
-
 export function parseListState(params: URLSearchParams): ListState {
   const sort = oneOf(SORTS, params.get("sort")) ?? DEFAULT_STATE.sort;
   const priority = PRIORITIES.filter((p) => params.getAll("priority").includes(p));
-  const tag = [...new Set(params.getAll("tag").map(normaliseTag).filter(Boolean))].slice(0, TAG_FILTER_MAX);
+  const tag = [...new Set(params.getAll("tag").map(normalizeTag).filter(Boolean))].slice(0, TAG_FILTER_MAX);
   return {
     status: oneOf(STATUSES, params.get("status")) ?? DEFAULT_STATE.status,
     q: (params.get("q") ?? "").trim().slice(0, SEARCH_MAX_LENGTH),
