@@ -7,7 +7,8 @@ on any difference that is not listed here. It also fails when the database holds
 function or a row-level security policy that is not listed, or misses one that is, and when a
 table with a user_id column lacks forced row-level security on PostgreSQL.
 
-A new table or migration that creates any of these adds one `Owned(...)` line to OWNED below.
+A new table adds its policy's name to the row-level security entry of OWNED below; a migration
+that creates a trigger or function adds an `Owned(reason, dialects, triggers=..., functions=...)`.
 An index belongs in app/models.py (with `only_on` where the databases differ), never here.
 """
 
@@ -15,54 +16,72 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Kind = Literal["trigger", "function", "policy", "server_default"]
+Kind = Literal["triggers", "functions", "policies", "server_defaults"]
 Dialect = Literal["postgresql", "sqlite"]
 BOTH: tuple[Dialect, ...] = ("postgresql", "sqlite")
 POSTGRES: tuple[Dialect, ...] = ("postgresql",)
 
-_RLS = "row-level security: the owner filter again, below the API (SQLAlchemy has no policies)"
-_TAG_COUNTS = "keeps tag.task_count as links come and go (SQLAlchemy has no triggers)"
-_LINK_COMPLETED = "copies the task's completed onto its links, whoever writes (migration 0007)"
-_SEARCH = "folds title and description into search_text at write time (migration 0008)"
-
 
 @dataclass(frozen=True, slots=True)
 class Owned:
-    kind: Kind
-    name: str  # a trigger, function or policy by its own name; a default as "table.column"
-    dialects: tuple[Dialect, ...]
+    """Parts of the schema that one reason keeps in the migrations, on these databases."""
+
     reason: str
+    dialects: tuple[Dialect, ...]
+    triggers: tuple[str, ...] = ()
+    functions: tuple[str, ...] = ()
+    policies: tuple[str, ...] = ()
+    server_defaults: tuple[str, ...] = ()  # "table.column"
 
 
 OWNED: tuple[Owned, ...] = (
-    Owned("policy", "task_owner", POSTGRES, _RLS),
-    Owned("policy", "tag_owner", POSTGRES, _RLS),
-    Owned("policy", "task_tag_owner", POSTGRES, _RLS),
-    Owned("policy", "idempotency_key_owner", POSTGRES, _RLS),
-    Owned("trigger", "task_tag_linked", BOTH, _TAG_COUNTS),
-    Owned("trigger", "task_tag_unlinked", BOTH, _TAG_COUNTS),
-    Owned("function", "tag_count_linked", POSTGRES, _TAG_COUNTS),
-    Owned("function", "tag_count_unlinked", POSTGRES, _TAG_COUNTS),
-    Owned("trigger", "task_unlink_tags", ("sqlite",), "SQLite's cascade of a task to its links"),
-    Owned("trigger", "task_tag_completed", BOTH, _LINK_COMPLETED),
-    Owned("trigger", "task_completed_links", BOTH, _LINK_COMPLETED),
-    Owned("function", "task_tag_completed", POSTGRES, _LINK_COMPLETED),
-    Owned("function", "task_completed_links", POSTGRES, _LINK_COMPLETED),
-    Owned("trigger", "task_search_text", POSTGRES, _SEARCH),
-    Owned("function", "task_search_text", POSTGRES, _SEARCH),
-    Owned("function", "task_folded_text", POSTGRES, _SEARCH),
     Owned(
-        "server_default",
-        "task.tags",
+        "row-level security: the owner filter again, below the API (SQLAlchemy has no policies); "
+        "every table with a user_id has one, named <table>_owner",
+        POSTGRES,
+        policies=("task_owner", "tag_owner", "task_tag_owner", "idempotency_key_owner"),
+    ),
+    Owned(
+        "tag.task_count follows the links as they come and go, whoever writes (migration 0004)",
         BOTH,
+        triggers=("task_tag_linked", "task_tag_unlinked"),
+    ),
+    Owned(
+        "the functions of the tag-count triggers (SQLite's triggers hold their statements)",
+        POSTGRES,
+        functions=("tag_count_linked", "tag_count_unlinked"),
+    ),
+    Owned(
+        "SQLite cascades a task's delete to its links", ("sqlite",), triggers=("task_unlink_tags",)
+    ),
+    Owned(
+        "a link carries its task's completed, whoever writes (migration 0007)",
+        BOTH,
+        triggers=("task_tag_completed", "task_completed_links"),
+    ),
+    Owned(
+        "the functions of those triggers, and of the search text folded at write time (0008)",
+        POSTGRES,
+        triggers=("task_search_text",),
+        functions=(
+            "task_tag_completed",
+            "task_completed_links",
+            "task_search_text",
+            "task_folded_text",
+        ),
+    ),
+    Owned(
         "filled the rows older than migration 0004 ('[]' on SQLite, '{}' on PostgreSQL); every "
         "write names the tags, so the model declares none",
+        BOTH,
+        server_defaults=("task.tags",),
     ),
 )
 
 
 def owned(kind: Kind, dialect: str) -> set[str]:
-    return {item.name for item in OWNED if item.kind == kind and dialect in item.dialects}
+    """The names of one kind that the migrations own on this database."""
+    return {name for item in OWNED if dialect in item.dialects for name in getattr(item, kind)}
 
 
 def include_object_on(dialect: str) -> Callable[..., bool]:

@@ -38,7 +38,7 @@ def _listed_or_unreflectable(diff: Any, dialect: str) -> bool:
     _, _, table, column, _, _, model_default = diff[0]
     if dialect == "sqlite" and isinstance(model_default, Identity):
         return True
-    return f"{table}.{column}" in owned("server_default", dialect)
+    return f"{table}.{column}" in owned("server_defaults", dialect)
 
 
 def schema_differences(connection: Connection) -> list[Any]:
@@ -81,7 +81,7 @@ def test_triggers_functions_and_policies_are_listed(migrated: Connection) -> Non
     dialect = migrated.dialect.name
     if dialect == "sqlite":
         triggers = _names(migrated, "SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        assert triggers == owned("trigger", dialect)
+        assert triggers == owned("triggers", dialect)
         return
     public = "(SELECT oid FROM pg_namespace WHERE nspname = 'public')"
     triggers = _names(
@@ -91,9 +91,9 @@ def test_triggers_functions_and_policies_are_listed(migrated: Connection) -> Non
     )
     functions = _names(migrated, f"SELECT proname FROM pg_proc WHERE pronamespace = {public}")
     policies = _names(migrated, "SELECT policyname FROM pg_policies WHERE schemaname = 'public'")
-    assert triggers == owned("trigger", dialect)
-    assert functions == owned("function", dialect)
-    assert policies == owned("policy", dialect)
+    assert triggers == owned("triggers", dialect)
+    assert functions == owned("functions", dialect)
+    assert policies == owned("policies", dialect)
 
 
 def test_every_table_with_a_user_has_forced_row_level_security(migrated: Connection) -> None:
