@@ -471,9 +471,7 @@ class TaskUpdate(BaseModel):
     @model_validator(mode="after")
     def _meaningful(self) -> "TaskUpdate":
         if not self.model_fields_set:
-            raise ValueError(
-                "give at least one of: title, description, completed, priority, due_date, tags"
-            )
+            raise ValueError(f"give at least one of: {', '.join(type(self).model_fields)}")
         return self
 
 

@@ -63,6 +63,7 @@ from app.models import (
     TaskCreate,
     TaskFilter,
     TaskListQuery,
+    TaskPublic,
     TaskSort,
     TaskStateFilter,
     TaskUpdate,
@@ -88,17 +89,9 @@ _PRIORITY_NAME = case(
     },
     value=task.c.priority,
 ).label("priority")
-_PUBLIC = (
-    task.c.id,
-    task.c.title,
-    task.c.description,
-    task.c.completed,
-    _PRIORITY_NAME,
-    task.c.due_date,
-    task.c.tags,
-    task.c.completed_at,
-    task.c.created_at,
-    task.c.updated_at,
+# What the API returns: TaskPublic's fields, each its column (the priority as its name).
+_PUBLIC = tuple(
+    _PRIORITY_NAME if name == "priority" else task.c[name] for name in TaskPublic.model_fields
 )
 # What q searches, matched with ILIKE: the exact rule, applied to every candidate.
 _SEARCHED = (
@@ -321,16 +314,15 @@ def _delete_matching(shape: _Shape) -> ReturningDelete[Any]:
 
 _GET = select(*_PUBLIC).where(_OWNED, _THIS_TASK)
 # Bound names differ from column names, which SQLAlchemy keeps for itself in INSERT and UPDATE.
+# Every field of TaskCreate is a column of its own name (_new_values binds them).
 _NEW_ROW = insert(task).values(
-    user_id=_CALLER,
-    title=bindparam("new_title"),
-    description=bindparam("new_description"),
-    priority=bindparam("new_priority"),
-    due_date=bindparam("new_due_date"),
-    tags=bindparam("new_tags"),
-    completed=False,
-    created_at=bindparam("now"),
-    updated_at=bindparam("now"),
+    {name: bindparam(f"new_{name}") for name in TaskCreate.model_fields}
+    | {
+        "user_id": _CALLER,
+        "completed": False,
+        "created_at": bindparam("now"),
+        "updated_at": bindparam("now"),
+    }
 )
 _CREATE = _NEW_ROW.returning(*_PUBLIC)
 _DELETE = delete(task).where(_OWNED, _THIS_TASK).returning(task.c.id)
@@ -533,18 +525,20 @@ def _fingerprint(data: TaskCreate) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+def _new_values(values: dict[str, Any]) -> dict[str, Any]:
+    """A request's fields as the statements bind them: `new_<column>`, the priority as its
+    rank."""
+    if "priority" in values:
+        values["priority"] = PRIORITIES.index(values["priority"])
+    return {f"new_{name}": value for name, value in values.items()}
+
+
 async def create_task(
     db: Database, user_id: str, data: TaskCreate, key: str | None = None
 ) -> Creation:
     now = datetime.now(UTC)
-    params: dict[str, Any] = {
-        "new_title": data.title,
-        "new_description": data.description,
-        "new_priority": PRIORITIES.index(data.priority),
-        "new_due_date": data.due_date,
-        "new_tags": data.tags,
-        "now": now,
-    }
+    params = _new_values(data.model_dump())
+    params["now"] = now
     if data.tags:
         params["tag_names"] = _json(data.tags)
     if key is None:
@@ -572,9 +566,7 @@ async def create_task(
 
 async def update_task(db: Database, user_id: str, task_id: int, changes: TaskUpdate) -> Row | None:
     values = changes.model_dump(exclude_unset=True)
-    if "priority" in values:
-        values["priority"] = PRIORITIES.index(values["priority"])
-    params = {f"new_{name}": value for name, value in values.items()}
+    params = _new_values(values)
     params.update(task_id=task_id, now=datetime.now(UTC))
     if changes.tags is None:
         return await _one(db, user_id, _update(frozenset(values)), params)
