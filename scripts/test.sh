@@ -19,7 +19,8 @@ step() {  # step NAME COMMAND...: run it into its log, remember a failure, go on
     local name=$1 log started=$SECONDS status=0
     shift
     log="$LOGS/$(printf '%s' "$name" | tr -cs 'A-Za-z0-9' '-').log"
-    "$@" >"$log" 2>&1 </dev/null || status=$?
+    # In a subshell: a command that exits (die) ends its step, not the lane.
+    ("$@") >"$log" 2>&1 </dev/null || status=$?
     if [ "$status" = 0 ]; then
         printf 'ok      %4ss  %s\n' $((SECONDS - started)) "$name"
     else
@@ -27,6 +28,7 @@ step() {  # step NAME COMMAND...: run it into its log, remember a failure, go on
             "${log#"$ROOT"/}"
         printf '%s\t%s\n' "$name" "$log" >>"$FAILED"
     fi
+    return "$status"
 }
 
 pytest_suite() {  # pytest_suite NAME DATABASE_URL [PYTEST ARGS...]: backend tests on one database
@@ -41,14 +43,17 @@ pytest_suite() {  # pytest_suite NAME DATABASE_URL [PYTEST ARGS...]: backend tes
 # Over backend/app, backend/tests, scripts/ and bench/, as backend/pyproject.toml says.
 type_check() { (cd "$BACKEND" && "$VENV/bin/mypy"); }
 
-e2e_suite() {  # e2e_suite NAME [POSTGRES_SERVER_URL]: the browser tests over both servers
-    local status=0 database=""
-    if [ -n "${2:-}" ]; then
-        database=$("$VENV/bin/python" "$ROOT/scripts/scratch_db.py" create "$2") || return 1
+# e2e_suite NAME POSTGRES_SERVER_URL|"" FILE...: browser tests over both servers, on a scratch
+# PostgreSQL database of their own when a server is given (else each system on SQLite files).
+e2e_suite() {
+    local name=$1 server=$2 status=0 database=""
+    shift 2
+    if [ -n "$server" ]; then
+        database=$("$VENV/bin/python" "$ROOT/scripts/scratch_db.py" create "$server") || return 1
     fi
     (cd "$ROOT/e2e" && DATABASE_URL="$database" node --test --test-concurrency=1 \
         --test-reporter=spec --test-reporter-destination=stdout \
-        --test-reporter=junit --test-reporter-destination="$REPORTS/e2e-$1.xml" tests/) ||
+        --test-reporter=junit --test-reporter-destination="$REPORTS/e2e-$name.xml" "$@") ||
         status=$?
     [ -z "$database" ] || "$VENV/bin/python" "$ROOT/scripts/scratch_db.py" drop "$database"
     return "$status"
@@ -74,8 +79,6 @@ if [ -n "${TEST_DATABASE_URL:-}" ]; then
     command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 fi
 [ "${#missing[@]}" -eq 0 ] || apt_install "${missing[@]}"
-setup_npm "$FRONTEND"
-setup_npm "$ROOT/e2e"
 [ -n "${TEST_DATABASE_URL:-}" ] ||
     say "TEST_DATABASE_URL is not set: skipping the PostgreSQL runs of the backend and browser suites"
 
@@ -93,7 +96,7 @@ lane_postgres() {
     step "API contract on PostgreSQL" pytest_suite contract-postgres "$TEST_DATABASE_URL" -m contract
 }
 
-lane_frontend() {
+lane_frontend_checks() {
     # The frontend's API types are generated from the backend's schema and checked in: a
     # change on one side that the other has not taken in fails here.
     step "frontend: API types match the backend's schema" \
@@ -104,12 +107,37 @@ lane_frontend() {
         --reporter=default --reporter=junit --outputFile.junit="$REPORTS/frontend.xml"
 }
 
-lane_browser() {
+# The browser suites on PostgreSQL, in two halves that run at once, each on its own database:
+# the commands and the cluster (which migrate and restart servers), and the pages.
+E2E_COMMANDS=(tests/run-command.test.mjs tests/cluster-command.test.mjs tests/cluster.test.mjs)
+
+lane_browser() {  # lane_browser PID: the browser tests wait for that (their npm packages)
     step "frontend: build, and no secret in the client bundle" checked_build
-    step "browser tests on SQLite" e2e_suite sqlite &
+    wait "$1"
+    step "browser tests on SQLite" e2e_suite sqlite "" tests/ &
     if [ -n "${TEST_DATABASE_URL:-}" ]; then
-        step "browser tests on PostgreSQL" e2e_suite postgres "$TEST_DATABASE_URL" &
+        local file pages=()
+        for file in "$ROOT"/e2e/tests/*.test.mjs; do
+            file=tests/${file##*/}
+            [[ " ${E2E_COMMANDS[*]} " == *" $file "* ]] || pages+=("$file")
+        done
+        step "browser tests on PostgreSQL: make run, make cluster, the cluster" \
+            e2e_suite postgres-commands "$TEST_DATABASE_URL" "${E2E_COMMANDS[@]}" &
+        step "browser tests on PostgreSQL: the pages" \
+            e2e_suite postgres-pages "$TEST_DATABASE_URL" "${pages[@]}" &
     fi
+    wait
+}
+
+# npm's packages install while the Python suites run; the frontend's checks and its build
+# (then the browser suites) run side by side.
+lane_node() {
+    local e2e_packages
+    step "npm packages (frontend)" setup_npm "$FRONTEND" || return
+    step "npm packages (browser tests)" setup_npm "$ROOT/e2e" &
+    e2e_packages=$!
+    lane_frontend_checks &
+    lane_browser "$e2e_packages"
     wait
 }
 
@@ -117,8 +145,7 @@ started=$SECONDS
 say "running the suites in parallel lanes (logs in artifacts/logs/)"
 lane_python &
 [ -z "${TEST_DATABASE_URL:-}" ] || lane_postgres &
-lane_frontend &
-lane_browser &
+lane_node &
 wait
 say "all suites done in $((SECONDS - started)) s"
 
