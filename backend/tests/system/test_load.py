@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 # A number of calls, not a time: the same work however busy the machine is (the seeded
 # clients choose the same calls every run).
-CALLS_PER_CLIENT = 60
+CALLS_PER_CLIENT = 40
 USERS = 8
 CLIENTS_PER_USER = 4
 # Beyond this many tasks a client deletes instead of creating, so lists stay one page long.
@@ -167,7 +167,9 @@ def test_concurrent_users_lose_duplicate_and_cross_nothing(server: str) -> None:
     run = asyncio.run(drive(server))
     assert run.errors == [], f"{len(run.errors)} errors, first ones: {run.errors[:10]}"
     # The run really did exercise every kind of call, at some volume.
-    assert all(run.succeeded[method] > 100 for method in ("POST", "PATCH", "DELETE", "GET"))
+    assert all(run.succeeded[method] > 100 for method in ("POST", "PATCH", "DELETE", "GET")), (
+        run.succeeded
+    )
 
 
 async def swap_crossed_tags(base_url: str, rounds: int) -> list[str]:
