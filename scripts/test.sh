@@ -141,13 +141,22 @@ lane_node() {
     wait
 }
 
+lane() {  # lane FUNCTION: run it, and say that it ran to its end (a lane that died did not)
+    "$1"
+    echo "$1" >>"$LOGS/lanes-finished"
+}
+
 started=$SECONDS
 say "running the suites in parallel lanes (logs in artifacts/logs/)"
-lane_python &
-[ -z "${TEST_DATABASE_URL:-}" ] || lane_postgres &
-lane_node &
+lanes=(lane_python lane_node)
+[ -z "${TEST_DATABASE_URL:-}" ] || lanes+=(lane_postgres)
+for name in "${lanes[@]}"; do lane "$name" & done
 wait
 say "all suites done in $((SECONDS - started)) s"
+for name in "${lanes[@]}"; do
+    grep -qx "$name" "$LOGS/lanes-finished" 2>/dev/null ||
+        printf '%s\t%s\n' "$name (ended before its last step)" "$LOGS/failed-steps" >>"$FAILED"
+done
 
 while IFS=$'\t' read -r name log; do
     printf '\n===== %s (the last 200 lines of %s) =====\n' "$name" "${log#"$ROOT"/}"
