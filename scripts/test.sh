@@ -164,6 +164,6 @@ while IFS=$'\t' read -r name log; do
 done <"$FAILED"
 "$VENV/bin/python" "$ROOT/scripts/summarize_reports.py" "$REPORTS"/*.xml
 if [ -s "$FAILED" ]; then
-    printf 'failed steps: %s\n' "$(cut -f1 "$FAILED" | paste -sd, | sed 's/,/, /g')" >&2
+    printf 'failed steps: %s\n' "$(cut -f1 "$FAILED" | paste -sd ';' | sed 's/;/; /g')" >&2
     exit 1
 fi
