@@ -22,7 +22,7 @@ import psycopg
 
 import auth_cost
 import fair_share
-from app import crud
+from app import statements
 from app.models import TaskFilter, TaskListQuery
 from devtools import Server, free_port, otlp_receiver
 from seed import FILTER_TAG, SEARCH_WORD, Postgres, seeded_sqlite, user, write_tokens
@@ -185,7 +185,7 @@ def run(args: argparse.Namespace) -> Result:
                     }
                 )
             )
-        results["B5_1M_plan"] = pg.explain(large, user(7), *crud.list_query(PLANS["list"]))
+        results["B5_1M_plan"] = pg.explain(large, user(7), *statements.list_query(PLANS["list"]))
 
         users, per_user, heavy = args.big
         say(
@@ -207,13 +207,15 @@ def run(args: argparse.Namespace) -> Result:
                     }
                 )
             )
-        plans = {name: crud.list_query(query) for name, query in PLANS.items()}
+        plans = {name: statements.list_query(query) for name, query in PLANS.items()}
         results["B7_plans"] = {
             name: pg.explain(big, user(7), *statement) for name, statement in plans.items()
         }
         results["B8_plans"] = {
             "list": pg.explain(big, user(0), *plans["list"]),
-            "counts": pg.explain(big, user(0), *crud.count_query(TaskFilter(tag=(FILTER_TAG,)))),
+            "counts": pg.explain(
+                big, user(0), *statements.count_query(TaskFilter(tag=(FILTER_TAG,)))
+            ),
         }
         results["B7_sizes"] = {"users": users, "per_user": per_user, "heavy": heavy}
 

@@ -1,28 +1,58 @@
-"""Sum JUnit XML reports into one closing line: `total: N passed, N failed, N skipped`."""
+"""Sum JUnit XML reports into one closing line: `total: N passed, N failed, N skipped`, after a
+line per report with its counts and how long its tests took."""
 
 import sys
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 
 
-def counts(path: str) -> tuple[int, int, int]:
+@dataclass
+class Counts:
+    tests: int = 0
+    failed: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+
+    @property
+    def passed(self) -> int:
+        return self.tests - self.failed - self.skipped
+
+
+def _seconds(root: ET.Element) -> float:
+    # The reporters disagree on where the duration goes: vitest puts it on the root, pytest on
+    # its one suite, node's test runner on the cases alone.
+    if root.get("time"):
+        return float(root.get("time", 0))
+    suites = root.findall("testsuite")
+    if suites and all(suite.get("time") for suite in suites):
+        return sum(float(suite.get("time", 0)) for suite in suites)
+    return sum(float(case.get("time", 0)) for case in root.iter("testcase"))
+
+
+def counts(path: str) -> Counts:
+    root = ET.parse(path).getroot()  # noqa: S314
+    result = Counts(seconds=_seconds(root))
     # Count test cases, not suite attributes: node's reporter writes cases with no suite.
-    tests = failed = skipped = 0
-    for case in ET.parse(path).getroot().iter("testcase"):  # noqa: S314
-        tests += 1
+    for case in root.iter("testcase"):
+        result.tests += 1
         if case.find("failure") is not None or case.find("error") is not None:
-            failed += 1
+            result.failed += 1
         elif case.find("skipped") is not None:
-            skipped += 1
-    return tests, failed, skipped
+            result.skipped += 1
+    return result
 
 
 def main(paths: list[str]) -> None:
-    tests = failed = skipped = 0
+    total = Counts()
     for path in paths:
-        t, f, s = counts(path)
-        print(f"{path.rsplit('/', 1)[-1]}: {t - f - s} passed, {f} failed, {s} skipped")
-        tests, failed, skipped = tests + t, failed + f, skipped + s
-    print(f"total: {tests - failed - skipped} passed, {failed} failed, {skipped} skipped")
+        c = counts(path)
+        print(
+            f"{path.rsplit('/', 1)[-1]}: {c.passed} passed, {c.failed} failed, "
+            f"{c.skipped} skipped in {c.seconds:.0f} s"
+        )
+        total.tests, total.failed = total.tests + c.tests, total.failed + c.failed
+        total.skipped += c.skipped
+    print(f"total: {total.passed} passed, {total.failed} failed, {total.skipped} skipped")
 
 
 if __name__ == "__main__":

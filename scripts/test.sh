@@ -1,20 +1,34 @@
 #!/usr/bin/env bash
 # Runs every test of the project, installing what the tests need first.
 #   TEST_DATABASE_URL=postgresql://...  also runs the backend suite on PostgreSQL.
-# Reports (JUnit XML) land in artifacts/reports; the last line sums them up.
+# Suites that share nothing (their own databases, ports and temporary folders) run at the same
+# time, in lanes; the steps of one lane run in order. Each step's output goes to its log in
+# artifacts/logs/, one line says how it ended and how long it took, and a failed step's log is
+# printed at the end. Reports (JUnit XML) land in artifacts/reports; the last line sums them up.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 REPORTS="$ROOT/artifacts/reports"
-rm -rf "$REPORTS" && mkdir -p "$REPORTS"
-failed=()
+LOGS="$ROOT/artifacts/logs"
+FAILED="$LOGS/failed-steps"
+rm -rf "$REPORTS" "$LOGS" && mkdir -p "$REPORTS" "$LOGS"
+: >"$FAILED"
 
-step() {  # step NAME COMMAND...: run it, remember a failure, go on with the next step
-    local name=$1
+step() {  # step NAME COMMAND...: run it into its log, remember a failure, go on with the next step
+    local name=$1 log started=$SECONDS status=0
     shift
-    say "$name"
-    "$@" || failed+=("$name")
+    log="$LOGS/$(printf '%s' "$name" | tr -cs 'A-Za-z0-9' '-').log"
+    # In a subshell: a command that exits (die) ends its step, not the lane.
+    ("$@") >"$log" 2>&1 </dev/null || status=$?
+    if [ "$status" = 0 ]; then
+        printf 'ok      %4ss  %s\n' $((SECONDS - started)) "$name"
+    else
+        printf 'FAILED  %4ss  %s (exit %s, log: %s)\n' $((SECONDS - started)) "$name" "$status" \
+            "${log#"$ROOT"/}"
+        printf '%s\t%s\n' "$name" "$log" >>"$FAILED"
+    fi
+    return "$status"
 }
 
 pytest_suite() {  # pytest_suite NAME DATABASE_URL [PYTEST ARGS...]: backend tests on one database
@@ -29,61 +43,130 @@ pytest_suite() {  # pytest_suite NAME DATABASE_URL [PYTEST ARGS...]: backend tes
 # Over backend/app, backend/tests, scripts/ and bench/, as backend/pyproject.toml says.
 type_check() { (cd "$BACKEND" && "$VENV/bin/mypy"); }
 
-e2e_suite() {  # e2e_suite NAME [POSTGRES_SERVER_URL]: the browser tests over both servers
-    local status=0 database=""
-    if [ -n "${2:-}" ]; then
-        database=$("$VENV/bin/python" "$ROOT/scripts/scratch_db.py" create "$2") || return 1
+# e2e_suite NAME POSTGRES_SERVER_URL|"" FILE...: browser tests over both servers, on a scratch
+# PostgreSQL database of their own when a server is given (else each system on SQLite files).
+e2e_suite() {
+    local name=$1 server=$2 status=0 database=""
+    shift 2
+    if [ -n "$server" ]; then
+        database=$("$VENV/bin/python" "$ROOT/scripts/scratch_db.py" create "$server") || return 1
     fi
     (cd "$ROOT/e2e" && DATABASE_URL="$database" node --test --test-concurrency=1 \
         --test-reporter=spec --test-reporter-destination=stdout \
-        --test-reporter=junit --test-reporter-destination="$REPORTS/e2e-$1.xml" tests/) ||
+        --test-reporter=junit --test-reporter-destination="$REPORTS/e2e-$name.xml" "$@") ||
         status=$?
     [ -z "$database" ] || "$VENV/bin/python" "$ROOT/scripts/scratch_db.py" drop "$database"
     return "$status"
 }
 
+# Builds the frontend (with a sentinel secret) and greps the client bundle for it; the browser
+# tests then run that same build, which reads its real secret at run time. The build is of
+# these sources, so it is marked as such: `make run` and `make cluster` in the browser tests
+# reuse it instead of each building again (at the same time, into the same folder).
+checked_build() {
+    npm --prefix "$FRONTEND" run --silent check:bundle &&
+        frontend_build_key >"$FRONTEND/.next/.build-key"
+}
+
+# Everything installed first, in order: the lanes below only run.
 setup_backend --dev
-step "ruff" "$VENV/bin/ruff" check "$BACKEND" "$ROOT/scripts" "$ROOT/bench"
-step "ruff format" "$VENV/bin/ruff" format --check --quiet "$BACKEND" "$ROOT/scripts" "$ROOT/bench"
-step "mypy --strict" type_check
-step "backend tests on SQLite" pytest_suite sqlite "" -m "not contract"
-# schemathesis against a running API: every check, positive and negative, stateful.
-step "API contract on SQLite" pytest_suite contract-sqlite "" -m contract
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
-    # tests/system/test_pooler.py starts a PgBouncer of its own (transaction pooling).
-    command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || apt_install pgbouncer
+    # tests/system/test_pooler.py starts a PgBouncer of its own (transaction pooling);
+    # e2e/tests/cluster.test.mjs runs the replicas behind HAProxy (PostgreSQL only);
+    command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
+    command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+    # e2e/tests/observability.test.mjs has a real Prometheus scrape the cluster.
+    command -v prometheus >/dev/null || missing+=(prometheus)
+fi
+[ "${#missing[@]}" -eq 0 ] || apt_install "${missing[@]}"
+[ -n "${TEST_DATABASE_URL:-}" ] ||
+    say "TEST_DATABASE_URL is not set: skipping the PostgreSQL runs of the backend and browser suites"
+
+lane_python() {
+    step "ruff" "$VENV/bin/ruff" check "$BACKEND" "$ROOT/scripts" "$ROOT/bench"
+    step "ruff format" "$VENV/bin/ruff" format --check --quiet "$BACKEND" "$ROOT/scripts" "$ROOT/bench"
+    step "mypy --strict" type_check
+    step "backend tests on SQLite" pytest_suite sqlite "" -m "not contract"
+    # schemathesis against a running API: every check, positive and negative, stateful.
+    step "API contract on SQLite" pytest_suite contract-sqlite "" -m contract
+}
+
+lane_postgres() {
     step "backend tests on PostgreSQL" pytest_suite postgres "$TEST_DATABASE_URL" -m "not contract"
     step "API contract on PostgreSQL" pytest_suite contract-postgres "$TEST_DATABASE_URL" -m contract
-else
-    say "TEST_DATABASE_URL is not set: skipping the PostgreSQL run of the backend suite"
-fi
+}
 
-setup_npm "$FRONTEND"
-# The frontend's API types are generated from the backend's schema and checked in: a change
-# on one side that the other has not taken in fails here.
-step "frontend: API types match the backend's schema" npm --prefix "$FRONTEND" run --silent check:api
-step "frontend: eslint" npm --prefix "$FRONTEND" run --silent lint
-step "frontend: type check" npm --prefix "$FRONTEND" run --silent typecheck
-step "frontend: unit tests" npm --prefix "$FRONTEND" run --silent test -- \
-    --reporter=default --reporter=junit --outputFile.junit="$REPORTS/frontend.xml"
-# Builds the frontend (with a sentinel secret) and greps the client bundle for it; the
-# browser tests then run that same build, which reads its real secret at run time.
-step "frontend: build, and no secret in the client bundle" \
-    npm --prefix "$FRONTEND" run --silent check:bundle
+lane_frontend_checks() {
+    # The frontend's API types are generated from the backend's schema and checked in: a
+    # change on one side that the other has not taken in fails here.
+    step "frontend: API types match the backend's schema" \
+        npm --prefix "$FRONTEND" run --silent check:api
+    step "frontend: eslint" npm --prefix "$FRONTEND" run --silent lint
+    step "frontend: type check" npm --prefix "$FRONTEND" run --silent typecheck
+    step "frontend: unit tests" npm --prefix "$FRONTEND" run --silent test -- \
+        --reporter=default --reporter=junit --outputFile.junit="$REPORTS/frontend.xml"
+}
 
-command -v chromium >/dev/null || apt_install chromium
-setup_npm "$ROOT/e2e"
-step "browser tests on SQLite" e2e_suite sqlite
-if [ -n "${TEST_DATABASE_URL:-}" ]; then
-    # e2e/tests/cluster.test.mjs runs the replicas behind HAProxy (PostgreSQL only).
-    command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || apt_install haproxy
-    # e2e/tests/observability.test.mjs has a real Prometheus scrape the cluster.
-    command -v prometheus >/dev/null || apt_install prometheus
-    step "browser tests on PostgreSQL" e2e_suite postgres "$TEST_DATABASE_URL"
-fi
+# The browser suites on PostgreSQL, in two halves that run at once, each on its own database:
+# the commands and the cluster (which migrate and restart servers), and the pages.
+E2E_COMMANDS=(tests/run-command.test.mjs tests/cluster-command.test.mjs tests/cluster.test.mjs
+    tests/observability.test.mjs)
 
+lane_browser() {  # lane_browser PID: the browser tests wait for that (their npm packages)
+    step "frontend: build, and no secret in the client bundle" checked_build
+    wait "$1"
+    step "browser tests on SQLite" e2e_suite sqlite "" tests/ &
+    if [ -n "${TEST_DATABASE_URL:-}" ]; then
+        local file pages=()
+        for file in "$ROOT"/e2e/tests/*.test.mjs; do
+            file=tests/${file##*/}
+            [[ " ${E2E_COMMANDS[*]} " == *" $file "* ]] || pages+=("$file")
+        done
+        step "browser tests on PostgreSQL: make run, make cluster, the cluster" \
+            e2e_suite postgres-commands "$TEST_DATABASE_URL" "${E2E_COMMANDS[@]}" &
+        step "browser tests on PostgreSQL: the pages" \
+            e2e_suite postgres-pages "$TEST_DATABASE_URL" "${pages[@]}" &
+    fi
+    wait
+}
+
+# npm's packages install while the Python suites run; the frontend's checks and its build
+# (then the browser suites) run side by side.
+lane_node() {
+    local e2e_packages
+    step "npm packages (frontend)" setup_npm "$FRONTEND" || return
+    step "npm packages (browser tests)" setup_npm "$ROOT/e2e" &
+    e2e_packages=$!
+    lane_frontend_checks &
+    lane_browser "$e2e_packages"
+    wait
+}
+
+lane() {  # lane FUNCTION: run it, and say that it ran to its end (a lane that died did not)
+    "$1"
+    echo "$1" >>"$LOGS/lanes-finished"
+}
+
+started=$SECONDS
+say "running the suites in parallel lanes (logs in artifacts/logs/)"
+lanes=(lane_python lane_node)
+[ -z "${TEST_DATABASE_URL:-}" ] || lanes+=(lane_postgres)
+for name in "${lanes[@]}"; do lane "$name" & done
+wait
+say "all suites done in $((SECONDS - started)) s"
+for name in "${lanes[@]}"; do
+    grep -qx "$name" "$LOGS/lanes-finished" 2>/dev/null ||
+        printf '%s\t%s\n' "$name (ended before its last step)" "$LOGS/failed-steps" >>"$FAILED"
+done
+
+while IFS=$'\t' read -r name log; do
+    printf '\n===== %s (the last 200 lines of %s) =====\n' "$name" "${log#"$ROOT"/}"
+    tail -n 200 "$log"
+done <"$FAILED"
 "$VENV/bin/python" "$ROOT/scripts/summarize_reports.py" "$REPORTS"/*.xml
-if [ "${#failed[@]}" -gt 0 ]; then
-    printf 'failed steps: %s\n' "${failed[*]}" >&2
+if [ -s "$FAILED" ]; then
+    printf 'failed steps: %s\n' "$(cut -f1 "$FAILED" | paste -sd ';' | sed 's/;/; /g')" >&2
     exit 1
 fi

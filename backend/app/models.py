@@ -39,6 +39,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
+    text,
 )
 
 from app.db.portable import StringList
@@ -70,6 +72,14 @@ PRIORITIES = ("none", "low", "medium", "high")
 Priority = Literal["none", "low", "medium", "high"]
 
 _Id = BigInteger().with_variant(Integer, "sqlite")
+
+
+def only_on(dialect: str, index: Index) -> Index:
+    """An index that one database has (or has in this form) and the other has not: created and
+    compared there alone (app/db/migration_owned.py reads the mark)."""
+    index.info["dialect"] = dialect
+    return index.ddl_if(dialect=dialect)
+
 
 task = Table(
     "task",
@@ -105,9 +115,36 @@ task = Table(
     Index("ix_task_user_id_created_at_id", "user_id", "created_at", "id"),
     Index("ix_task_user_id_due_date_id", "user_id", "due_date", "id"),
     Index("ix_task_user_id_priority_id", "user_id", "priority", "id"),
-    # (PostgreSQL also has (user_id, lower(title), id) for sort=title: migration 0004.)
-    # (And (user_id, id) with completed, for the counts and the tag filter: migration 0006.)
+    # (user_id, id) with completed, for the counts and the tag filter (migration 0006): SQLite
+    # has no INCLUDE, so there it is a third key column.
+    only_on(
+        "postgresql",
+        Index("ix_task_user_id_id_completed", "user_id", "id", postgresql_include=["completed"]),
+    ),
+    only_on("sqlite", Index("ix_task_user_id_id_completed", "user_id", "id", "completed")),
+    # The search's candidates, from the index alone (migration 0008; SQLite scans).
+    only_on(
+        "postgresql",
+        Index(
+            "ix_task_user_id_id_search_text", "user_id", "id", postgresql_include=["search_text"]
+        ),
+    ),
+    only_on(
+        "postgresql",
+        Index(
+            "ix_task_user_id_id_unsearchable",
+            "user_id",
+            "id",
+            postgresql_where=text("search_text IS NULL"),
+        ),
+    ),
     sqlite_autoincrement=True,
+)
+# For sort=title (migration 0004). SQLite sorts titles with a function of the API's own, which
+# an index could not use without every other client of the file having it too.
+only_on(
+    "postgresql",
+    Index("ix_task_user_id_lower_title_id", task.c.user_id, func.lower(task.c.title), task.c.id),
 )
 
 # A user's tags, each name once, with how many of the user's tasks carry it (kept by triggers
@@ -138,6 +175,21 @@ task_tag = Table(
     # by tags read the links alone; NULL on links older than the column.
     Column("completed", Boolean, nullable=True),
     Index("ix_task_tag_user_id_tag_id_task_id", "user_id", "tag_id", "task_id"),
+    # The counts' index (migration 0007): completed as a key column where there is no INCLUDE.
+    only_on(
+        "postgresql",
+        Index(
+            "ix_task_tag_user_id_tag_id_completed",
+            "user_id",
+            "tag_id",
+            "task_id",
+            postgresql_include=["completed"],
+        ),
+    ),
+    only_on(
+        "sqlite",
+        Index("ix_task_tag_user_id_tag_id_completed", "user_id", "tag_id", "task_id", "completed"),
+    ),
     sqlite_with_rowid=False,
 )
 
@@ -150,7 +202,7 @@ idempotency_key = Table(
     metadata,
     Column("user_id", String(USER_ID_MAX), primary_key=True),
     Column("key", String(IDEMPOTENCY_KEY_MAX), primary_key=True),
-    # SHA-256 (hex) of the request body as the API read it (app/crud.py).
+    # SHA-256 (hex) of the request body as the API read it (app/statements.py).
     Column("fingerprint", String(64), nullable=False),
     Column("task_id", _Id, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -319,7 +371,7 @@ TagName = Annotated[
         examples=["home"],
     ),
 ]
-# Words are what str.split() finds (crud.py): runs of non-whitespace, as `\S` means too.
+# Words are what str.split() finds (app/statements.py): runs of non-whitespace, as `\S` means too.
 SEARCH_PATTERN = f"^\\s*(?:[^\\s\\u0000]+\\s+){{0,{SEARCH_WORDS_MAX - 1}}}[^\\s\\u0000]*\\s*$"
 SearchText = Annotated[
     str,
@@ -425,9 +477,7 @@ class TaskUpdate(BaseModel):
     @model_validator(mode="after")
     def _meaningful(self) -> "TaskUpdate":
         if not self.model_fields_set:
-            raise ValueError(
-                "give at least one of: title, description, completed, priority, due_date, tags"
-            )
+            raise ValueError(f"give at least one of: {', '.join(type(self).model_fields)}")
         return self
 
 

@@ -3,6 +3,7 @@
 Servers and throwaway databases come from `devtools`, which scripts/ and bench/ use too.
 """
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -12,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -109,3 +110,20 @@ def plain_role(owner_url: str, privileges: str = "SELECT, INSERT, UPDATE, DELETE
             # Its grants, on the database too; then nothing depends on it.
             conn.execute(f"DROP OWNED BY {role}")
             conn.execute(f"DROP ROLE {role}")
+
+
+def wait_until(condition: Callable[[], bool], what: str, seconds: float = 30.0) -> None:
+    """Poll until `condition()` holds, instead of sleeping for a time that is sometimes not
+    enough and mostly too much."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {seconds:.0f} s: {what}"
+        time.sleep(0.02)
+
+
+async def until(condition: Callable[[], bool], what: str, seconds: float = 30.0) -> None:
+    """wait_until for a coroutine: the other tasks of its loop run while it polls."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {seconds:.0f} s: {what}"
+        await asyncio.sleep(0.02)

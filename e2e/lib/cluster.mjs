@@ -8,7 +8,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { freePort, ROOT, start, waitUntilUp } from "./system.mjs";
+import { freePort, ROOT, start, stopAll, waitUntilUp } from "./system.mjs";
 
 const BACKEND = path.join(ROOT, "backend");
 const FRONTEND = path.join(ROOT, "frontend");
@@ -88,8 +88,7 @@ export async function startCluster({ host, frontendEnv = {}, apiEnv = {} }) {
   });
   const children = () => [...apis, ...webs, balancer];
   const stop = async () => {
-    for (const child of children()) child.kill("SIGTERM");
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await stopAll(children());
     rmSync(dir, { recursive: true, force: true });
   };
   const admin = (command) => balancerCommand(socket, command);
@@ -146,9 +145,7 @@ export async function startCluster({ host, frontendEnv = {}, apiEnv = {} }) {
         await admin(`set server api/${server} state drain`);
         await waitForServer("api", server, ({ sessions }) => sessions === 0);
       }
-      const exited = new Promise((resolve) => apis[i].once("exit", resolve));
-      apis[i].kill(signal);
-      await exited;
+      await stopAll([apis[i]], signal);
       await admin(`set server api/${server} state maint`);
     },
     /** Starts API replica `i` again and gives it its share of the requests once it is ready. */

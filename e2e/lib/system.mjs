@@ -34,6 +34,18 @@ export function start(name, command, args, options) {
   return child;
 }
 
+/** Sends each child `signal` and resolves once every one of them has exited. */
+export function stopAll(children, signal = "SIGTERM") {
+  return Promise.all(
+    children.map((child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return undefined;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill(signal);
+      return exited;
+    }),
+  );
+}
+
 export async function waitUntilUp(child, url, seconds = 90) {
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
@@ -104,8 +116,7 @@ export async function startSystem({ tokenTtlSeconds, frontendEnv = {} }) {
     },
   );
   const stop = async () => {
-    for (const child of [backend, frontend]) child.kill("SIGTERM");
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await stopAll([backend, frontend]);
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -122,11 +133,7 @@ export async function startSystem({ tokenTtlSeconds, frontendEnv = {} }) {
     outboxDir: path.join(dir, "outbox"),
     stop,
     /** Stops the backend alone, for what the frontend does without it. */
-    stopBackend: async () => {
-      const exited = new Promise((resolve) => backend.once("exit", resolve));
-      backend.kill("SIGTERM");
-      await exited;
-    },
+    stopBackend: () => stopAll([backend]),
     logs: () => backend.logs() + frontend.logs(),
   };
 }

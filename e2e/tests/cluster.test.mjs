@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 
-import { launchBrowser } from "../lib/browser.mjs";
+import { eventually, launchBrowser } from "../lib/browser.mjs";
 import { startCluster } from "../lib/cluster.mjs";
 import { keepAlive, request } from "../lib/http.mjs";
 import { addTask, expectCounts, expectTitles, signUp } from "../lib/pages.mjs";
@@ -115,7 +115,8 @@ describe("the cluster behind the load balancer", { skip: !POSTGRES && "needs DAT
       const writers = [0, 1, 2, 3].map(async (writer) => {
         for (let i = 0; i < 15; i++) await create(`${how}-${writer}-${i}`);
       });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Mid-run: once the writers are under way.
+      await eventually(() => assert.ok(acknowledged.length >= 4));
       await cluster.stopApi(0, stop);
       await Promise.all(writers);
       await cluster.startApi(0);

@@ -138,9 +138,10 @@ describe("quick add, end to end", { timeout: 240_000 }, () => {
     await page.keyboard.type("Leaking tap");
 
     await tabTo(page, "quick-add-priority");
-    await page.keyboard.press("ArrowDown"); // Low
-    await page.keyboard.press("ArrowDown"); // Medium
-    await page.keyboard.press("ArrowDown"); // High
+    // Highest first, as every list of priorities: None is last.
+    await page.keyboard.press("ArrowUp"); // Low
+    await page.keyboard.press("ArrowUp"); // Medium
+    await page.keyboard.press("ArrowUp"); // High
     assert.equal(await page.locator("#quick-add-priority").inputValue(), "high");
 
     await tabTo(page, "quick-add-due");

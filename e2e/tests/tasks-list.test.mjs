@@ -363,7 +363,8 @@ describe("the task list", { timeout: 300_000 }, () => {
         { polling: "raf", timeout: 30_000 },
       );
       const ms = Math.round(await firstPageMs.jsonValue());
-      // Anything late would show up here.
+      // Anything late would show up here (a window to watch for calls that should not come: no
+      // condition can say that none will).
       await other.waitForTimeout(1000);
       const database = /^postgres/.test(system.databaseUrl) ? "postgresql" : "sqlite";
       mkdirSync(ARTIFACTS, { recursive: true });

@@ -2,7 +2,7 @@
 `completed`.
 
 `GET /tasks/counts` needs every matching task's `completed`; the tag filter needs each of the
-user's task ids in the list's order. With the tagged tasks' ids as a hashed set (app/crud.py),
+user's task ids in the list's order. With the tagged tasks' ids as a hashed set (app/statements.py),
 both become index-only scans over the user's own entries: the counts over this index, the list
 over (user_id, created_at, id); no heap page is read for a row that does not match. Without
 it, counting a user's tasks reads a heap page per task.

@@ -9,7 +9,7 @@ change of a task's `completed` is copied to its links (AFTER UPDATE, only when i
 API writes a task row before its links in the same transaction, so a concurrent change of the
 same task waits for the links and then updates them too. Links written before this migration
 keep NULL where the migration cannot fill them (under FORCE ROW LEVEL SECURITY only a superuser
-can update other users' rows): the counts read the task for those (app/crud.py).
+can update other users' rows): the counts read the task for those (app/statements.py).
 
 Expand-only and safe while the API serves (PostgreSQL): a nullable column without a default
 (no rewrite, a moment's lock on task_tag), triggers (a moment's lock on task, taken first and

@@ -7,7 +7,7 @@ and ran ILIKE over its text. `task.search_text` holds what ILIKE compares, alrea
 the same `lower()` in a multi-byte encoding). With it in an index `(user_id, id) INCLUDE
 (search_text)`, the candidates of a search are an index-only scan of the caller's entries with
 a plain LIKE as its filter; the API then checks those few rows with its ILIKE as before, so
-the results cannot change (app/crud.py). A word table was tried first and was no faster
+the results cannot change (app/statements.py). A word table was tried first and was no faster
 (bench/README.md).
 
 A BEFORE trigger keeps the column, whoever writes (every insert and update); it reads and

@@ -58,8 +58,12 @@ class _Verified:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class TokenVerifier:
+    """Verifies tokens and remembers the ones that passed: it holds a cache that every
+    verification may change, so it is neither frozen nor compared by value. Its settings are
+    meant to stay as built for its whole life; the cache relies on that."""
+
     secrets: tuple[bytes, ...]
     leeway_seconds: int = 30
     max_lifetime_seconds: int = 86400
@@ -67,7 +71,7 @@ class TokenVerifier:
     audience: str = DEFAULT_AUDIENCE
     # Keyed on the exact token string. The secrets, issuer and audience are fixed for the
     # life of the verifier, so a token that passed once passes again until a time limit.
-    _cache: dict[str, _Verified] = field(default_factory=dict, repr=False, compare=False)
+    _cache: dict[str, _Verified] = field(default_factory=dict, init=False, repr=False)
 
     def verify(self, token: str) -> str:
         """Return the user id (`sub`) of a valid token, or raise TokenError."""

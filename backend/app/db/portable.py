@@ -1,6 +1,6 @@
 """SQL that PostgreSQL and SQLite spell differently, as constructs that compile for either.
 
-app/crud.py builds each statement once for both databases; these are the few places where the
+app/statements.py builds each statement once for both databases; these are the few places where the
 two differ: a list of strings as a column (an array, or JSON text), list parameters (sent as
 one JSON array), membership, and case-insensitive matching and ordering.
 """

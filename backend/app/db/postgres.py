@@ -2,7 +2,7 @@
 
 SQLAlchemy's async layer (greenlets, cursor emulation, result processing) cost more CPU per
 request than the rest of the request together (see bench/README.md); the statements are still
-SQLAlchemy Core (app/crud.py), compiled once for asyncpg.
+SQLAlchemy Core (app/statements.py), compiled once for asyncpg.
 """
 
 import asyncio
@@ -153,8 +153,11 @@ def _step(statement: Executable) -> _Step:
 
 @lru_cache(maxsize=256)
 def _caller_statement(statements: tuple[Executable, ...]) -> _CallerStatement:
-    """Compiled once per statement (or script): crud.py builds its statements once (and the
-    variants of an update or a filter once each), so this is a cache of a few entries."""
+    """Compiled once per statement (or script): app/statements.py builds each statement once
+    and caches its variants (filter combinations times list orders, update field sets), so
+    the same object comes back for the same request. The variants number in the thousands,
+    but a workload uses few of them: the most recent 256 stay compiled, and an older one is
+    compiled again on its next use."""
     steps = tuple(map(_step, statements))
     variables: dict[str, str] = {}
     slots: list[tuple[str, ...]] = []

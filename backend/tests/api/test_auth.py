@@ -1,4 +1,5 @@
-"""get_current_user over HTTP: the only way in is a valid HS256 bearer token."""
+"""The bearer check over HTTP (RequireBearerToken in app/api/auth.py; routes read its result
+through deps.verified_caller): the only way in is a valid HS256 bearer token."""
 
 import httpx
 import pytest

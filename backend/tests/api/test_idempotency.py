@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import bindparam, func, select
 
-from app import crud
+from app import statements
 from app.db import CALLER, Database
 from app.migrations import migrate
 from app.models import IDEMPOTENCY_KEY_MAX, idempotency_key
@@ -156,7 +156,7 @@ def test_an_expired_key_creates_anew_and_old_keys_go(
         post(client, headers, other, {"title": "old"})
     _, first = post(client, headers, key, {"title": "again"})
     assert _keys_stored(client, user) == 3
-    monkeypatch.setattr(crud, "IDEMPOTENCY_WINDOW", timedelta(0))  # every key has expired
+    monkeypatch.setattr(statements, "IDEMPOTENCY_WINDOW", timedelta(0))  # every key has expired
     status, second = post(client, headers, key, {"title": "again"})
     assert status == 201
     assert second["id"] != first["id"]

@@ -3,7 +3,7 @@
 from fastapi.testclient import TestClient
 from sqlalchemy import Table
 
-from app import crud
+from app import statements
 from app.models import metadata
 from tests.api.test_tags import tags
 from tests.api.test_tasks import Headers, create, titles
@@ -61,7 +61,8 @@ def test_needs_a_token(client: TestClient, headers: Headers) -> None:
 
 
 def test_every_table_with_a_user_is_emptied() -> None:
-    """A new per-user table must be added to crud.USER_TABLES, or DELETE /me leaves it behind."""
+    """A new per-user table must be added to statements.USER_TABLES, or DELETE /me leaves it
+    behind."""
     owned = {t.name for t in metadata.tables.values() if "user_id" in t.c}
-    listed: tuple[Table, ...] = crud.USER_TABLES
+    listed: tuple[Table, ...] = statements.USER_TABLES
     assert {t.name for t in listed} == owned

@@ -207,8 +207,9 @@ def test_ties_go_by_id_and_pages_neither_skip_nor_repeat(
 def test_a_tag_filter_pages_in_the_list_order(
     client: TestClient, headers: Headers, sort: str, order: str
 ) -> None:
-    # Keys that repeat and undated tasks: the page is found before its rows are read (crud),
-    # and must be the same page, in the same order, as the whole list's tagged tasks.
+    # Keys that repeat and undated tasks: the page is found before its rows are read
+    # (app/statements.py), and must be the same page, in the same order, as the whole list's
+    # tagged tasks.
     for n in range(10):
         due = None if n % 3 else f"2026-01-0{1 + n % 2}"
         tags = ["x"] if n % 4 else []

@@ -34,7 +34,7 @@ from app.main import create_app
 from app.migrations import migrate
 from devtools import postgres_database
 from tests.conftest import TEST_DATABASE_URL, make_settings
-from tests.support import auth, new_user, token
+from tests.support import auth, new_user, token, wait_until
 
 pytestmark = [
     pytest.mark.slow,
@@ -42,8 +42,9 @@ pytestmark = [
 ]
 
 WORKERS = 8
-WARM_SECONDS = 2.0
-AFTER_SECONDS = 2.0
+# Calls before the migration (by then every pooled connection has its functions) and after it.
+WARM_CALLS = 40 * WORKERS
+AFTER_CALLS = 40 * WORKERS
 
 # The task table as the previous release knew it, and its statements, as it sent them.
 old_task = Table(
@@ -126,14 +127,15 @@ def test_migrating_under_a_warm_pool_breaks_and_loses_nothing() -> None:
         took: list[float] = []
 
         def apply_migration() -> None:
-            time.sleep(WARM_SECONDS)  # every pooled connection has its functions by now
-            started = time.monotonic()
             try:
+                wait_until(lambda: seen["calls"] >= WARM_CALLS, "warm connections")
+                started = time.monotonic()
                 migrate(url)
                 took.append(time.monotonic() - started)
-            finally:
                 migrated.set()
-                time.sleep(AFTER_SECONDS)
+                after = seen["calls"] + AFTER_CALLS
+                wait_until(lambda: seen["calls"] >= after, "calls after the migration")
+            finally:
                 stop.set()
 
         async def traffic() -> None:

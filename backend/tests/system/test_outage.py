@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import make_url
 
 from devtools import Server, libpq_url, uvicorn
-from tests.support import SECRET, auth, backend_env, new_user, token
+from tests.support import SECRET, auth, backend_env, new_user, token, until
 from tests.system.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.slow
@@ -61,10 +61,10 @@ async def outage(base_url: str, proxy: TcpProxy) -> tuple[Writes, dict[str, floa
     stop = asyncio.Event()
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
         writers = [asyncio.create_task(write_until(http, stop, writes)) for _ in range(WRITERS)]
-        await asyncio.sleep(2)
+        await until(lambda: len(writes.acknowledged) >= 5 * WRITERS, "writes under way")
         before_cut = len(writes.acknowledged)
         await asyncio.to_thread(proxy.cut)
-        await asyncio.sleep(3)
+        await until(lambda: writes.unavailable >= 2 * WRITERS, "503s while the database is gone")
         started = time.monotonic()
         seen["ready during outage"] = await readiness(http)
         seen["ready answered in"] = time.monotonic() - started
@@ -74,7 +74,8 @@ async def outage(base_url: str, proxy: TcpProxy) -> tuple[Writes, dict[str, floa
             if await readiness(http) == 200:
                 break
             await asyncio.sleep(0.2)
-        await asyncio.sleep(2)
+        recovered = len(writes.acknowledged)
+        await until(lambda: len(writes.acknowledged) >= recovered + 5 * WRITERS, "writes again")
         stop.set()
         await asyncio.gather(*writers)
         seen["acknowledged before the cut"] = before_cut

@@ -19,10 +19,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import make_url, text
 
 from app.core.config import Settings
-from app.crud import list_tasks
 from app.db.postgres import PoolerModeError, PostgresDatabase
 from app.main import create_app
 from app.models import TaskListQuery
+from app.statements import list_tasks
 from devtools import free_port, libpq_url
 from tests.conftest import TEST_DATABASE_URL, make_settings
 from tests.support import auth, new_user, token

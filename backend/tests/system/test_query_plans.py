@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Select, make_url
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 
-from app import crud
+from app import statements
 from app.db import CALLER
 from app.migrations import migrate
 from app.models import TaskFilter, TaskListQuery
@@ -63,7 +63,7 @@ def plan(url: str, statement: Select[object], params: dict[str, object]) -> str:
 def test_the_tag_filter_finds_a_page_in_the_list_index_then_reads_its_rows(
     api_role_url: str,
 ) -> None:
-    shown = plan(api_role_url, *crud.list_query(TaskListQuery(limit=5, tag=("home",))))
+    shown = plan(api_role_url, *statements.list_query(TaskListQuery(limit=5, tag=("home",))))
     assert "Index Only Scan Backward using ix_task_user_id_created_at_id" in shown, shown
     assert "hashed SubPlan" in shown and "Heap Fetches: 0" in shown, shown
     assert "Join" not in shown and "Nested Loop" not in shown, shown
@@ -72,7 +72,7 @@ def test_the_tag_filter_finds_a_page_in_the_list_index_then_reads_its_rows(
 
 
 def test_counts_with_a_tag_filter_read_the_links_index_alone(api_role_url: str) -> None:
-    shown = plan(api_role_url, *crud.count_query(TaskFilter(tag=("home",))))
+    shown = plan(api_role_url, *statements.count_query(TaskFilter(tag=("home",))))
     assert "Index Only Scan using ix_task_tag_user_id_tag_id_completed on task_tag" in shown
     assert "Heap Fetches: 0" in shown, shown
     # The task table is not read: every link carries its task's state (a link older than
@@ -82,7 +82,7 @@ def test_counts_with_a_tag_filter_read_the_links_index_alone(api_role_url: str) 
 
 
 def test_counts_without_filters_read_an_index_alone(api_role_url: str) -> None:
-    shown = plan(api_role_url, *crud.count_query(TaskFilter()))
+    shown = plan(api_role_url, *statements.count_query(TaskFilter()))
     assert "Index Only Scan using ix_task_user_id_id_completed on task" in shown, shown
     assert "Heap Fetches: 0" in shown, shown
 
@@ -91,7 +91,7 @@ def test_counts_ask_the_task_for_a_link_older_than_its_state(api_role_url: str) 
     assert TEST_DATABASE_URL
     owner = make_url(api_role_url).set(username=make_url(TEST_DATABASE_URL).username)
     owner_url = owner.render_as_string(hide_password=False)
-    statement, params = crud.count_query(TaskFilter(tag=("home",)))
+    statement, params = statements.count_query(TaskFilter(tag=("home",)))
     compiled = statement.compile(dialect=psycopg_dialect())
     with psycopg.connect(libpq_url(owner_url), autocommit=True) as admin:
         admin.execute("UPDATE task_tag SET completed = NULL WHERE user_id = 'u7'")
@@ -117,7 +117,7 @@ def test_search_finds_its_candidates_in_the_folded_texts_then_reads_only_those(
 ) -> None:
     """Migration 0008: the caller's folded texts are read from an index alone, and only the
     candidates' rows from the table (here the one task of 100 whose title holds "77")."""
-    shown = plan(api_role_url, *crud.list_query(TaskListQuery(q="77")))
+    shown = plan(api_role_url, *statements.list_query(TaskListQuery(q="77")))
     assert "Index Only Scan using ix_task_user_id_id_search_text on task found" in shown, shown
     assert "Filter: (search_text ~~ '%77%'::text)" in shown, shown
     assert "Index Only Scan using ix_task_user_id_id_unsearchable" in shown, shown

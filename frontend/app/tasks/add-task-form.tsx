@@ -4,17 +4,15 @@ import { useImperativeHandle, useRef, useState, type FormEvent, type Ref } from 
 import { flushSync } from "react-dom";
 import {
   EMPTY_DETAILS,
-  PRIORITIES,
-  PRIORITY_LABELS,
   draftTask,
   parseQuickAdd,
   type DraftField,
-  type Priority,
   type QuickAdd,
   type TaskCreate,
   type TaskDetails,
 } from "@/lib/client/quick-add";
 import { chipDay } from "@/lib/client/due-dates";
+import { PRIORITIES, PRIORITY_LABELS, type Priority } from "@/lib/shared/priorities";
 import { DESCRIPTION_MAX_LENGTH } from "@/lib/shared/limits";
 import styles from "./add-task-form.module.css";
 import { TagInput } from "./tag-input";

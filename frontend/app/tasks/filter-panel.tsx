@@ -7,7 +7,7 @@ import { type ListState } from "@/lib/client/url-state";
 import { Icon } from "./app-icon";
 import { DUE_NAMES, ListToolbar } from "./list-toolbar";
 import { TaskFilters } from "./task-filters";
-import { PRIORITY_NAMES } from "./task-item";
+import { PRIORITY_LABELS } from "@/lib/shared/priorities";
 import type { SetListState } from "./use-list-state";
 
 export const FILTER_PANEL_ID = "filter-panel";
@@ -43,7 +43,7 @@ function chipsOf(state: ListState): Chip[] {
   }
   if (state.q) chips.push({ key: "q", label: `“${state.q}”`, remove: `Remove search ${state.q}`, clear: { q: "" } });
   for (const p of state.priority) {
-    chips.push({ key: `p:${p}`, label: `${PRIORITY_NAMES[p]} priority`, remove: `Remove priority filter ${PRIORITY_NAMES[p]}`, clear: { priority: state.priority.filter((x) => x !== p) } });
+    chips.push({ key: `p:${p}`, label: `${PRIORITY_LABELS[p]} priority`, remove: `Remove priority filter ${PRIORITY_LABELS[p]}`, clear: { priority: state.priority.filter((x) => x !== p) } });
   }
   for (const tag of state.tag) {
     chips.push({ key: `t:${tag}`, label: `#${tag}`, remove: `Remove tag filter ${tag}`, clear: { tag: state.tag.filter((t) => t !== tag) } });

@@ -5,7 +5,6 @@ import type { TagCount } from "@/lib/client/api";
 import type { DuePreset } from "@/lib/client/due-dates";
 import {
   DEFAULT_ORDER,
-  PRIORITIES,
   SEARCH_MAX_LENGTH,
   SORTS,
   TAG_FILTER_MAX,
@@ -13,7 +12,7 @@ import {
   type Order,
   type Sort,
 } from "@/lib/client/url-state";
-import { PRIORITY_NAMES } from "./task-item";
+import { PRIORITIES, PRIORITY_LABELS, type Priority } from "@/lib/shared/priorities";
 import type { SetListState } from "./use-list-state";
 
 /** How long typing pauses before the search is sent. */
@@ -131,7 +130,7 @@ function TagPicker({ state, setState, tags, tagsLoading, onWantTags }: Omit<Prop
 export function ListToolbar(props: Props) {
   const { state, setState } = props;
 
-  function togglePriority(p: (typeof PRIORITIES)[number]) {
+  function togglePriority(p: Priority) {
     setState({ priority: state.priority.includes(p) ? state.priority.filter((x) => x !== p) : [...state.priority, p] });
   }
 
@@ -188,7 +187,7 @@ export function ListToolbar(props: Props) {
           </span>
           {PRIORITIES.map((p) => (
             <button key={p} type="button" aria-pressed={state.priority.includes(p)} onClick={() => togglePriority(p)}>
-              {PRIORITY_NAMES[p]}
+              {PRIORITY_LABELS[p]}
             </button>
           ))}
         </div>

@@ -1,7 +1,8 @@
 "use client";
 
 import { useRef, useState, type KeyboardEvent } from "react";
-import { normalizeTag, suggestTags, tagProblem } from "@/lib/client/quick-add";
+import { suggestTags, tagProblem } from "@/lib/client/quick-add";
+import { normalizeTag } from "@/lib/shared/tags";
 import { TAGS_PER_TASK } from "@/lib/shared/limits";
 import styles from "./add-task-form.module.css";
 

@@ -4,11 +4,11 @@ import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 
 import type { Task, TaskChanges } from "@/lib/client/api";
 import { chipDay, dueLabel } from "@/lib/client/due-dates";
 import { parseQuickAdd } from "@/lib/client/quick-add";
-import { normaliseTag, PRIORITIES, type Priority } from "@/lib/client/url-state";
 import { DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from "@/lib/shared/limits";
+import { PRIORITIES, PRIORITY_LABELS, type Priority } from "@/lib/shared/priorities";
+import { normalizeTag } from "@/lib/shared/tags";
 import { Icon } from "./app-icon";
 
-export const PRIORITY_NAMES: Record<Priority, string> = { high: "High", medium: "Medium", low: "Low", none: "None" };
 
 interface Props {
   task: Task;
@@ -36,7 +36,7 @@ function changesFrom(form: FormData, task: Task, today: Date): TaskChanges {
   const text = (name: string) => String(form.get(name) ?? "").trim();
   const typed = text("title");
   const parsed = typed === task.title ? null : parseQuickAdd(typed, { today });
-  const fieldTags = text("tags").split(",").map(normaliseTag).filter(Boolean);
+  const fieldTags = text("tags").split(",").map(normalizeTag).filter(Boolean);
   const next: TaskChanges = {
     title: parsed ? parsed.title : typed,
     description: text("description") || null,
@@ -58,7 +58,7 @@ function EditForm({ task, onEdit, onSave, onEmptyTitle }: Pick<Props, "task" | "
   const parsed = title.trim() === task.title ? null : parseQuickAdd(title, { today: now });
   const understood = parsed
     ? [
-        parsed.priority && `priority ${PRIORITY_NAMES[parsed.priority.value]}`,
+        parsed.priority && `priority ${PRIORITY_LABELS[parsed.priority.value]}`,
         parsed.due && `due ${chipDay(parsed.due.date, now)}`,
         ...parsed.tags.map((tag) => `#${tag.name}`),
       ].filter(Boolean)
@@ -112,7 +112,7 @@ function EditForm({ task, onEdit, onSave, onEmptyTitle }: Pick<Props, "task" | "
           <select id={`${base}-priority`} name="priority" defaultValue={task.priority}>
             {PRIORITIES.map((p) => (
               <option key={p} value={p}>
-                {PRIORITY_NAMES[p]}
+                {PRIORITY_LABELS[p]}
               </option>
             ))}
           </select>
@@ -195,7 +195,7 @@ export function TaskItem(props: Props) {
             {task.priority !== "none" && (
               <span className={`priority priority-${task.priority}`}>
                 <span className="sr-only">Priority </span>
-                {PRIORITY_NAMES[task.priority]}
+                {PRIORITY_LABELS[task.priority]}
               </span>
             )}
             {task.tags.map((tag) => (

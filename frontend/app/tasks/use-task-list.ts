@@ -6,7 +6,8 @@ import { ApiError, AuthRequiredError, type ApiClient, type NewTask, type Task, t
 import { localDay } from "@/lib/client/due-dates";
 import { addCounts, countsDelta, mapTasks, nextOffset, PAGE_SIZE, visibleTasks, type Counts } from "@/lib/client/task-list";
 import { UndoQueue } from "@/lib/client/undo";
-import { apiFilters, apiListQuery, listSearch, type ListState, type Priority } from "@/lib/client/url-state";
+import { apiFilters, apiListQuery, listSearch, type ListState } from "@/lib/client/url-state";
+import type { Priority } from "@/lib/shared/priorities";
 import { describeFailure } from "./messages";
 
 /** How long an undo is offered. */

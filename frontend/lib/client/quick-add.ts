@@ -6,12 +6,10 @@
 import * as chrono from "chrono-node";
 import type { components } from "../shared/api-types";
 import { DESCRIPTION_MAX_LENGTH, TAG_MAX_LENGTH, TAGS_PER_TASK, TITLE_MAX_LENGTH } from "../shared/limits";
+import type { Priority } from "../shared/priorities";
+import { normalizeTag } from "../shared/tags";
 
 export type TaskCreate = components["schemas"]["TaskCreate"];
-export type Priority = NonNullable<TaskCreate["priority"]>;
-
-export const PRIORITIES: readonly Priority[] = ["none", "low", "medium", "high"];
-export const PRIORITY_LABELS: Record<Priority, string> = { none: "None", low: "Low", medium: "Medium", high: "High" };
 
 const PRIORITY_WORDS: Record<string, Priority> = { high: "high", medium: "medium", med: "medium", low: "low" };
 
@@ -95,17 +93,6 @@ export function isCalendarDate(value: string): boolean {
 
 function characters(text: string): number {
   return Array.from(text).length;
-}
-
-/** As the backend stores a tag: trimmed, inner whitespace collapsed, lower-cased (a character
- * that lower-cases to two, like "İ", stays as typed, as on the server). */
-export function normalizeTag(raw: string): string {
-  return Array.from(raw.trim().split(/\s+/u).join(" "))
-    .map((char) => {
-      const lowered = char.toLowerCase();
-      return Array.from(lowered).length === 1 ? lowered : char;
-    })
-    .join("");
 }
 
 /** Why the backend would refuse this (normalised) tag, or null. */

@@ -2,7 +2,8 @@
  * The task list's keyboard: which key does what, apart from the page (tested alone). The page
  * decides where a key applies (never in a text field; Enter and Space only on a task).
  */
-import type { Priority, View } from "./url-state";
+import type { Priority } from "../shared/priorities";
+import type { View } from "./url-state";
 
 export type Shortcut =
   | { kind: "move"; by: 1 | -1 }

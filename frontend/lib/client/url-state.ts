@@ -4,12 +4,12 @@
  * not know is dropped (a hand-edited link still opens), and defaults never appear in the URL.
  */
 import { addDays, DUE_PRESETS, dueRange, type DuePreset, type DueRange } from "./due-dates";
+import { PRIORITIES, type Priority } from "../shared/priorities";
+import { normalizeTag } from "../shared/tags";
 import type { TaskFilters, TaskListQuery } from "./api";
 
 export const STATUSES = ["all", "active", "completed"] as const;
 export type Status = (typeof STATUSES)[number];
-export const PRIORITIES = ["high", "medium", "low", "none"] as const;
-export type Priority = (typeof PRIORITIES)[number];
 export const SORTS = ["created", "due", "priority", "title"] as const;
 export type Sort = (typeof SORTS)[number];
 export type Order = "asc" | "desc";
@@ -52,15 +52,10 @@ function oneOf<T extends string>(values: readonly T[], value: string | null): T 
   return values.includes(value as T) ? (value as T) : null;
 }
 
-/** Tags are compared as the API stores them: trimmed, lower-case, inner spaces collapsed. */
-export function normaliseTag(tag: string): string {
-  return tag.trim().toLowerCase().replace(/\s+/g, " ");
-}
-
 export function parseListState(params: URLSearchParams): ListState {
   const sort = oneOf(SORTS, params.get("sort")) ?? DEFAULT_STATE.sort;
   const priority = PRIORITIES.filter((p) => params.getAll("priority").includes(p));
-  const tag = [...new Set(params.getAll("tag").map(normaliseTag).filter(Boolean))].slice(0, TAG_FILTER_MAX);
+  const tag = [...new Set(params.getAll("tag").map(normalizeTag).filter(Boolean))].slice(0, TAG_FILTER_MAX);
   return {
     view: oneOf(VIEWS, params.get("view")) ?? DEFAULT_STATE.view,
     status: oneOf(STATUSES, params.get("status")) ?? DEFAULT_STATE.status,

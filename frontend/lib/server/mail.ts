@@ -1,6 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import nodemailer from "nodemailer";
 import type { MailConfig } from "./config";
@@ -32,7 +32,10 @@ export function createMailer(config: MailConfig): SendMail {
     await mkdir(config.outboxDir, { recursive: true });
     const name = `${new Date().toISOString().replace(/[:.]/g, "-")}-${randomBytes(4).toString("hex")}.eml`;
     const file = path.join(config.outboxDir, name);
-    await writeFile(file, message, { mode: 0o600 });
+    // Whole or not at all: a reader of the folder never finds a message half written.
+    const partial = path.join(config.outboxDir, `.${name}.partial`);
+    await writeFile(partial, message, { mode: 0o600 });
+    await rename(partial, file);
     console.log(`[todo] SMTP_URL is not set: mail "${content.subject}" written to ${file}`);
   };
 }

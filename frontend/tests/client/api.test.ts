@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { ApiError, AuthRequiredError, createApiClient, NetworkError, retryAfterMs, type Task } from "@/lib/client/api";
+import { exampleTask } from "../helpers/task";
 
 const API = "http://api.test";
 const TOKEN_URL = "/api/auth/token";
@@ -13,7 +14,7 @@ function json(body: unknown, status = 200, headers: Record<string, string> = {})
 
 function task(id: number): Task {
   const at = "2026-11-27T00:00:00Z";
-  return { id, title: `Task ${id}`, description: null, completed: false, priority: "none", due_date: null, tags: [], completed_at: null, created_at: at, updated_at: at };
+  return exampleTask({ id, title: `Task ${id}`, completed: false, created_at: at, updated_at: at });
 }
 
 interface Harness {

@@ -4,12 +4,12 @@ import {
   draftTask,
   isCalendarDate,
   localDay,
-  normalizeTag,
   parseQuickAdd,
   suggestTags,
   tagProblem,
   type QuickAdd,
 } from "@/lib/client/quick-add";
+import { normalizeTag } from "@/lib/shared/tags";
 
 // Saturday 28 November 2026, noon, in the test's local time zone.
 const SATURDAY = new Date(2026, 10, 28, 12);

@@ -2,10 +2,11 @@ import { describe, expect, it } from "vitest";
 import type { Task } from "@/lib/client/api";
 import { addCounts, countsDelta, emptyMessage, itemsLeft, mapTasks, nextOffset, PAGE_SIZE, visibleTasks } from "@/lib/client/task-list";
 import { DEFAULT_STATE } from "@/lib/client/url-state";
+import { exampleTask } from "../helpers/task";
 
 function task(id: number, completed = false): Task {
   const at = "2026-11-27T10:00:00Z";
-  return { id, title: `T${id}`, description: null, completed, priority: "none", due_date: null, tags: [], completed_at: null, created_at: at, updated_at: at };
+  return exampleTask({ id, title: `T${id}`, completed, created_at: at, updated_at: at });
 }
 
 const page = (from: number, size: number) => Array.from({ length: size }, (_, i) => task(from + i));

@@ -66,6 +66,8 @@ describe("URL state", () => {
 
   it("normalises tags as the API stores them, without duplicates, at most ten", () => {
     expect(parse("tag=%20Home%20&tag=home&tag=Side%20%20Project&tag=").tag).toEqual(["home", "side project"]);
+    // "İ" lower-cases to two characters in JavaScript; the API keeps it as typed.
+    expect(parse("tag=%C4%B0zmir").tag).toEqual(["İzmir"]);
     const many = Array.from({ length: 12 }, (_, i) => `tag=t${i}`).join("&");
     expect(parse(many).tag).toHaveLength(10);
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -6,6 +6,7 @@ import path from "node:path";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AUTH_URL, realAuthServer } from "../helpers/real-auth";
+import { outboxMessages } from "../helpers/outbox";
 
 // A real Better-Auth server (SQLite), its mail going to an outbox folder, its backend a small
 // HTTP server of the test's own that records DELETE /me.
@@ -60,9 +61,7 @@ async function signUp(email: string, password = "correct horse battery") {
 
 /** The reset mails in the outbox (each new account is also mailed a confirmation link). */
 function mails(): string[] {
-  return readdirSync(outbox)
-    .map((file) => readFileSync(path.join(outbox, file), "utf8"))
-    .filter((eml) => /^Subject: Reset your Todo password/m.test(eml));
+  return outboxMessages(outbox).filter((eml) => /^Subject: Reset your Todo password/m.test(eml));
 }
 
 /** Mail goes out after the answer (a background task): wait for the count to be reached. */

@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { realAuthServer } from "../helpers/real-auth";
+import { outboxMessages } from "../helpers/outbox";
 
 // REQUIRE_EMAIL_VERIFICATION=true on a real Better-Auth server, mail into an outbox folder.
 const outbox = mkdtempSync(path.join(tmpdir(), "outbox-"));
@@ -19,10 +20,9 @@ afterAll(() => {
 const post = server.post;
 
 async function verificationLinks(count: number): Promise<string[]> {
-  await vi.waitFor(() => expect(readdirSync(outbox).length).toBeGreaterThanOrEqual(count), { timeout: 10_000 });
-  return readdirSync(outbox)
-    .sort()
-    .map((file) => readFileSync(path.join(outbox, file), "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "="))
+  await vi.waitFor(() => expect(outboxMessages(outbox).length).toBeGreaterThanOrEqual(count), { timeout: 10_000 });
+  return outboxMessages(outbox)
+    .map((eml) => eml.replace(/=\r?\n/g, "").replace(/=3D/g, "="))
     .map((eml) => {
       const link = /http:\/\/localhost:3000\/api\/auth\/verify-email\?token=[^\s"<>]+/.exec(eml);
       if (!link) throw new Error(`no verification link in:\n${eml}`);

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Response, status
 
-from app import crud
+from app import statements
 from app.api.deps import CurrentUser, Db
 from app.api.errors import AUTHENTICATED
 
@@ -15,5 +15,5 @@ async def delete_me(db: Db, user_id: CurrentUser) -> Response:
     there was nothing to delete. The account itself lives in the frontend (Better-Auth),
     which calls this before deleting it; a token issued before stays valid until it expires,
     and sees an empty list."""
-    await crud.delete_user_data(db, user_id)
+    await statements.delete_user_data(db, user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

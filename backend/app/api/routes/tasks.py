@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 
-from app import crud
+from app import statements
 from app.api.deps import CurrentUser, Db, Limits, database
 from app.api.errors import AUTHENTICATED, NOT_FOUND, documented
 from app.api.params import TASK_ID_MAX
@@ -78,7 +78,7 @@ def _idempotency_key_error(kind: str, message: str) -> RequestValidationError:
     )
 
 
-def _over_quota(quotas: crud.Quotas) -> RequestValidationError:
+def _over_quota(quotas: statements.Quotas) -> RequestValidationError:
     return RequestValidationError(
         [
             {
@@ -103,7 +103,7 @@ async def list_tasks(request: Request, user_id: CurrentUser) -> Response:
     # dependencies, which FastAPI does at more cost than their own work (bench/README.md).
     # The query parameters are documented all the same (openapi_extra).
     query = await LIST_QUERY(request)
-    return RowsResponse(await crud.list_tasks(database(request), user_id, query))
+    return RowsResponse(await statements.list_tasks(database(request), user_id, query))
 
 
 @router.get("/counts", openapi_extra=FILTERS.openapi)
@@ -111,7 +111,7 @@ async def count_tasks(
     db: Db, user_id: CurrentUser, filters: Annotated[TaskFilter, Depends(FILTERS)]
 ) -> TaskCounts:
     """How many of the caller's tasks match the filters: all, active and completed."""
-    return await crud.count_tasks(db, user_id, filters)
+    return await statements.count_tasks(db, user_id, filters)
 
 
 @router.patch("", openapi_extra=STATE_FILTERS.openapi)
@@ -123,7 +123,7 @@ async def complete_tasks(
 ) -> BulkUpdated:
     """Marks every task matching the filters completed (or active), in one statement;
     `updated` counts the tasks whose state changed."""
-    updated = await crud.complete_tasks(db, user_id, filters, body.completed)
+    updated = await statements.complete_tasks(db, user_id, filters, body.completed)
     return BulkUpdated(updated=updated)
 
 
@@ -132,7 +132,7 @@ async def delete_completed_tasks(
     db: Db, user_id: CurrentUser, filters: Annotated[ClearCompletedFilter, Depends(CLEAR_FILTERS)]
 ) -> BulkDeleted:
     """Deletes every completed task matching the filters, in one statement."""
-    return BulkDeleted(deleted=await crud.delete_completed_tasks(db, user_id, filters))
+    return BulkDeleted(deleted=await statements.delete_completed_tasks(db, user_id, filters))
 
 
 @router.post(
@@ -156,10 +156,10 @@ async def create_task(
         raise _idempotency_key_error("several_idempotency_keys", "send one Idempotency-Key header")
     key = None if idempotency_key is None else idempotency_key_value(idempotency_key)
     try:
-        creation = await crud.create_task(db, user_id, data, quotas, key)
-    except crud.QuotaExceeded:
+        creation = await statements.create_task(db, user_id, data, quotas, key)
+    except statements.QuotaExceeded:
         raise _over_quota(quotas) from None
-    except crud.IdempotencyKeyReused:
+    except statements.IdempotencyKeyReused:
         raise _idempotency_key_error(
             "idempotency_key_reused", "this key was used within 24 hours for another request body"
         ) from None
@@ -177,7 +177,7 @@ async def create_task(
 @router.get(ONE_TASK, response_model=TaskPublic, responses=NOT_FOUND)
 async def read_task(db: Db, user_id: CurrentUser, task_id: TaskId) -> Response:
     """One of the caller's tasks."""
-    row = await crud.get_task(db, user_id, task_id)
+    row = await statements.get_task(db, user_id, task_id)
     if row is None:
         raise _not_found()
     return RowsResponse(row)
@@ -189,8 +189,8 @@ async def update_task(
 ) -> Response:
     """Change the fields given; the others keep their values."""
     try:
-        row = await crud.update_task(db, user_id, task_id, changes, quotas)
-    except crud.QuotaExceeded:
+        row = await statements.update_task(db, user_id, task_id, changes, quotas)
+    except statements.QuotaExceeded:
         raise _over_quota(quotas) from None
     if row is None:
         raise _not_found()
@@ -200,7 +200,7 @@ async def update_task(
 @router.delete(ONE_TASK, status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 async def delete_task(db: Db, user_id: CurrentUser, task_id: TaskId) -> Response:
     """Delete one of the caller's tasks for good."""
-    deleted = await crud.delete_task(db, user_id, task_id)
+    deleted = await statements.delete_task(db, user_id, task_id)
     if not deleted:
         raise _not_found()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -67,6 +67,7 @@ from app.models import (
     TaskCreate,
     TaskFilter,
     TaskListQuery,
+    TaskPublic,
     TaskSort,
     TaskStateFilter,
     TaskUpdate,
@@ -106,17 +107,9 @@ _PRIORITY_NAME = case(
     },
     value=task.c.priority,
 ).label("priority")
-_PUBLIC = (
-    task.c.id,
-    task.c.title,
-    task.c.description,
-    task.c.completed,
-    _PRIORITY_NAME,
-    task.c.due_date,
-    task.c.tags,
-    task.c.completed_at,
-    task.c.created_at,
-    task.c.updated_at,
+# What the API returns: TaskPublic's fields, each its column (the priority as its name).
+_PUBLIC = tuple(
+    _PRIORITY_NAME if name == "priority" else task.c[name] for name in TaskPublic.model_fields
 )
 # What q searches: the text as written (folded on the spot on SQLite, and on PostgreSQL for
 # a task whose folded text is not stored), and its folded text (app/core/folding.py).
@@ -381,14 +374,14 @@ _tag_names_after = union(
 _HAS_ROOM_FOR_TAGS = select(func.count()).select_from(_tag_names_after).scalar_subquery() <= (
     bindparam("tag_room", type_=Integer)
 )
-# The new task's values, typed: they are selected, not inserted as VALUES.
+
+# The new task's values, typed: they are selected, not inserted as VALUES. Bound names differ
+# from column names, which SQLAlchemy keeps for itself in INSERT and UPDATE; every field of
+# TaskCreate is a column of its own name (_new_values binds them).
 _NEW_VALUES: dict[str, Any] = {
+    name: bindparam(f"new_{name}", type_=task.c[name].type) for name in TaskCreate.model_fields
+} | {
     "user_id": _CALLER,
-    "title": bindparam("new_title", type_=task.c.title.type),
-    "description": bindparam("new_description", type_=task.c.description.type),
-    "priority": bindparam("new_priority", type_=task.c.priority.type),
-    "due_date": bindparam("new_due_date", type_=task.c.due_date.type),
-    "tags": bindparam("new_tags", type_=task.c.tags.type),
     "search_text": bindparam("new_search_text", type_=task.c.search_text.type),
     "completed": false(),
     "created_at": bindparam("now", type_=task.c.created_at.type),
@@ -621,20 +614,21 @@ def _fingerprint(data: TaskCreate) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+def _new_values(values: dict[str, Any]) -> dict[str, Any]:
+    """A request's fields as the statements bind them: `new_<column>`, the priority as its
+    rank."""
+    if "priority" in values:
+        values["priority"] = PRIORITIES.index(values["priority"])
+    return {f"new_{name}": value for name, value in values.items()}
+
+
 async def create_task(
     db: Database, user_id: str, data: TaskCreate, quotas: Quotas, key: str | None = None
 ) -> Creation:
     now = datetime.now(UTC)
-    params: dict[str, Any] = {
-        "new_title": data.title,
-        "new_description": data.description,
-        "new_priority": PRIORITIES.index(data.priority),
-        "new_due_date": data.due_date,
-        "new_tags": data.tags,
-        "new_search_text": search_text(data.title, data.description),
-        "now": now,
-        **quotas.params(),
-    }
+    params = _new_values(data.model_dump())
+    params.update(new_search_text=search_text(data.title, data.description), now=now)
+    params.update(quotas.params())
     if data.tags:
         params["tag_names"] = _json(data.tags)
     if key is None:
@@ -674,14 +668,12 @@ async def update_task(
     db: Database, user_id: str, task_id: int, changes: TaskUpdate, quotas: Quotas
 ) -> Row | None:
     values = changes.model_dump(exclude_unset=True)
-    if "priority" in values:
-        values["priority"] = PRIORITIES.index(values["priority"])
     text_changed = "title" in values or "description" in values
     if text_changed:
         # Folding needs the whole text, which a change of one field does not send: cleared
         # here (searched as written meanwhile: app/db/portable.py), folded again below.
         values["search_text"] = None
-    params = {f"new_{name}": value for name, value in values.items()}
+    params = _new_values(values)
     params.update(task_id=task_id, now=datetime.now(UTC))
     if changes.tags is None:
         row = await _one(db, user_id, _update(frozenset(values)), params)
