@@ -20,10 +20,10 @@ from app.api.limits import BodySizeLimit
 from app.api.routes import health, me, tags, tasks
 from app.core.config import ConfigError, Settings, get_settings
 from app.core.security import TokenVerifier
-from app.statements import Quotas
 from app.db import database_for
 from app.migrations import migrate, unreachable_message
 from app.observability import install as install_observability
+from app.statements import Quotas
 
 logger = logging.getLogger("app")
 

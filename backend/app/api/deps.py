@@ -7,8 +7,8 @@ from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
 from fastapi.security.base import SecurityBase
 
 from app.api.auth import BARE_CHALLENGE, USER_ID
-from app.statements import Quotas
 from app.db import Database
+from app.statements import Quotas
 
 
 class BearerToken(SecurityBase):

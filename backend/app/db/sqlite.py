@@ -69,9 +69,9 @@ class SqliteDatabase:
     ) -> list[Row]:
         *leading, last = statements
         values = {**params, CALLER: user_id}
-        # app/statements.py starts every script with a write (after the user's lock, which reads nothing
-        # on SQLite), so SQLite takes its write lock at once (upgrading a read to a write fails
-        # outright when another writer holds the lock).
+        # app/statements.py starts every script with a write (after the user's lock, which
+        # reads nothing on SQLite), so SQLite takes its write lock at once (upgrading a read to
+        # a write fails outright when another writer holds the lock).
         async with self.engine.begin() as connection:
             for statement in leading:
                 result = await connection.execute(statement, values)
