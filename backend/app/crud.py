@@ -858,9 +858,12 @@ def list_query(query: TaskListQuery) -> tuple[Select[Any], dict[str, Any]]:
     """The list's statement for `query`, and its parameters but the caller (bench/ shows
     its plans)."""
     shape, params = _filtering(query, query.completed, query.parent, search_any=True)
-    own_descending = _SORTS[query.sort][1]
+    # A parent's subtasks come in manual order unless another is asked for.
+    explicit = query.parent is None or "sort" in query.model_fields_set
+    sort = query.sort if explicit else "manual"
+    own_descending = _SORTS[sort][1]
     descending = own_descending if query.order is None else query.order == "desc"
-    statement = _list_statement(shape, query.sort, descending)
+    statement = _list_statement(shape, sort, descending)
     return statement, {**params, "limit": query.limit, "offset": query.offset}
 
 

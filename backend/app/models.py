@@ -711,7 +711,12 @@ class TaskListQuery(TaskStateFilter):
     ] = None
     parent: Annotated[
         int | None,
-        Field(ge=1, le=_ID_MAX, description="that task's subtasks instead of top-level tasks"),
+        Field(
+            ge=1,
+            le=_ID_MAX,
+            description="that task's subtasks instead of top-level tasks (sort: manual unless "
+            "given)",
+        ),
         EXACT_INTEGER,
     ] = None
     limit: Annotated[int, Field(ge=1, le=100), EXACT_INTEGER] = 50
