@@ -377,11 +377,6 @@ def _subtasks_of(parents: Select[Any]) -> ColumnElement[bool]:
 _parent = task.alias("parent")
 
 
-def _as_parent(shape: _Shape) -> Select[Any]:
-    """The ids of the top-level tasks matching `shape`'s conditions (written on `task`)."""
-    return select(task.c.id).where(_OWNED, *_conditions(shape))
-
-
 @cache
 def _complete_matching(shape: _Shape, completing: bool) -> tuple[Executable, ...]:
     """Bulk completion: only rows whose state changes are touched (and counted). Repeating
@@ -418,19 +413,6 @@ def _delete_matching(shape: _Shape) -> tuple[Executable, ...]:
 
 _GET = select(*_PUBLIC).where(_OWNED, _THIS_TASK)
 _found_task = task.alias("found_task")
-# What a write that found nothing to do needs to tell why: the task as stored.
-_STATE = select(
-    task.c.id,
-    task.c.completed,
-    task.c.due_date,
-    task.c.repeat,
-    task.c.repeat_from,
-    task.c.repeat_done,
-    task.c.list_id,
-    task.c.parent_id,
-    task.c.position,
-    task.c.updated_at,
-).where(_OWNED, _THIS_TASK)
 
 _NEW_LIST = bindparam("new_list_id", type_=task.c.list_id.type)
 _NEW_PARENT = bindparam("new_parent_id", type_=task.c.parent_id.type)
@@ -773,6 +755,8 @@ _FINISH_REPEATING = (
     _COMPLETE_SUBTASKS,
     _GET,
 )
+# What a write that found nothing to do needs to tell why, and a repeat or a move needs to
+# know: the task as stored.
 _STATE_COLUMNS = (
     task.c.id,
     task.c.completed,
@@ -784,6 +768,10 @@ _STATE_COLUMNS = (
     task.c.parent_id,
     task.c.position,
     task.c.updated_at,
+)
+_STATE = select(*_STATE_COLUMNS).where(_OWNED, _THIS_TASK)
+_IS_OWN_LIST = select(task_list.c.id).where(
+    task_list.c.user_id == _CALLER, task_list.c.id == _NEW_LIST
 )
 
 
@@ -998,9 +986,7 @@ async def create_task(
 
 
 async def _state(db: Database, user_id: str, task_id: int) -> Row | None:
-    return await _one(
-        db, user_id, select(*_STATE_COLUMNS).where(_OWNED, _THIS_TASK), {"task_id": task_id}
-    )
+    return await _one(db, user_id, _STATE, {"task_id": task_id})
 
 
 async def update_task(db: Database, user_id: str, task_id: int, changes: TaskUpdate) -> Row | None:
@@ -1057,10 +1043,7 @@ async def _update_fields(
 
 
 async def _is_own_list(db: Database, user_id: str, list_id: int) -> bool:
-    found = select(task_list.c.id).where(
-        task_list.c.user_id == _CALLER, task_list.c.id == _NEW_LIST
-    )
-    return bool(await db.run(user_id, found, {"new_list_id": list_id}))
+    return bool(await db.run(user_id, _IS_OWN_LIST, {"new_list_id": list_id}))
 
 
 async def _complete_repeating(

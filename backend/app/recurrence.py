@@ -19,8 +19,19 @@ from dateutil.rrule import weekdays as _WEEKDAYS
 RULE_MAX = 200
 RepeatFrom = Literal["due", "completion"]
 
-_FREQUENCIES = {"DAILY": DAILY, "WEEKLY": WEEKLY, "MONTHLY": MONTHLY, "YEARLY": YEARLY}
-_UNITS = {"DAILY": "days", "WEEKLY": "weeks", "MONTHLY": "months", "YEARLY": "years"}
+_FREQUENCIES: dict[str, Literal[0, 1, 2, 3]] = {
+    "YEARLY": YEARLY,
+    "MONTHLY": MONTHLY,
+    "WEEKLY": WEEKLY,
+    "DAILY": DAILY,
+}
+# One unit of each frequency, to add INTERVAL of them (repeating from completion).
+_UNITS = {
+    "DAILY": relativedelta(days=1),
+    "WEEKLY": relativedelta(weeks=1),
+    "MONTHLY": relativedelta(months=1),
+    "YEARLY": relativedelta(years=1),
+}
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _BYDAY = re.compile(r"^([+-]?)([1-5]?)(MO|TU|WE|TH|FR|SA|SU)$")
 _NUMBER = re.compile(r"^[1-9][0-9]{0,3}$")
@@ -72,8 +83,8 @@ def _weekdays(value: str, monthly: bool) -> tuple[weekday, ...]:
             raise RuleError(f"BYDAY: an ordinal ({item!r}) is allowed only with FREQ=MONTHLY")
         if sign and not ordinal:
             raise RuleError(f"BYDAY: {item!r} has a sign but no ordinal")
-        n = int(ordinal) * (-1 if sign == "-" else 1) if ordinal else None
-        days.append(_WEEKDAYS[_DAYS.index(day)](n))
+        weekday_ = _WEEKDAYS[_DAYS.index(day)]
+        days.append(weekday_(int(ordinal) * (-1 if sign == "-" else 1)) if ordinal else weekday_)
     return tuple(days)
 
 
@@ -151,7 +162,7 @@ def next_due(
     if rule.count is not None and done + 1 >= rule.count:
         return None
     if repeat_from == "completion":
-        found = completed_on + relativedelta(**{_UNITS[rule.freq]: rule.interval})
+        found = completed_on + _UNITS[rule.freq] * rule.interval
     else:
         after = max(due, completed_on)
         # COUNT is kept by the caller (`done`); UNTIL bounds the search itself.

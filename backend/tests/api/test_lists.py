@@ -91,7 +91,8 @@ def test_bad_input_is_422(client: TestClient, headers: Headers) -> None:
     ):
         assert client.post("/lists", headers=headers, json=body).status_code == 422, body
     work = make_list(client, headers, "Work")
-    for body in ({}, {"name": None}, {"color": "black"}, {"position": "first"}):
+    bodies: list[dict[str, object]] = [{}, {"name": None}, {"color": "black"}, {"position": "x"}]
+    for body in bodies:
         response = client.patch(f"/lists/{work['id']}", headers=headers, json=body)
         assert response.status_code == 422, body
 
