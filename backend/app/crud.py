@@ -661,6 +661,11 @@ def _update_row(fields: frozenset[str], completing: bool | None) -> Update:
         )
         if completing:
             guards.append(or_(task.c.repeat.is_(None), task.c.completed))
+    if "due_date" in fields:
+        # A task whose date is cleared keeps no time and no repeat (both need a date).
+        dated = bindparam("new_due_date", type_=Date).is_not(None)
+        for name in {"due_time", "repeat"} - fields:
+            changes[name] = case((dated, task.c[name]), else_=null())
     if "list_id" in fields:
         changes["position"] = _AFTER_LAST_TOP
         guards.append(task.c.parent_id.is_(None))

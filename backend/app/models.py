@@ -542,8 +542,8 @@ class TaskUpdate(BaseModel):
     completed_on: CalendarDate | None = Field(
         default=None,
         json_schema_extra=present_or_absent,
-        description="with completed true: the user's local day of the completion (default: "
-        "today in UTC), from which a repeating task's next occurrence is found",
+        description="the user's local day of the completion (default: today in UTC), from "
+        "which a repeating task's next occurrence is found; read only with completed true",
     )
 
     @field_validator("title", "completed", "priority", "tags", "repeat_from", "completed_on")
@@ -557,13 +557,11 @@ class TaskUpdate(BaseModel):
     @model_validator(mode="after")
     def _meaningful(self) -> "TaskUpdate":
         given = self.model_fields_set - {"completed_on"}
-        if not given:
+        if not self.model_fields_set:
             raise ValueError(
                 "give at least one of: title, description, completed, priority, due_date, "
                 "tags, due_time, repeat, repeat_from, list_id"
             )
-        if "completed_on" in self.model_fields_set and self.completed is not True:
-            raise PydanticCustomError("completed_on", "completed_on goes with completed: true")
         given_fields = {name: getattr(self, name) for name in given}
         check_dated(given_fields, "due_date" in given, self.repeat_from)
         return self
@@ -744,7 +742,8 @@ class BulkCompletion(BaseModel):
     completed_on: CalendarDate | None = Field(
         default=None,
         json_schema_extra=present_or_absent,
-        description="with completed true: the user's local day (default: today in UTC)",
+        description="the user's local day of the completion (default: today in UTC); read "
+        "only with completed true",
     )
 
     @field_validator("completed_on")
@@ -753,12 +752,6 @@ class BulkCompletion(BaseModel):
         if value is None:
             raise ValueError("may be left out, but not null")
         return value
-
-    @model_validator(mode="after")
-    def _with_completion(self) -> Self:
-        if self.completed_on is not None and not self.completed:
-            raise PydanticCustomError("completed_on", "completed_on goes with completed: true")
-        return self
 
 
 class BulkUpdated(BaseModel):

@@ -9,8 +9,8 @@ repeating from completion takes FREQ and INTERVAL alone.
 import re
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from typing import Literal
+from datetime import date, datetime, time, timedelta
+from typing import Any, Literal
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, weekday
@@ -152,34 +152,67 @@ def check(text: str, repeat_from: RepeatFrom = "due") -> str:
     return text
 
 
+def _occurrences(rule: Rule, due: date, after: date) -> rrule:
+    """The rule's occurrences from a start in the same phase as `due` but at most a period
+    before `after`: a task completed long after its due date does not make the search walk
+    every occurrence in between. The days rrule would take from its start (the month day, the
+    month, the weekday) are given from `due` explicitly, so that the later start changes none."""
+    byweekday: Any = rule.byday or None
+    bymonthday: Any = rule.bymonthday or None
+    bymonth: Any = rule.bymonth or None
+    start = due
+    if rule.freq == "DAILY":
+        start = due + timedelta(days=(after - due).days // rule.interval * rule.interval)
+    elif rule.freq == "WEEKLY":
+        byweekday = byweekday or (due.weekday(),)
+        start = due + timedelta(weeks=(after - due).days // 7 // rule.interval * rule.interval)
+    elif rule.freq == "MONTHLY":
+        if not byweekday:
+            bymonthday = bymonthday or (due.day,)
+        months = (after.year - due.year) * 12 + after.month - due.month
+        start = due.replace(day=1) + relativedelta(months=months // rule.interval * rule.interval)
+    else:
+        if not byweekday and not bymonthday:
+            bymonthday = (due.day,)
+        if not bymonth and not byweekday:
+            bymonth = (due.month,)
+        years = (after.year - due.year) // rule.interval * rule.interval
+        start = due.replace(month=1, day=1) + relativedelta(years=years)
+    return rrule(
+        _FREQUENCIES[rule.freq],
+        dtstart=datetime.combine(start, time()),
+        interval=rule.interval,
+        byweekday=byweekday,
+        bymonthday=bymonthday,
+        bymonth=bymonth,
+        until=datetime.combine(rule.until, time()) if rule.until else None,
+        cache=False,
+    )
+
+
 def next_due(
     text: str, repeat_from: RepeatFrom, due: date, completed_on: date, done: int
 ) -> date | None:
     """The due date after completing an occurrence of the rule `text` due on `due` on the day
     `completed_on`, `done` occurrences having been completed before; None when the rule is
-    used up (COUNT reached or UNTIL passed)."""
+    used up (COUNT reached or UNTIL passed), or would go past the calendar's end (year 9999)."""
     rule = parse(text, repeat_from)
     if rule.count is not None and done + 1 >= rule.count:
         return None
-    if repeat_from == "completion":
-        found = completed_on + _UNITS[rule.freq] * rule.interval
-    else:
-        after = max(due, completed_on)
-        # COUNT is kept by the caller (`done`); UNTIL bounds the search itself.
-        occurrences = rrule(
-            _FREQUENCIES[rule.freq],
-            dtstart=datetime.combine(due, time()),
-            interval=rule.interval,
-            byweekday=rule.byday or None,
-            bymonthday=rule.bymonthday or None,
-            bymonth=rule.bymonth or None,
-            until=datetime.combine(rule.until, time()) if rule.until else None,
-            cache=False,
-        )
-        following = occurrences.after(datetime.combine(after, time()), inc=False)
-        if following is None:
-            return None
-        found = following.date()
+    try:
+        if repeat_from == "completion":
+            found = completed_on + _UNITS[rule.freq] * rule.interval
+        else:
+            # COUNT is kept by the caller (`done`); UNTIL bounds the search itself.
+            after = max(due, completed_on)
+            following = _occurrences(rule, due, after).after(
+                datetime.combine(after, time()), inc=False
+            )
+            if following is None:
+                return None
+            found = following.date()
+    except (ValueError, OverflowError):  # past year 9999
+        return None
     if rule.until is not None and found > rule.until:
         return None
     return found

@@ -1,8 +1,9 @@
 """The RRULE subset and next occurrences (RFC 5545 through python-dateutil), alone."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import pytest
+from dateutil.rrule import rrulestr
 
 from app.recurrence import RuleError, check, next_due
 
@@ -102,3 +103,35 @@ def test_from_completion_takes_freq_and_interval_only() -> None:
     for rule, part in (("FREQ=WEEKLY;BYDAY=MO", "BYDAY"), ("FREQ=DAILY;COUNT=2", "COUNT")):
         with pytest.raises(RuleError, match=part):
             check(rule, "completion")
+
+
+RULES = (
+    "FREQ=DAILY;INTERVAL=3",
+    "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,FR",
+    "FREQ=WEEKLY;INTERVAL=3",
+    "FREQ=MONTHLY",
+    "FREQ=MONTHLY;INTERVAL=5;BYDAY=-1FR",
+    "FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=31",
+    "FREQ=YEARLY",
+    "FREQ=YEARLY;INTERVAL=2;BYMONTH=3",
+    "FREQ=YEARLY;BYMONTH=2;BYDAY=MO",
+)
+
+
+@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("due", ["2027-01-29", "2027-01-31", "2028-02-29", "2027-03-15"])
+def test_late_completions_keep_the_rules_phase(rule: str, due: str) -> None:
+    # The search starts near the completion day: the same answer as walking from the due date.
+    start = datetime.combine(date.fromisoformat(due), time())
+    walked = rrulestr(rule, dtstart=start)
+    for days in (0, 1, 5, 40, 365, 1000, 4000):
+        completed_on = start + timedelta(days=days)
+        expected = walked.after(completed_on, inc=False)
+        assert expected is not None
+        assert following(rule, due, completed_on.date().isoformat()) == expected.date()
+
+
+def test_the_calendar_end_uses_a_rule_up() -> None:
+    assert following("FREQ=DAILY", "2027-01-01", "9000-01-01") == date(9000, 1, 2)
+    assert following("FREQ=YEARLY", "9999-06-01") is None
+    assert next_due("FREQ=DAILY", "completion", date(9999, 1, 1), date(9999, 12, 31), 0) is None

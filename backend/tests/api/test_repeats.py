@@ -173,8 +173,14 @@ def test_a_time_or_repeat_needs_the_stored_due_date(client: TestClient, headers:
     assert error_locations(response) == [["body", "due_date"]]
     dated = create(client, headers, due_date="2027-01-01", due_time="08:00")
     assert patch(client, headers, dated["id"], due_time="18:45")["due_time"] == "18:45"
-    cleared = client.patch(f"/tasks/{dated['id']}", headers=headers, json={"due_date": None})
-    assert cleared.status_code == 422
+    # Clearing the date clears the time and the repeat that need it.
+    timed = create(client, headers, due_date="2027-01-01", due_time="08:00", repeat="FREQ=DAILY")
+    cleared = patch(client, headers, timed["id"], due_date=None)
+    assert (cleared["due_time"], cleared["repeat"]) == (None, None)
+    both = client.patch(
+        f"/tasks/{dated['id']}", headers=headers, json={"due_date": None, "due_time": "08:00"}
+    )
+    assert both.status_code == 422
     repeating = create(client, headers, due_date="2027-01-01", repeat="FREQ=WEEKLY;BYDAY=MO")
     switched = client.patch(
         f"/tasks/{repeating['id']}", headers=headers, json={"repeat_from": "completion"}
@@ -182,14 +188,13 @@ def test_a_time_or_repeat_needs_the_stored_due_date(client: TestClient, headers:
     assert error_locations(switched) == [["body", "repeat_from"]]
 
 
-def test_completed_on_only_with_completion(client: TestClient, headers: Headers) -> None:
-    task = create(client, headers)
+def test_completed_on_is_read_only_with_a_completion(client: TestClient, headers: Headers) -> None:
+    task = create(client, headers, due_date="2027-01-01", repeat="FREQ=DAILY")
     for body in (
-        {"completed_on": "2027-01-01"},
-        {"completed": False, "completed_on": "2027-01-01"},
+        {"completed_on": "2027-01-05"},
+        {"completed": False, "completed_on": "2027-01-05"},
     ):
-        assert client.patch(f"/tasks/{task['id']}", headers=headers, json=body).status_code == 422
-    bulk = client.patch(
-        "/tasks", headers=headers, json={"completed": False, "completed_on": "2027-01-01"}
-    )
-    assert bulk.status_code == 422
+        assert patch(client, headers, task["id"], **body)["due_date"] == "2027-01-01"
+    for bad in ({"completed_on": None}, {"completed": True, "completed_on": "2027-1-5"}):
+        response = client.patch(f"/tasks/{task['id']}", headers=headers, json=bad)
+        assert response.status_code == 422

@@ -263,7 +263,7 @@ export interface components {
             /**
              * Completed On
              * Format: date
-             * @description with completed true: the user's local day (default: today in UTC)
+             * @description the user's local day of the completion (default: today in UTC); read only with completed true
              */
             completed_on?: string;
         };
@@ -596,7 +596,7 @@ export interface components {
             /**
              * Completed On
              * Format: date
-             * @description with completed true: the user's local day of the completion (default: today in UTC), from which a repeating task's next occurrence is found
+             * @description the user's local day of the completion (default: today in UTC), from which a repeating task's next occurrence is found; read only with completed true
              */
             completed_on?: string;
             /** Description */
