@@ -305,12 +305,15 @@ def _trim(title: str) -> str:
     return title.strip()
 
 
+_VISIBLE = Pattern(TITLE_PATTERN, "must contain a visible character and no NUL")
+
+
 # One rule: the title as sent is 1-200 characters with a visible one among them; it is
 # stored without its leading and trailing whitespace (which can only make it shorter).
 Title = Annotated[
     str,
     StringConstraints(min_length=1, max_length=TITLE_MAX),
-    Pattern(TITLE_PATTERN, "must contain a visible character and no NUL"),
+    _VISIBLE,
     AfterValidator(_trim),
     Field(
         description=(
@@ -767,15 +770,12 @@ class TagCount(BaseModel):
     count: int
 
 
-def _fold_name(name: str) -> str:
-    return name.strip()
-
-
+# A list's name follows the title's rule, shorter.
 ListName = Annotated[
     str,
     StringConstraints(min_length=1, max_length=LIST_NAME_MAX),
-    Pattern(TITLE_PATTERN, "must contain a visible character and no NUL"),
-    AfterValidator(_fold_name),
+    _VISIBLE,
+    AfterValidator(_trim),
     Field(
         description=f"1-{LIST_NAME_MAX} characters, at least one visible, no NUL; stored "
         "trimmed; unique per user ignoring case",
