@@ -4,9 +4,14 @@ table it reads.
 Statements are built once, with bound parameters: each database then reuses its compiled
 (and on PostgreSQL, prepared) form on every request. The list's filters combine freely, so its
 statements are built once per combination of the filters in use (a `_Shape`: at most 216, times
-8 orders for the list) and cached; a connection only prepares the ones it is asked for. List
-parameters (tags, priorities, search words) travel as one JSON array each, so their number does
-not change the statement.
+3 levels (top-level, any, one parent's subtasks) and 3 list filters, times 10 orders for the
+list) and cached; a connection only prepares the ones it is asked for. List parameters (tags,
+priorities, search words) travel as one JSON array each, so their number does not change the
+statement.
+
+Tasks have subtasks (one level), lists, repeats and a manual order (issue 20): every write that
+touches more than one row (a completion with its subtasks, a repeating task's completed copy and
+next occurrence, a deletion with its subtasks) is one script, one transaction.
 """
 
 import hashlib

@@ -41,6 +41,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 
 from app import recurrence
@@ -136,6 +137,16 @@ task = Table(
     Index("ix_task_user_id_list_id_created_at_id", "user_id", "list_id", "created_at", "id"),
     Index("ix_task_user_id_list_id_position_id", "user_id", "list_id", "position", "id"),
     Index("ix_task_user_id_parent_id_position_id", "user_id", "parent_id", "position", "id"),
+    # The top-level tasks in manual order (`parent_id IS NULL` is no equality: the index above
+    # cannot give their order).
+    Index(
+        "ix_task_user_id_position_id_top_level",
+        "user_id",
+        "position",
+        "id",
+        postgresql_where=text("parent_id IS NULL"),
+        sqlite_where=text("parent_id IS NULL"),
+    ),
     # (PostgreSQL also has (user_id, lower(title), id) for sort=title: migration 0004.)
     # (And (user_id, id) with completed, for the counts and the tag filter: migration 0006,
     # and the same for top-level tasks alone, the counts': migration 0010.)

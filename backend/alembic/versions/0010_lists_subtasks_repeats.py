@@ -9,8 +9,8 @@
   due date) are added NOT VALID under the table lock (no scan) and validated afterwards under a
   lock that lets reads and writes go on. Existing tasks keep position 0: the manual order of old
   tasks is their id's until they are moved.
-- Indexes for ?list= (default order and sort=manual), for a parent's subtasks and the
-  top-level tasks in manual order, and the counts' index again for top-level tasks alone
+- Indexes for ?list= (default order and sort=manual), for a parent's subtasks, for the
+  top-level tasks in manual order (partial: parent_id IS NULL), and the counts' index again for top-level tasks alone
   (counts count top-level tasks; the index of 0006 cannot answer `parent_id IS NULL`): built
   CONCURRENTLY outside a transaction, an invalid one left by a failed build rebuilt on a rerun.
 
@@ -43,6 +43,9 @@ _INDEXES = {
     "ix_task_user_id_list_id_created_at_id": "(user_id, list_id, created_at, id)",
     "ix_task_user_id_list_id_position_id": "(user_id, list_id, position, id)",
     "ix_task_user_id_parent_id_position_id": "(user_id, parent_id, position, id)",
+    # sort=manual of top-level tasks: `parent_id IS NULL` is no equality, so the index above
+    # cannot give their order (the planner sorted every one of the user's tasks instead).
+    "ix_task_user_id_position_id_top_level": "(user_id, position, id) WHERE parent_id IS NULL",
 }
 _POSTGRES_INDEXES = {
     **_INDEXES,
