@@ -10,9 +10,10 @@
   lock that lets reads and writes go on. Existing tasks keep position 0: the manual order of old
   tasks is their id's until they are moved.
 - Indexes for ?list= (default order and sort=manual), for a parent's subtasks, for the
-  top-level tasks in manual order (partial: parent_id IS NULL), and the counts' index again for top-level tasks alone
-  (counts count top-level tasks; the index of 0006 cannot answer `parent_id IS NULL`): built
-  CONCURRENTLY outside a transaction, an invalid one left by a failed build rebuilt on a rerun.
+  top-level tasks in manual order (partial: parent_id IS NULL), and the counts' index again for
+  top-level tasks alone (counts count top-level tasks; the index of 0006 cannot answer
+  `parent_id IS NULL`): built CONCURRENTLY outside a transaction, an invalid one left by a
+  failed build rebuilt on a rerun.
 
 Expand-only and safe while the API serves (PostgreSQL): the table's lock is taken first, as
 every write takes it, so that it is not an upgrade from a weaker lock. SQLite gets the same
