@@ -135,6 +135,14 @@ _PUBLIC = (
 )
 
 
+# The caller's subtasks' ids, from the (user_id, parent_id, ...) index alone.
+_SUBTASK_IDS = (
+    select(_subtask.c.id)
+    .where(_subtask.c.user_id == _CALLER, _subtask.c.parent_id.is_not(None))
+    .scalar_subquery()
+)
+
+
 def shown(rows: list[Row]) -> list[Row]:
     """The rows as the API shows them: the subtask counts as one `subtasks` object."""
     for row in rows:
@@ -197,7 +205,7 @@ class _Shape:
 
 def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    if shape.level == "top":
+    if shape.level == "top" and not shape.tags:
         conditions.append(task.c.parent_id.is_(None))
     elif shape.level == "subtasks":
         conditions.append(task.c.parent_id == bindparam("parent", type_=task.c.parent_id.type))
@@ -221,6 +229,10 @@ def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
         # The tags' ids first, then their links (the index on task_tag starts with both).
         tag_ids = select(tag.c.id).where(_tagged("with_tags")).scalar_subquery()
         links = select(task_tag.c.task_id).where(task_tag.c.user_id == _CALLER)
+        if shape.level == "top":
+            # Top-level tasks: the tagged set leaves the subtasks out, so that the list's walk
+            # of its index reads no row to tell.
+            links = links.where(not_(member_of(task_tag.c.task_id, _SUBTASK_IDS)))
         if shape.tags == 1:  # the common case, one tag: a plain equality, always in the index
             tagged = links.where(task_tag.c.tag_id == tag_ids)
         else:
@@ -348,12 +360,8 @@ def _counts_statement(shape: _Shape) -> Select[Any]:
     done = case((completed, 1), else_=0)
     tag_ids = select(tag.c.id).where(_tagged("with_tags")).scalar_subquery()
     # Counts are of top-level tasks: the caller's subtasks (few, from an index) are left out.
-    subtask_ids = select(_subtask.c.id).where(
-        _subtask.c.user_id == _CALLER, _subtask.c.parent_id.is_not(None)
-    )
     links = select(task_tag.c.task_id).where(
-        task_tag.c.user_id == _CALLER,
-        not_(member_of(task_tag.c.task_id, subtask_ids.scalar_subquery())),
+        task_tag.c.user_id == _CALLER, not_(member_of(task_tag.c.task_id, _SUBTASK_IDS))
     )
     if shape.tags == 1:
         tasks = links.add_columns(done.label("done")).where(task_tag.c.tag_id == tag_ids)

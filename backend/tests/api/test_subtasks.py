@@ -96,3 +96,13 @@ def test_deleting_a_parent_deletes_its_subtasks(client: TestClient, headers: Hea
     patch(client, headers, parent["id"], completed=True)
     assert client.delete("/tasks?completed=true", headers=headers).json() == {"deleted": 1}
     assert client.get(f"/tasks/{child['id']}", headers=headers).status_code == 404
+
+
+def test_the_tag_filter_lists_and_counts_top_level_tasks(
+    client: TestClient, headers: Headers
+) -> None:
+    parent = create(client, headers, "parent", tags=["x"])
+    create(client, headers, "child", parent_id=parent["id"], tags=["x"])
+    assert [t["title"] for t in listed(client, headers, "?tag=x")] == ["parent"]
+    assert client.get("/tasks/counts?tag=x", headers=headers).json()["all"] == 1
+    assert [t["title"] for t in listed(client, headers, "?tag=x&q=child")] == ["child"]
