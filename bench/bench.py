@@ -30,6 +30,9 @@ from servers import BENCH_DIR, api, balancer, cpu_seconds, wrk
 
 CONNECTIONS = 32
 LIST = "/tasks?limit=20"
+# Issue 20: one list (the Inbox, the same index as a list's id) and the manual order.
+IN_LIST = f"{LIST}&list=inbox"
+MANUAL = f"{LIST}&sort=manual"
 SEARCH = f"{LIST}&q={SEARCH_WORD}"
 TAGGED = f"{LIST}&tag={FILTER_TAG}"
 COUNTS = f"/tasks/counts?tag={FILTER_TAG}"
@@ -40,6 +43,8 @@ PLANS = {
     "list": TaskListQuery(limit=20),
     "search": TaskListQuery(limit=20, q=SEARCH_WORD),
     "tag": TaskListQuery(limit=20, tag=(FILTER_TAG,)),
+    "in_list": TaskListQuery(limit=20, list="inbox"),
+    "manual": TaskListQuery(limit=20, sort="manual"),
 }
 Result = dict[str, Any]
 
@@ -52,9 +57,18 @@ class Load:
     method: str
     path: str
     tokens: Path | None = None
+    paths: Path | None = None  # a path per token (the user's own task), in place of `path`
 
     def run(self, seconds: float) -> Result:
-        return wrk(self.server.url, self.method, self.path, self.tokens, seconds, CONNECTIONS)
+        return wrk(
+            self.server.url,
+            self.method,
+            self.path,
+            self.tokens,
+            seconds,
+            CONNECTIONS,
+            self.paths,
+        )
 
 
 def summary(runs: list[Result], cpu_seconds: float) -> Result:
@@ -137,6 +151,8 @@ def run(args: argparse.Namespace) -> Result:
             results["machine"] = machine(args.postgres)
             results["settings"] = {"seconds": args.seconds, "repeats": args.repeats}
             return results
+        # Before the servers take their connections.
+        repeating, plain = pg.completion_paths(main_db, scratch, 1000)
         say("B0 /health, B1 list as a plain role (RLS applies) and as the superuser (bypasses it)")
         with bench.server(rls_url) as api, bench.server(owner_url) as owner:
             scenarios.update(
@@ -145,6 +161,15 @@ def run(args: argparse.Namespace) -> Result:
                         "B0": Load(api, "GET", "/health"),
                         "B1": Load(api, "GET", LIST, tokens),
                         "B1_no_rls": Load(owner, "GET", LIST, tokens),
+                    }
+                )
+            )
+            say("B10 completing a repeating task vs a plain one (each user's own)")
+            scenarios.update(
+                bench.measure(
+                    {
+                        "B10_plain": Load(api, "PATCH", "", tokens, plain),
+                        "B10_repeating": Load(api, "PATCH", "", tokens, repeating),
                     }
                 )
             )
@@ -182,10 +207,16 @@ def run(args: argparse.Namespace) -> Result:
                     {
                         "B5_10k": Load(api_small, "GET", LIST, tokens_100),
                         "B5_1M": Load(api_large, "GET", LIST, tokens_100),
+                        "B5_1M_list": Load(api_large, "GET", IN_LIST, tokens_100),
+                        "B5_1M_manual": Load(api_large, "GET", MANUAL, tokens_100),
                     }
                 )
             )
         results["B5_1M_plan"] = pg.explain(large, user(7), *statements.list_query(PLANS["list"]))
+        results["B5_1M_plans"] = {
+            name: pg.explain(large, user(7), *statements.list_query(PLANS[name]))
+            for name in ("in_list", "manual")
+        }
 
         users, per_user, heavy = args.big
         say(

@@ -21,60 +21,78 @@ from app.db.postgres import _caller_statement
 from app.models import TaskSort, TaskUpdate
 
 Script = tuple[Executable, ...]
-# The statements statements runs as they are (the others are steps of its scripts).
-WHOLE = ("LIST_TASKS", "_GET", "_TAGS", "_KEYED_TASK")
+# The statements app.statements runs as they are (the others are steps of its scripts).
+WHOLE = ("LIST_TASKS", "_GET", "_TAGS", "_KEYED_TASK", "_STATE", "_IS_OWN_LIST")
 # Pieces the statements are built from, never run as they are.
-PARTS = {"_NEW_ROW"}
+PARTS = {"_OWN_LIST"}
 BUILDERS = {
     "_list_statement",
     "_counts_statement",
-    "_complete_matching",
-    "_delete_matching",
     "_update_row",
-    "_update",
-    "_update_tagged",
+    "_repeating_matching",
+    "_neighbour",
+    "_renumber",
     "_writing",
-    "_forget_user",
-    "_new_row",
-    "_create_keyed",
 }
 
 
 def _shapes() -> list[statements._Shape]:
-    """Every combination of the list's filters."""
-    assert len(fields(statements._Shape)) == 6, "a new filter: add it here"
+    """Every combination of the list's filters, and of where the tasks are with none of them."""
+    assert len(fields(statements._Shape)) == 8, "a new filter: add it here"
     how_many: tuple[Literal[0, 1, 2], ...] = (0, 1, 2)
+    levels: tuple[Literal["top", "any", "subtasks"], ...] = ("top", "any", "subtasks")
+    listed: tuple[Literal[None, "inbox", "list"], ...] = (None, "inbox", "list")
     return [
         statements._Shape(completed, words, priorities, tags, dated, undated)
         for completed, words, priorities, tags, dated, undated in product(
             (None, True, False), how_many, (False, True), how_many, (False, True), (False, True)
         )
-    ]
+    ] + [statements._Shape(level=level, listed=where) for level, where in product(levels, listed)]
 
 
 def _field_sets() -> list[frozenset[str]]:
-    names = list(TaskUpdate.model_fields)
+    names = [name for name in TaskUpdate.model_fields if name != "completed_on"]
     return [frozenset(c) for size in range(1, len(names) + 1) for c in combinations(names, size)]
 
 
 def _scripts() -> dict[str, Script]:
     scripts: dict[str, Script] = {name: (getattr(statements, name),) for name in WHOLE}
-    for name in ("_CREATE", "_DELETE", "_FOLD_AGAIN", "_CREATE_TAGGED", "_CREATE_KEYED"):
+    for name in (
+        "_DELETE",
+        "_FOLD_AGAIN",
+        "FORGET_USER",
+        "_NEXT_OCCURRENCE",
+        "_FINISH_REPEATING",
+        "_SET_POSITION",
+    ):
         scripts[name] = getattr(statements, name)
-    scripts["_CREATE_KEYED_TAGGED"] = statements._CREATE_KEYED_TAGGED
-    scripts["FORGET_USER"] = statements.FORGET_USER
+    for placement, tagged, keyed in product(
+        get_args(statements.Placement), (False, True), (False, True)
+    ):
+        scripts[f"_creation({placement}, {tagged}, {keyed})"] = statements._creation(
+            placement, tagged, keyed
+        )
+    for scope in get_args(statements.Scope):
+        scripts[f"_renumber({scope})"] = (statements._renumber(scope),)
+        for first in (False, True):
+            scripts[f"_neighbour({scope}, {first})"] = (statements._neighbour(scope, first),)
     for shape in _shapes():
         scripts[f"_counts_statement({shape})"] = (statements._counts_statement(shape),)
-        scripts[f"_complete_matching({shape})"] = statements._complete_matching(shape)
+        for completing in (False, True):
+            scripts[f"_complete_matching({shape}, {completing})"] = statements._complete_matching(
+                shape, completing
+            )
         scripts[f"_delete_matching({shape})"] = statements._delete_matching(shape)
         scripts[f"_list_statement({shape})"] = (statements._list_statement(shape, "created", True),)
+        scripts[f"_repeating_matching({shape})"] = (statements._repeating_matching(shape),)
     for sort, descending in product(get_args(TaskSort), (False, True)):
         statement = statements._list_statement(statements._Shape(tags=2, words=2), sort, descending)
         scripts[f"_list_statement({sort}, {descending})"] = (statement,)
     for changed in _field_sets():
-        scripts[f"_update({sorted(changed)})"] = statements._update(changed)
-        if "tags" in changed:
-            scripts[f"_update_tagged({sorted(changed)})"] = statements._update_tagged(changed)
+        states: tuple[bool | None, ...] = (True, False) if "completed" in changed else (None,)
+        for state in states:
+            script = statements._update_script(changed, state, "tags" in changed)
+            scripts[f"_update_script({sorted(changed)}, {state})"] = script
     return scripts
 
 

@@ -39,7 +39,13 @@ OWNED: tuple[Owned, ...] = (
         "row-level security: the owner filter again, below the API (SQLAlchemy has no policies); "
         "every table with a user_id has one, named <table>_owner",
         POSTGRES,
-        policies=("task_owner", "tag_owner", "task_tag_owner", "idempotency_key_owner"),
+        policies=(
+            "task_owner",
+            "tag_owner",
+            "task_tag_owner",
+            "idempotency_key_owner",
+            "task_list_owner",
+        ),
     ),
     Owned(
         "tag.task_count follows the links as they come and go, whoever writes (migration 0004)",

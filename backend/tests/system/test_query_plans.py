@@ -4,6 +4,7 @@ are planned as index walks over the caller's own entries with the tagged tasks a
 task, and the list reads only its page's rows; a search reads the table only for its candidates
 (migration 0008). bench/ measures what that buys; this proves the plans."""
 
+import re
 from collections.abc import Iterator
 
 import psycopg
@@ -77,13 +78,19 @@ def test_counts_with_a_tag_filter_read_the_links_index_alone(api_role_url: str) 
     assert "Heap Fetches: 0" in shown, shown
     # The task table is not read: every link carries its task's state (a link older than
     # that would ask its task).
-    reads = [line for line in shown.splitlines() if " on task " in line]
+    # (The caller's subtasks, left out of the counts, come from an index alone.)
+    reads = [
+        line
+        for line in shown.splitlines()
+        if " on task " in line and "ix_task_user_id_parent_id_position_id" not in line
+    ]
     assert all("never executed" in line for line in reads) and "Join" not in shown, shown
 
 
 def test_counts_without_filters_read_an_index_alone(api_role_url: str) -> None:
     shown = plan(api_role_url, *statements.count_query(TaskFilter()))
-    assert "Index Only Scan using ix_task_user_id_id_completed on task" in shown, shown
+    # Counts are of top-level tasks: the partial index of migration 0010.
+    assert "Index Only Scan using ix_task_user_id_id_completed_top_level on task" in shown, shown
     assert "Heap Fetches: 0" in shown, shown
 
 
@@ -121,7 +128,7 @@ def test_search_finds_its_candidates_in_the_folded_texts_then_reads_only_those(
     assert "Index Only Scan using ix_task_user_id_id_search_text on task found" in shown, shown
     assert "Filter: (search_text ~~ '%77%'::text)" in shown, shown
     assert "Index Only Scan using ix_task_user_id_id_unsearchable" in shown, shown
-    assert "Heap Fetches: 0" in shown and "(id = ANY ($0))" in shown, shown
+    assert "Heap Fetches: 0" in shown and re.search(r"\(id = ANY \(\$\d+\)\)", shown), shown
     assert "Seq Scan" not in shown and "Bitmap Heap Scan" not in shown, shown
     table_reads = [line for line in shown.splitlines() if " on task  (" in line]
     assert len(table_reads) == 1 and "rows=1 loops=1" in table_reads[0], shown

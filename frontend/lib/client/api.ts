@@ -15,8 +15,11 @@ type QueryOf<Operation extends keyof operations> = NonNullable<operations[Operat
 /** A task as the backend returns it. */
 export type Task = Schemas["TaskPublic"];
 export type NewTask = Schemas["TaskCreate"];
-/** The fields a PATCH may change, each optional (the backend wants at least one). */
-export type TaskChanges = Schemas["TaskUpdate"];
+/**
+ * The fields the backend lets a PATCH change, with the values a task holds:
+ * the schema allows null for title and completed, but the backend refuses it.
+ */
+export type TaskChanges = Partial<Pick<Task, Exclude<keyof Schemas["TaskUpdate"], "completed_on">>>;
 export type TaskCounts = Schemas["TaskCounts"];
 export type TagCount = Schemas["TagCount"];
 /** The filters every list-wide call shares (counts, clear completed). */
