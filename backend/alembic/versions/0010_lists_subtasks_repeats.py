@@ -67,7 +67,7 @@ _COLUMNS = (
     ("repeat_from", "varchar(10) NOT NULL DEFAULT 'due'", "VARCHAR(10) NOT NULL DEFAULT 'due'"),
     ("repeat_done", "integer NOT NULL DEFAULT 0", "INTEGER NOT NULL DEFAULT 0"),
     ("repeat_of", "BIGINT", "INTEGER"),
-    ("position", "double precision NOT NULL DEFAULT 0", "FLOAT NOT NULL DEFAULT 0"),
+    ("position", "double precision NOT NULL DEFAULT 0", "DOUBLE NOT NULL DEFAULT 0"),
 )
 
 
