@@ -189,7 +189,10 @@ describe("the cluster behind the load balancer", { skip: !POSTGRES && "needs DAT
     const response = await padded(40);
     assert.equal(response.status, 431);
     assert.deepEqual(JSON.parse(response.text), { detail: "request header fields too large" });
-    assert.equal((await padded(1024)).status, 400);
+    // The balancer answers 400 and closes while the head is still being written: the client
+    // may see that answer, or only the connection closed under its write.
+    const past = await padded(1024).then((answer) => answer.status, (error) => error.code);
+    assert.ok([400, "EPIPE", "ECONNRESET"].includes(past), `a head past the buffer: ${past}`);
     assert.equal((await api("/tasks/counts")).status, 200);
   });
 });

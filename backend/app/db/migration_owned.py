@@ -66,15 +66,11 @@ OWNED: tuple[Owned, ...] = (
         triggers=("task_tag_completed", "task_completed_links"),
     ),
     Owned(
-        "the functions of those triggers, and of the search text folded at write time (0008)",
+        "the functions of those triggers, and of the search text the API folds (0008, 0009: it "
+        "clears a text an older API version changed)",
         POSTGRES,
         triggers=("task_search_text",),
-        functions=(
-            "task_tag_completed",
-            "task_completed_links",
-            "task_search_text",
-            "task_folded_text",
-        ),
+        functions=("task_tag_completed", "task_completed_links", "task_search_text"),
     ),
     Owned(
         "filled the rows older than migration 0004 ('[]' on SQLite, '{}' on PostgreSQL); every "

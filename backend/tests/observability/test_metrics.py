@@ -9,6 +9,7 @@ from app.db.postgres import PostgresDatabase
 from app.db.urls import database_url
 from app.observability import metrics
 from tests.conftest import make_settings
+from tests.support import until
 
 
 def value(name: str, **labels: str) -> float:
@@ -39,8 +40,9 @@ def test_a_request_over_its_database_budget_is_counted(postgres_url: str) -> Non
         try:
             with pytest.raises(TimeoutError):
                 await database._within_budget(lambda c: c.execute("SELECT pg_sleep(2)"))
-            in_use, _, most = database.pool_usage()
-            assert (in_use, most) == (0, settings.db_pool_size)
+            # The connection comes back once PostgreSQL has confirmed the cancel.
+            await until(lambda: database.pool_usage()[0] == 0, "the connection back in the pool")
+            assert database.pool_usage()[2] == settings.db_pool_size
         finally:
             await database.close()
 
