@@ -191,7 +191,7 @@ async def _import_lists(
         return {}, 0
     (last,) = await tx.run(_LAST_LIST)
     positions = [
-        item.position if item.position is not None else float(index)
+        item.position if item.position is not None else float(index + 1)
         for index, item in enumerate(parsed.lists)
     ]
     offset = _offset(last["last"], positions)

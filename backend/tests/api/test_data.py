@@ -28,7 +28,9 @@ def import_file(
     return client.post("/import", headers=headers, params=params, content=body)
 
 
-def imported(client: TestClient, headers: Headers, file_format: str, body: bytes, **query: str) -> dict[str, Any]:
+def imported(
+    client: TestClient, headers: Headers, file_format: str, body: bytes, **query: str
+) -> dict[str, Any]:
     response = import_file(client, headers, file_format, body, **query)
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
@@ -52,7 +54,7 @@ def seed(client: TestClient, headers: Headers) -> None:
     )  # fmt: skip
     patch(client, headers, weekly["id"], completed=True, completed_on="2026-11-30")
     create(client, headers, "Every 3 days", due_date="2026-11-30", repeat="FREQ=DAILY;INTERVAL=3", repeat_from="completion")  # fmt: skip
-    create(client, headers, "Ünïcode, \"quotes\"\nand lines", priority="medium")
+    create(client, headers, 'Ünïcode, "quotes"\nand lines', priority="medium")
 
 
 def comparable(document: dict[str, Any]) -> dict[str, Any]:
@@ -62,7 +64,11 @@ def comparable(document: dict[str, Any]) -> dict[str, Any]:
     tasks = sorted(
         (
             {
-                **{k: v for k, v in item.items() if k not in ("id", "created_at", "updated_at", "completed_at")},
+                **{
+                    k: v
+                    for k, v in item.items()
+                    if k not in ("id", "created_at", "updated_at", "completed_at")
+                },
                 "list_id": lists.get(item["list_id"]),
                 "parent_id": titles.get(item["parent_id"]),
                 "repeat_of": titles.get(item["repeat_of"]),
@@ -73,12 +79,17 @@ def comparable(document: dict[str, Any]) -> dict[str, Any]:
         key=lambda item: (item["title"], item["completed"]),
     )
     return {
-        "lists": [{k: v for k, v in item.items() if k not in ("id", "created_at")} for item in document["lists"]],
+        "lists": [
+            {k: v for k, v in item.items() if k not in ("id", "created_at")}
+            for item in document["lists"]
+        ],
         "tasks": tasks,
     }
 
 
-def test_json_export_imported_into_an_empty_account_reproduces_it(client: TestClient, headers: Headers) -> None:
+def test_json_export_imported_into_an_empty_account_reproduces_it(
+    client: TestClient, headers: Headers
+) -> None:
     seed(client, headers)
     response = export(client, headers, "json")
     assert response.headers["content-type"] == "application/json"
@@ -93,4 +104,142 @@ def test_json_export_imported_into_an_empty_account_reproduces_it(client: TestCl
     again = export(client, other, "json").json()
     assert comparable(again) == comparable(original)
     # The lists' counts and the tags came along too.
-    assert {t["name"]: t["count"] for t in client.get("/tags", headers=other).json()} == {"job": 2, "urgent": 1}
+    assert {t["name"]: t["count"] for t in client.get("/tags", headers=other).json()} == {
+        "job": 2,
+        "urgent": 1,
+    }
+
+
+def by_title(client: TestClient, headers: Headers) -> dict[str, dict[str, Any]]:
+    top = listed(client, headers, "?limit=100")
+    found = {item["title"]: item for item in top}
+    for item in top:
+        if item["subtasks"]["total"]:
+            found.update(
+                (sub["title"], sub) for sub in listed(client, headers, f"?parent={item['id']}")
+            )
+    return found
+
+
+def test_ics_export_imported_back_keeps_the_tasks(client: TestClient, headers: Headers) -> None:
+    seed(client, headers)
+    original = export(client, headers, "json").json()
+    response = export(client, headers, "ics")
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert response.headers["content-disposition"].endswith('.ics"')
+    text = response.text
+    assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
+    assert "DUE:20261201T173000\r\n" in text  # floating local time
+    assert "PRIORITY:1\r\n" in text and "CATEGORIES:job,urgent\r\n" in text
+    assert "X-TODO-LIST:Work\r\n" in text and "RELATED-TO:task-" in text
+
+    other = auth(token(new_user()))
+    result = imported(client, other, "ics", response.content)
+    # The empty list has no task to carry its name in an iCalendar file.
+    assert result == {"created": {"lists": 1, "tasks": 7}, "skipped": []}
+    again = comparable(export(client, other, "json").json())
+    expected = comparable(original)
+    expected["lists"] = [item for item in expected["lists"] if item["name"] == "Work"]
+    for item in (*again["lists"], *expected["lists"]):
+        item.pop("color")  # not in iCalendar
+    assert again == expected
+
+
+def test_csv_export_is_one_rfc4180_row_per_task(client: TestClient, headers: Headers) -> None:
+    seed(client, headers)
+    response = export(client, headers, "csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert b"\r\n" in response.content
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"), newline="")))
+    assert len(rows) == 7
+    assert list(rows[0]) == [
+        "id", "title", "description", "completed", "completed_at", "created_at", "updated_at",
+        "priority", "due_date", "due_time", "tags", "repeat", "repeat_from", "repeat_of",
+        "list_id", "list", "parent_id", "position",
+    ]  # fmt: skip
+    ship = next(row for row in rows if row["title"] == "Ship release")
+    assert (ship["list"], ship["tags"], ship["due_time"], ship["priority"]) == (
+        "Work",
+        "job, urgent",
+        "17:30",
+        "high",
+    )
+    assert any(row["title"] == 'Ünïcode, "quotes"\nand lines' for row in rows)
+
+
+def test_todoist_csv_becomes_a_list_with_subtasks_and_repeats(
+    client: TestClient, headers: Headers
+) -> None:
+    body = (FILES / "todoist-project.csv").read_bytes()
+    result = imported(client, headers, "todoist-csv", body, list_name="Moving")
+    assert result["created"] == {"lists": 1, "tasks": 9}
+    reasons = {item["line"]: item["reason"] for item in result["skipped"]}
+    assert "sub-subtask" in reasons[4]
+    assert "comment" in reasons[5]
+    assert "section 'Later'" in reasons[10]
+    assert "every 3rd workday" in reasons[11]
+    (moving,) = client.get("/lists", headers=headers).json()
+    assert moving["name"] == "Moving"
+    tasks = by_title(client, headers)
+    plan = tasks["Plan the move"]
+    assert (plan["priority"], plan["tags"], plan["repeat"], plan["list_id"]) == (
+        "high",
+        ["big_job", "home"],
+        "FREQ=WEEKLY;BYDAY=MO",
+        moving["id"],
+    )
+    assert plan["description"] == "Boxes first"
+    assert plan["subtasks"] == {"total": 2, "completed": 0}
+    assert tasks["Call the landlord"]["parent_id"] == plan["id"]
+    assert tasks["Call the landlord"]["priority"] == "medium"
+    assert tasks["Find the lease"]["parent_id"] == plan["id"]  # flattened, and reported
+    assert tasks["Pay rent"]["repeat"] == "FREQ=MONTHLY;BYMONTHDAY=1"
+    assert tasks["Pay rent"]["due_date"].endswith("-01")
+    assert tasks["Pay rent"]["priority"] == "low"
+    stretch = tasks["Stretch"]
+    assert (stretch["repeat"], stretch["repeat_from"]) == ("FREQ=DAILY;INTERVAL=2", "completion")
+    dentist = tasks['Dentist, "checkup"']
+    assert (dentist["due_date"], dentist["due_time"], dentist["priority"]) == (
+        "2026-12-15",
+        "09:30",
+        "none",
+    )
+    water = tasks["Water plants"]
+    assert (water["repeat"], water["due_time"]) == ("FREQ=WEEKLY;BYDAY=MO,TH", "08:00")
+    assert tasks["Review taxes"]["repeat"] is None and tasks["Review taxes"]["due_date"] is not None
+    assert tasks["Renew passport"]["due_date"] == "2026-12-20"
+
+
+def test_todoist_import_into_a_list_of_the_same_name_uses_it(
+    client: TestClient, headers: Headers
+) -> None:
+    client.post("/lists", headers=headers, json={"name": "moving"})
+    body = (FILES / "todoist-project.csv").read_bytes()
+    result = imported(client, headers, "todoist-csv", body, list_name="Moving")
+    assert result["created"] == {"lists": 0, "tasks": 9}
+    (only,) = client.get("/lists", headers=headers).json()
+    assert only["open_count"] == 7
+
+
+def test_ics_from_another_calendar_program(client: TestClient, headers: Headers) -> None:
+    body = (FILES / "calendar-program.ics").read_bytes()
+    result = imported(client, headers, "ics", body)
+    assert result["created"] == {"lists": 0, "tasks": 4}
+    skipped = {item["uid"]: item["reason"] for item in result["skipped"]}
+    assert "VEVENT" in skipped["event-1@example.com"] and "VEVENT" in skipped["event-2@example.com"]
+    assert "BYSETPOS" in skipped["todo-setpos@example.com"]
+    tasks = by_title(client, headers)
+    talk = tasks["Prepare the talk"]
+    assert (talk["due_date"], talk["due_time"], talk["priority"]) == ("2026-12-04", "17:00", "high")
+    assert talk["tags"] == ["conference", "work"]
+    assert talk["description"] == "Slides, demo and notes"
+    room = tasks["Book the room"]
+    assert (room["parent_id"], room["completed"], room["priority"]) == (talk["id"], True, "low")
+    assert room["completed_at"] == "2026-11-02T10:15:00Z"
+    weekly = tasks["Weekly report"]
+    assert (weekly["due_date"], weekly["repeat"], weekly["priority"]) == (
+        "2026-12-07",
+        "FREQ=WEEKLY;UNTIL=20270301;BYDAY=MO",
+        "medium",
+    )
+    assert tasks["Last workday review"]["repeat"] is None
