@@ -10,7 +10,15 @@ from typing import Any
 
 from app.models import normalize_tag
 from app.portability import todoist_dates
-from app.portability.records import FileInvalid, ListRecord, Parsed, TaskRecord, checked, resolve
+from app.portability.records import (
+    FileInvalid,
+    ListRecord,
+    Parsed,
+    Problems,
+    TaskRecord,
+    checked,
+    resolve,
+)
 
 # Our export's columns, in order. `list` is the list's name (empty: the Inbox), `tags` the
 # task's tags joined with ", " (a tag holds no comma).
@@ -111,7 +119,7 @@ def read_todoist(data: bytes, list_name: str | None, today: date) -> Parsed:
         ]
     )
     parent: TaskRecord | None = None
-    line = 1
+    problems = Problems()
     while True:
         start = reader.line_num + 1
         try:
@@ -142,10 +150,17 @@ def read_todoist(data: bytes, list_name: str | None, today: date) -> Parsed:
             parsed.skipped.append({"line": line, "reason": "comment: comments are not imported"})
             continue
         if kind != "task":
-            raise FileInvalid(
-                {"line": line, "field": "TYPE"}, f"must be task, section or note, not {kind!r}"
+            problems.add(
+                FileInvalid(
+                    {"line": line, "field": "TYPE"}, f"must be task, section or note, not {kind!r}"
+                )
             )
-        parent = _todoist_task(parsed, cell, line, parent, today)
+            continue
+        try:
+            parent = _todoist_task(parsed, cell, line, parent, today)
+        except FileInvalid as error:
+            problems.add(error)
+    problems.raise_any()
     resolve(parsed)
     return parsed
 

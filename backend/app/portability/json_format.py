@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from app.portability.records import FileInvalid, ListRecord, Parsed, TaskRecord, checked, resolve
+from app.portability.records import FileInvalid, ListRecord, Parsed, Problems, TaskRecord, resolve
 
 FORMAT = "todo-export"
 VERSION = 1
@@ -73,17 +73,21 @@ def read(data: bytes) -> Parsed:
         raise FileInvalid({"field": "lists"}, "must be an array")
     if not isinstance(items, list):
         raise FileInvalid({"field": "tasks"}, "must be an array")
-    parsed = Parsed()
+    parsed, problems = Parsed(), Problems()
     for index, row in enumerate(lists):
         where = {"field": f"lists[{index}]"}
         if not isinstance(row, dict):
-            raise FileInvalid(where, "must be an object")
-        data_ = {name: row[name] for name in ("name", "color", "position") if name in row}
-        parsed.lists.append(checked(ListRecord, {"key": _key(row.get("id")), **data_}, where))
+            problems.add(FileInvalid(where, "must be an object"))
+            continue
+        kept = {name: row[name] for name in ("name", "color", "position") if name in row}
+        found = problems.check(ListRecord, {"key": _key(row.get("id")), **kept}, where)
+        if found is not None:
+            parsed.lists.append(found)
     for index, row in enumerate(items):
         where = {"field": f"tasks[{index}]"}
         if not isinstance(row, dict):
-            raise FileInvalid(where, "must be an object")
+            problems.add(FileInvalid(where, "must be an object"))
+            continue
         fields = {
             name: row[name]
             for name in TASK_FIELDS
@@ -95,6 +99,9 @@ def read(data: bytes) -> Parsed:
             "parent_key": _key(row.get("parent_id")),
             "repeat_of_key": _key(row.get("repeat_of")),
         }
-        parsed.tasks.append(checked(TaskRecord, {**fields, **references}, where))
+        task = problems.check(TaskRecord, {**fields, **references}, where)
+        if task is not None:
+            parsed.tasks.append(task)
+    problems.raise_any()
     resolve(parsed)
     return parsed

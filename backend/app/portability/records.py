@@ -47,16 +47,19 @@ class Problems:
     def __init__(self) -> None:
         self.error: FileInvalid | None = None
 
+    def add(self, error: FileInvalid) -> None:
+        if self.error is None:
+            self.error = error
+        else:
+            self.error.count += 1
+            if len(self.error.problems) < PROBLEMS_SHOWN:
+                self.error.problems.extend(error.problems)
+
     def check(self, model: type["Model"], data: dict[str, Any], where: Where) -> "Model | None":
         try:
             return checked(model, data, where)
         except FileInvalid as error:
-            if self.error is None:
-                self.error = error
-            else:
-                self.error.count += 1
-                if len(self.error.problems) < PROBLEMS_SHOWN:
-                    self.error.problems.extend(error.problems)
+            self.add(error)
             return None
 
     def raise_any(self) -> None:

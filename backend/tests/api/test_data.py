@@ -243,3 +243,124 @@ def test_ics_from_another_calendar_program(client: TestClient, headers: Headers)
         "medium",
     )
     assert tasks["Last workday review"]["repeat"] is None
+
+
+def nothing_written(client: TestClient, headers: Headers) -> None:
+    assert listed(client, headers) == []
+    assert client.get("/lists", headers=headers).json() == []
+
+
+def problems(response: Any) -> list[dict[str, Any]]:
+    assert response.status_code == 422, response.text
+    detail: list[dict[str, Any]] = response.json()["detail"]
+    return detail
+
+
+def test_malformed_files_are_422_naming_the_place_and_write_nothing(
+    client: TestClient, headers: Headers
+) -> None:
+    cases: list[tuple[str, bytes, dict[str, Any]]] = [
+        (
+            "json",
+            b'{"format": "todo-export", "version": 1, "lists": [], "tasks": [',
+            {"field": "file"},
+        ),
+        ("json", b'{"format": "other"}', {"field": "format"}),
+        (
+            "json",
+            b'{"format": "todo-export", "version": 1, "lists": [], "tasks": ['
+            b'{"id": 1, "title": "ok"}, {"id": 2, "title": "  "}]}',
+            {"field": "tasks[1].title"},
+        ),
+        (
+            "json",
+            b'{"format": "todo-export", "version": 1, "lists": [], "tasks": ['
+            b'{"id": 1, "title": "a", "parent_id": 9}]}',
+            {"task": "1", "field": "parent"},
+        ),
+        (
+            "todoist-csv",
+            b"TYPE,CONTENT,PRIORITY\r\ntask,ok,1\r\ntask,bad,7\r\n",
+            {"line": 3, "field": "PRIORITY"},
+        ),
+        ("todoist-csv", b"TYPE,CONTENT\r\ntask,a\r\nfolder,b\r\n", {"line": 3, "field": "TYPE"}),
+        ("todoist-csv", b"NAME,VALUE\r\nx,y\r\n", {"line": 1}),
+        ("todoist-csv", b'TYPE,CONTENT\r\ntask,"unclosed\r\n', {"line": 2}),
+        ("todoist-csv", b"TYPE,CONTENT\r\ntask,caf\xe9\r\n", {"line": 2}),
+        ("ics", b"BEGIN:VCALENDAR\r\nthis is not a calendar\r\n", {"field": "file"}),
+        (
+            "ics",
+            b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VTODO\r\nUID:a\r\n"
+            b"SUMMARY:" + b"x" * 201 + b"\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
+            {"uid": "a", "field": "title"},
+        ),
+    ]
+    for file_format, body, where in cases:
+        detail = problems(import_file(client, headers, file_format, body))
+        assert "nothing was imported" in detail[0]["msg"]
+        assert {key: detail[1][key] for key in where} == where, (file_format, body, detail)
+    nothing_written(client, headers)
+
+
+def test_a_file_breaking_the_rules_is_422_with_the_count(
+    client: TestClient, headers: Headers
+) -> None:
+    rows = "".join(f"task,{'x' * 201 if n % 2 else 'fine'} @tag{n},,1,1\r\n" for n in range(30))
+    body = f"TYPE,CONTENT,DESCRIPTION,PRIORITY,INDENT\r\n{rows}".encode()
+    detail = problems(import_file(client, headers, "todoist-csv", body))
+    assert detail[0]["msg"].startswith("15 problem(s)")
+    assert [item["line"] for item in detail[1:4]] == [3, 5, 7]
+    too_many_tags = " ".join(f"@t{n}" for n in range(11))
+    detail = problems(
+        import_file(
+            client, headers, "todoist-csv", f"TYPE,CONTENT\r\ntask,a {too_many_tags}\r\n".encode()
+        )
+    )
+    assert detail[1]["field"] == "tags"
+    nothing_written(client, headers)
+
+
+def test_list_limit_holds_and_rolls_everything_back(client: TestClient, headers: Headers) -> None:
+    for n in range(199):
+        assert client.post("/lists", headers=headers, json={"name": f"L{n}"}).status_code == 201
+    lists = ",".join(f'{{"id": {n}, "name": "New {n}"}}' for n in range(2))
+    tasks = '{"id": 1, "title": "in new", "list_id": 0}'
+    body = f'{{"format": "todo-export", "version": 1, "lists": [{lists}], "tasks": [{tasks}]}}'
+    detail = problems(import_file(client, headers, "json", body.encode()))
+    assert "at most 200 lists" in detail[0]["msg"]
+    assert len(client.get("/lists", headers=headers).json()) == 199
+    assert listed(client, headers) == []
+
+
+def test_import_body_limit_is_10_mb(client: TestClient, headers: Headers) -> None:
+    # Over the app's usual 64 KiB, under 10 MB: read.
+    rows = "".join(f"task,Task number {n}\r\n" for n in range(5000))
+    result = imported(client, headers, "todoist-csv", f"TYPE,CONTENT\r\n{rows}".encode())
+    assert result["created"]["tasks"] == 5000
+    response = import_file(client, headers, "ics", b"x" * (10 * 1024 * 1024 + 1))
+    assert response.status_code == 413
+    # Other routes keep theirs.
+    response = client.post("/tasks", headers=headers, content=b"x" * (64 * 1024 + 1))
+    assert response.status_code == 413
+
+
+def test_export_is_the_callers_only_and_streams_many_pages(
+    client: TestClient, headers: Headers
+) -> None:
+    rows = "".join(f"task,Mine {n}\r\n" for n in range(1200))
+    imported(client, headers, "todoist-csv", f"TYPE,CONTENT\r\n{rows}".encode())
+    other = auth(token(new_user()))
+    create(client, other, "Not yours")
+    document = export(client, headers, "json").json()
+    assert len(document["tasks"]) == 1200 and len({t["id"] for t in document["tasks"]}) == 1200
+    assert all(t["title"].startswith("Mine") for t in document["tasks"])
+    assert len(list(csv.reader(io.StringIO(export(client, headers, "csv").text)))) == 1201
+    assert export(client, headers, "ics").text.count("BEGIN:VTODO") == 1200
+    assert [t["title"] for t in export(client, other, "json").json()["tasks"]] == ["Not yours"]
+
+
+def test_unknown_format_and_no_token(client: TestClient, headers: Headers) -> None:
+    assert client.get("/export?format=xml", headers=headers).status_code == 422
+    assert import_file(client, headers, "csv", b"").status_code == 422
+    assert client.get("/export").status_code == 401
+    assert client.post("/import?format=json", content=b"{}").status_code == 401
