@@ -4,11 +4,32 @@ the import's limit)."""
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import orjson
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
-from app.portability.records import FileInvalid, ListRecord, Parsed, Problems, TaskRecord, resolve
+from app.models import (
+    CalendarDate,
+    Color,
+    Description,
+    DueTime,
+    ListName,
+    Priority,
+    RepeatFrom,
+    RepeatRule,
+    TagSet,
+    Title,
+)
+from app.portability.records import (
+    PROBLEMS_SHOWN,
+    FileInvalid,
+    ListRecord,
+    Parsed,
+    Problems,
+    TaskRecord,
+    resolve,
+)
 
 FORMAT = "todo-export"
 VERSION = 1
@@ -55,49 +76,91 @@ def tasks(rows: Iterable[dict[str, Any]], first: bool) -> bytes:
 END = b"]}\n"
 
 
+# What a JSON Schema says exactly: no number for a timestamp, no string for a number.
+Timestamp = Annotated[datetime, Field(strict=True)]
+Id = Annotated[int, Field(strict=True)]
+Position = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1e15, le=1e15)]
+
+
+class ExportedList(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Id
+    name: ListName
+    color: Color
+    position: Position
+    created_at: Timestamp
+
+
+class ExportedTask(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Id
+    title: Title
+    description: Description | None
+    completed: StrictBool
+    completed_at: Timestamp | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    priority: Priority
+    due_date: CalendarDate | None
+    due_time: DueTime | None
+    tags: TagSet
+    repeat: RepeatRule | None
+    repeat_from: RepeatFrom
+    repeat_of: Id | None = Field(description="a task of the file")
+    list_id: Id | None = Field(description="a list of the file; null: the Inbox")
+    parent_id: Id | None = Field(description="a top-level task of the file")
+    position: Position
+
+
+class ExportDocument(BaseModel):
+    """GET /export?format=json, and what POST /import?format=json reads (a file whose tasks
+    also keep the rules no schema can say: a time or a repeat needs a due date, a repeat is
+    of the RRULE subset, ids named are the file's)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["todo-export"]
+    version: Literal[1]
+    exported_at: Timestamp
+    lists: list[ExportedList]
+    tasks: list[ExportedTask]
+
+
 def _key(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+def _path(location: tuple[int | str, ...]) -> str:
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in location)[1:]
+
+
 def read(data: bytes) -> Parsed:
     try:
-        document = orjson.loads(data)
-    except orjson.JSONDecodeError as error:
-        raise FileInvalid({"field": "file"}, f"not JSON: {error}") from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise FileInvalid({"field": "format"}, f'must be "{FORMAT}" (a file this app exported)')
-    if document.get("version") != VERSION:
-        raise FileInvalid({"field": "version"}, f"must be {VERSION}")
-    lists, items = document.get("lists", []), document.get("tasks", [])
-    if not isinstance(lists, list):
-        raise FileInvalid({"field": "lists"}, "must be an array")
-    if not isinstance(items, list):
-        raise FileInvalid({"field": "tasks"}, "must be an array")
+        document = ExportDocument.model_validate_json(data)
+    except ValidationError as error:
+        found = error.errors(include_url=False)
+        invalid = FileInvalid({"field": _path(found[0]["loc"]) or "file"}, found[0]["msg"])
+        for item in found[1:PROBLEMS_SHOWN]:
+            invalid.problems.append(({"field": _path(item["loc"]) or "file"}, item["msg"]))
+        invalid.count = len(found)
+        raise invalid from None
     parsed, problems = Parsed(), Problems()
-    for index, row in enumerate(lists):
+    for index, exported in enumerate(document.lists):
         where = {"field": f"lists[{index}]"}
-        if not isinstance(row, dict):
-            problems.add(FileInvalid(where, "must be an object"))
-            continue
-        kept = {name: row[name] for name in ("name", "color", "position") if name in row}
-        found = problems.check(ListRecord, {"key": _key(row.get("id")), **kept}, where)
-        if found is not None:
-            parsed.lists.append(found)
-    for index, row in enumerate(items):
+        kept = exported.model_dump(include={"name", "color", "position"})
+        found_list = problems.check(ListRecord, {"key": str(exported.id), **kept}, where)
+        if found_list is not None:
+            parsed.lists.append(found_list)
+    for index, row in enumerate(document.tasks):
         where = {"field": f"tasks[{index}]"}
-        if not isinstance(row, dict):
-            problems.add(FileInvalid(where, "must be an object"))
-            continue
-        fields = {
-            name: row[name]
-            for name in TASK_FIELDS
-            if name in row and name not in ("id", "updated_at", "repeat_of", "list_id", "parent_id")
-        }
+        fields = row.model_dump(exclude={"id", "updated_at", "repeat_of", "list_id", "parent_id"})
         references = {
-            "key": _key(row.get("id")),
-            "list_key": _key(row.get("list_id")),
-            "parent_key": _key(row.get("parent_id")),
-            "repeat_of_key": _key(row.get("repeat_of")),
+            "key": str(row.id),
+            "list_key": _key(row.list_id),
+            "parent_key": _key(row.parent_id),
+            "repeat_of_key": _key(row.repeat_of),
         }
         task = problems.check(TaskRecord, {**fields, **references}, where)
         if task is not None:

@@ -115,7 +115,7 @@ class Parsed:
 
 
 def _field_path(location: tuple[int | str, ...]) -> str:
-    return ".".join(str(part) for part in location) or "value"
+    return ".".join(str(part) for part in location)
 
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -128,7 +128,8 @@ def checked(model: type[Model], data: dict[str, Any], where: Where) -> Model:
         return model.model_validate(data)
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
-        path = _field_path(first["loc"])
+        # The rules between fields (check_dated) name their field in the message.
+        path = _field_path(first["loc"]) if first["loc"] else first["msg"].split(":")[0].split()[0]
         if "field" in where:
             path = f"{where['field']}.{path}"
         raise FileInvalid({**where, "field": path}, first["msg"]) from None

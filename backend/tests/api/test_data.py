@@ -3,6 +3,7 @@ program's files, bad files, limits."""
 
 import csv
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -245,6 +246,29 @@ def test_ics_from_another_calendar_program(client: TestClient, headers: Headers)
     assert tasks["Last workday review"]["repeat"] is None
 
 
+def task_json(task_id: int, title: str, **fields: Any) -> dict[str, Any]:
+    """A task as the JSON export writes it."""
+    return {
+        "id": task_id, "title": title, "description": None, "completed": False,
+        "completed_at": None, "created_at": "2026-11-01T09:00:00Z",
+        "updated_at": "2026-11-01T09:00:00Z", "priority": "none", "due_date": None,
+        "due_time": None, "tags": [], "repeat": None, "repeat_from": "due", "repeat_of": None,
+        "list_id": None, "parent_id": None, "position": float(task_id), **fields,
+    }  # fmt: skip
+
+
+def document(tasks: list[dict[str, Any]], lists: list[dict[str, Any]] | None = None) -> bytes:
+    return json.dumps(
+        {
+            "format": "todo-export",
+            "version": 1,
+            "exported_at": "2026-12-01T00:00:00Z",
+            "lists": lists or [],
+            "tasks": tasks,
+        }
+    ).encode()
+
+
 def nothing_written(client: TestClient, headers: Headers) -> None:
     assert listed(client, headers) == []
     assert client.get("/lists", headers=headers).json() == []
@@ -266,18 +290,10 @@ def test_malformed_files_are_422_naming_the_place_and_write_nothing(
             {"field": "file"},
         ),
         ("json", b'{"format": "other"}', {"field": "format"}),
-        (
-            "json",
-            b'{"format": "todo-export", "version": 1, "lists": [], "tasks": ['
-            b'{"id": 1, "title": "ok"}, {"id": 2, "title": "  "}]}',
-            {"field": "tasks[1].title"},
-        ),
-        (
-            "json",
-            b'{"format": "todo-export", "version": 1, "lists": [], "tasks": ['
-            b'{"id": 1, "title": "a", "parent_id": 9}]}',
-            {"task": "1", "field": "parent"},
-        ),
+        ("json", document([task_json(1, "ok"), task_json(2, "  ")]), {"field": "tasks[1].title"}),
+        ("json", document([task_json(1, "a", created_at=5)]), {"field": "tasks[0].created_at"}),
+        ("json", document([task_json(1, "a", due_time="10:00")]), {"field": "tasks[0].due_time"}),
+        ("json", document([task_json(1, "a", parent_id=9)]), {"task": "1", "field": "parent"}),
         (
             "todoist-csv",
             b"TYPE,CONTENT,PRIORITY\r\ntask,ok,1\r\ntask,bad,7\r\n",
@@ -323,10 +339,12 @@ def test_a_file_breaking_the_rules_is_422_with_the_count(
 def test_list_limit_holds_and_rolls_everything_back(client: TestClient, headers: Headers) -> None:
     for n in range(199):
         assert client.post("/lists", headers=headers, json={"name": f"L{n}"}).status_code == 201
-    lists = ",".join(f'{{"id": {n}, "name": "New {n}"}}' for n in range(2))
-    tasks = '{"id": 1, "title": "in new", "list_id": 0}'
-    body = f'{{"format": "todo-export", "version": 1, "lists": [{lists}], "tasks": [{tasks}]}}'
-    detail = problems(import_file(client, headers, "json", body.encode()))
+    lists = [
+        {"id": n, "name": f"New {n}", "color": "red", "position": 1.0, "created_at": "2026-11-01T09:00:00Z"}
+        for n in range(2)
+    ]  # fmt: skip
+    body = document([task_json(1, "in new", list_id=0)], lists)
+    detail = problems(import_file(client, headers, "json", body))
     assert "at most 200 lists" in detail[0]["msg"]
     assert len(client.get("/lists", headers=headers).json()) == 199
     assert listed(client, headers) == []

@@ -9,6 +9,11 @@ the key's syntax stays under test. Reuse itself is covered by tests/api/test_ide
 The same holds for a date range: `due_from` after `due_to` is a 422 (issue #9), and no schema can
 relate two parameters (their descriptions say it). A valid case with the pair the wrong way
 round is sent the right way round; tests/api/test_tasks_list.py covers the 422.
+
+An import's body is a file whose format the `format` parameter names, and whose validity no
+schema can hold (CSV and iCalendar are text; a JSON export's references and dated rules). A
+valid case of POST /import sends a valid file of its media type, with the matching format;
+invalid ones keep what was generated. tests/api/test_data.py covers every kind of file.
 """
 
 import uuid
@@ -20,6 +25,25 @@ from schemathesis.hooks import HookContext
 
 HEADER = "Idempotency-Key"
 RANGE = ("due_from", "due_to")
+IMPORT_FILES: dict[str, tuple[str, Any]] = {
+    "application/json": (
+        "json",
+        {
+            "format": "todo-export",
+            "version": 1,
+            "exported_at": "2026-12-01T00:00:00Z",
+            "lists": [],
+            "tasks": [],
+        },
+    ),
+    "text/csv": ("todoist-csv", "TYPE,CONTENT,PRIORITY\r\ntask,Imported,4\r\n"),
+    "text/calendar": (
+        "ics",
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VTODO\r\n"
+        "UID:imported@test\r\nDTSTAMP:20261201T000000Z\r\nSUMMARY:Imported\r\nEND:VTODO\r\n"
+        "END:VCALENDAR\r\n",
+    ),
+}
 
 
 @schemathesis.hook
@@ -27,6 +51,10 @@ def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -
     meta = case.meta
     if not (meta and meta.generation.mode.is_positive):
         return
+    if case.operation.path == "/import" and case.media_type in IMPORT_FILES:
+        file_format, body = IMPORT_FILES[case.media_type]
+        case.query = {**(case.query or {}), "format": file_format}
+        case.body = body
     if case.headers and HEADER in case.headers:
         case.headers[HEADER] = f'"{uuid.uuid4()}"'
     query = case.query
