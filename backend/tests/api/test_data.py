@@ -54,7 +54,10 @@ def seed(client: TestClient, headers: Headers) -> None:
         priority="low",
     )  # fmt: skip
     patch(client, headers, weekly["id"], completed=True, completed_on="2026-11-30")
-    create(client, headers, "Every 3 days", due_date="2026-11-30", repeat="FREQ=DAILY;INTERVAL=3", repeat_from="completion")  # fmt: skip
+    create(
+        client, headers, "Every 3 days", due_date="2026-11-30", repeat="FREQ=DAILY;INTERVAL=3",
+        repeat_from="completion",
+    )  # fmt: skip
     create(client, headers, 'Ünïcode, "quotes"\nand lines', priority="medium")
 
 
@@ -339,10 +342,11 @@ def test_a_file_breaking_the_rules_is_422_with_the_count(
 def test_list_limit_holds_and_rolls_everything_back(client: TestClient, headers: Headers) -> None:
     for n in range(199):
         assert client.post("/lists", headers=headers, json={"name": f"L{n}"}).status_code == 201
+    created = "2026-11-01T09:00:00Z"
     lists = [
-        {"id": n, "name": f"New {n}", "color": "red", "position": 1.0, "created_at": "2026-11-01T09:00:00Z"}
+        {"id": n, "name": f"New {n}", "color": "red", "position": 1.0, "created_at": created}
         for n in range(2)
-    ]  # fmt: skip
+    ]
     body = document([task_json(1, "in new", list_id=0)], lists)
     detail = problems(import_file(client, headers, "json", body))
     assert "at most 200 lists" in detail[0]["msg"]
