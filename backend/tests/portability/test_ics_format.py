@@ -30,7 +30,7 @@ def test_written_calendar_parses_with_the_library_and_reads_back() -> None:
     )  # fmt: skip
     (parsed_calendar,) = Calendar.from_ical(text, multiple=True)
     todo = parsed_calendar.subcomponents[0]
-    assert todo["due"].dt == datetime(2026, 12, 3, 8, 5)  # floating: no zone
+    assert todo.DUE == datetime(2026, 12, 3, 8, 5)  # floating: no zone
     assert todo["priority"] == 5
     parsed = ics_format.read(text)
     assert [item.name for item in parsed.lists] == ["Home"]
