@@ -29,7 +29,7 @@ def test_written_calendar_parses_with_the_library_and_reads_back() -> None:
         row(id=2, title="Child", parent_id=1, completed=True, completed_at=NOW, list_id=7),
     )  # fmt: skip
     (parsed_calendar,) = Calendar.from_ical(text, multiple=True)
-    todo = parsed_calendar.subcomponents[0]
+    todo = parsed_calendar.todos[0]
     assert todo.DUE == datetime(2026, 12, 3, 8, 5)  # floating: no zone
     assert todo["priority"] == 5
     parsed = ics_format.read(text)
