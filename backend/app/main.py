@@ -139,7 +139,8 @@ def create_app(settings: Settings) -> FastAPI:
         allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
         # Not a CORS-safelisted header: without this a browser on another origin cannot read
         # how long a 503 asks it to wait before retrying.
-        expose_headers=["Retry-After"],
+        # (and the file name of an export, GET /export's Content-Disposition).
+        expose_headers=["Retry-After", "Content-Disposition"],
         max_age=600,
     )
     return app

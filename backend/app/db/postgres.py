@@ -222,6 +222,9 @@ def _compiled(statement: Executable) -> _Step:
     return _step(statement)
 
 
+_BATCH = 1000
+
+
 class _PostgresTransaction:
     """Plain statements on one connection, in the transaction Database.transaction began."""
 
@@ -245,14 +248,18 @@ class _PostgresTransaction:
         if not params:
             return []
         step = _compiled(statement)
-        arguments = [self._arguments(step, values) for values in params]
-        # One pipelined batch: the statement is prepared once, the rows go in one round trip.
-        async with asyncio.timeout(self._timeout):
-            if not step.returns:
-                await self._connection.executemany(step.sql, arguments)
-                return []
-            records = await self._connection.fetchmany(step.sql, arguments)
-        return [dict(record.items()) for record in records]
+        rows: list[Row] = []
+        # Pipelined batches: the statement is prepared once, a batch's rows go in one round
+        # trip, and each batch has the time budget of one statement.
+        for start in range(0, len(params), _BATCH):
+            arguments = [self._arguments(step, values) for values in params[start : start + _BATCH]]
+            async with asyncio.timeout(self._timeout):
+                if not step.returns:
+                    await self._connection.executemany(step.sql, arguments)
+                    continue
+                records = await self._connection.fetchmany(step.sql, arguments)
+            rows.extend(dict(record.items()) for record in records)
+        return rows
 
 
 class PostgresDatabase:

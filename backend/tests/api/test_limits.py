@@ -76,8 +76,9 @@ def test_cors_allows_the_frontend_origin(client: TestClient) -> None:
     refused = client.get("/tasks", headers={"Origin": "http://localhost:3000"})
     assert refused.status_code == 401
     assert refused.headers["access-control-allow-origin"] == "http://localhost:3000"
-    # A 503's Retry-After is readable from the frontend's origin.
-    assert refused.headers["access-control-expose-headers"] == "Retry-After"
+    # A 503's Retry-After, and an export's file name, are readable from the frontend's origin.
+    exposed = refused.headers["access-control-expose-headers"]
+    assert exposed == "Retry-After, Content-Disposition"
 
 
 def test_cors_refuses_other_origins(client: TestClient) -> None:
