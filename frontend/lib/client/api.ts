@@ -18,7 +18,7 @@ export type NewTask = Schemas["TaskCreate"];
  * The fields the backend lets a PATCH change, with the values a task holds:
  * the schema allows null for title and completed, but the backend refuses it.
  */
-export type TaskChanges = Partial<Pick<Task, keyof Schemas["TaskUpdate"]>>;
+export type TaskChanges = Partial<Pick<Task, Exclude<keyof Schemas["TaskUpdate"], "completed_on">>>;
 export type TaskCounts = Schemas["TaskCounts"];
 export type TagCount = Schemas["TagCount"];
 /** The filters every list-wide call shares (counts, clear completed). */
@@ -102,8 +102,28 @@ export interface ApiClient {
   deleteTask(id: number, options?: SendOptions): Promise<void>;
   /** Clear completed: every completed task matching the filters; resolves to how many went. */
   deleteCompletedTasks(filters: TaskFilters, options?: SendOptions): Promise<number>;
+  /** The caller's data as a file (GET /export): its body and the name the server gave it. */
+  exportData(format: ExportFormat): Promise<{ blob: Blob; filename: string }>;
+  /** Adds a file's lists and tasks (POST /import), all or nothing. */
+  importData(format: ImportFormat, file: Blob, listName?: string): Promise<ImportResult>;
   /** Forgets the cached token (sign-out). */
   clearToken(): void;
+}
+
+export type ExportFormat = NonNullable<QueryOf<"exportData">["format"]>;
+export type ImportFormat = QueryOf<"importData">["format"];
+export type ImportResult = Schemas["ImportResult"];
+/** The media type POST /import is sent with, per format. */
+export const IMPORT_MEDIA_TYPES: Readonly<Record<ImportFormat, string>> = {
+  json: "application/json",
+  "todoist-csv": "text/csv",
+  ics: "text/calendar",
+};
+
+/** The file name of a Content-Disposition header, or `fallback`. */
+export function attachmentName(header: string | null, fallback: string): string {
+  const match = /filename="([^"]+)"/.exec(header ?? "");
+  return match?.[1] ?? fallback;
 }
 
 interface CachedToken {
@@ -241,10 +261,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         method,
         headers: {
           Authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+          ...(body === undefined || body instanceof Blob ? {} : { "Content-Type": "application/json" }),
           ...headers,
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        // A file (an import) goes as it is, with its own media type in `headers`.
+        body: body === undefined ? undefined : body instanceof Blob ? body : JSON.stringify(body),
         cache: "no-store",
         keepalive: options.leaving === true,
       });
@@ -305,6 +326,15 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     async deleteCompletedTasks(filters, options) {
       const response = await request("DELETE", `/tasks${queryString({ ...filters, completed: true })}`, undefined, options);
       return ((await response.json()) as Schemas["BulkDeleted"]).deleted;
+    },
+    async exportData(format) {
+      const response = await request("GET", `/export${queryString({ format })}`);
+      return { blob: await response.blob(), filename: attachmentName(response.headers.get("Content-Disposition"), `todo-export.${format}`) };
+    },
+    async importData(format, file, listName) {
+      const path = `/import${queryString({ format, list_name: listName || undefined })}`;
+      const response = await request("POST", path, file, {}, { "Content-Type": IMPORT_MEDIA_TYPES[format] });
+      return (await response.json()) as ImportResult;
     },
     clearToken() {
       generation += 1;
