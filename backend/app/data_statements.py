@@ -11,44 +11,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, case, func, insert, literal_column, select, update
+from sqlalchemy import Integer, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as upsert
 
 from app.crud import CALLER_PARAM as _CALLER
+from app.crud import PRIORITY_NAME
 from app.db import Database, Row
 from app.db.base import Transaction
 from app.list_statements import fold
 from app.models import LISTS_PER_USER, PRIORITIES, tag, task, task_list, task_tag
+from app.portability.json_format import TASK_FIELDS
 from app.portability.records import Parsed, TaskRecord
 
 EXPORT_PAGE = 500
 
-_PRIORITY_NAME = case(
-    {
-        literal_column(str(rank)): literal_column(f"'{name}'")
-        for rank, name in enumerate(PRIORITIES)
-    },
-    value=task.c.priority,
-).label("priority")
-_EXPORTED = (
-    task.c.id,
-    task.c.title,
-    task.c.description,
-    task.c.completed,
-    task.c.completed_at,
-    task.c.created_at,
-    task.c.updated_at,
-    _PRIORITY_NAME,
-    task.c.due_date,
-    task.c.due_time,
-    task.c.tags,
-    task.c.repeat,
-    task.c.repeat_from,
-    task.c.repeat_of,
-    task.c.list_id,
-    task.c.parent_id,
-    task.c.position,
-)
+_EXPORTED = tuple(PRIORITY_NAME if name == "priority" else task.c[name] for name in TASK_FIELDS)
 _TASK_PAGE = (
     select(*_EXPORTED)
     .where(task.c.user_id == _CALLER, task.c.id > bindparam("after", type_=task.c.id.type))
@@ -108,23 +85,8 @@ _LAST_LIST = select(func.max(task_list.c.position).label("last")).where(
 _LAST_TOP = select(func.max(task.c.position).label("last")).where(
     task.c.user_id == _CALLER, task.c.parent_id.is_(None)
 )
-_NEW_TASK_COLUMNS = (
-    "title",
-    "description",
-    "completed",
-    "completed_at",
-    "created_at",
-    "updated_at",
-    "priority",
-    "due_date",
-    "due_time",
-    "tags",
-    "repeat",
-    "repeat_from",
-    "list_id",
-    "parent_id",
-    "position",
-)
+# What an import writes of each task (its references are the file's: mapped to new ids).
+_NEW_TASK_COLUMNS = tuple(name for name in TASK_FIELDS if name not in ("id", "repeat_of"))
 _INSERT_TASK = (
     insert(task)
     .values(

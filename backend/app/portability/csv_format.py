@@ -10,6 +10,7 @@ from typing import Any
 
 from app.models import normalize_tag
 from app.portability import todoist_dates
+from app.portability.json_format import TASK_FIELDS
 from app.portability.records import (
     FileInvalid,
     ListRecord,
@@ -22,26 +23,8 @@ from app.portability.records import (
 
 # Our export's columns, in order. `list` is the list's name (empty: the Inbox), `tags` the
 # task's tags joined with ", " (a tag holds no comma).
-COLUMNS = (
-    "id",
-    "title",
-    "description",
-    "completed",
-    "completed_at",
-    "created_at",
-    "updated_at",
-    "priority",
-    "due_date",
-    "due_time",
-    "tags",
-    "repeat",
-    "repeat_from",
-    "repeat_of",
-    "list_id",
-    "list",
-    "parent_id",
-    "position",
-)
+_AFTER_LIST_ID = TASK_FIELDS.index("list_id") + 1
+COLUMNS = (*TASK_FIELDS[:_AFTER_LIST_ID], "list", *TASK_FIELDS[_AFTER_LIST_ID:])
 
 
 def _cell(value: Any) -> str:
