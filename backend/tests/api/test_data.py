@@ -1,14 +1,17 @@
 """GET /export and POST /import over real HTTP and a real database: round trips, another
 program's files, bad files, limits."""
 
+import asyncio
 import csv
 import io
 import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from app.portability import ics_format
 from tests.api.organize import create, listed, patch
 from tests.support import auth, new_user, token
 
@@ -386,3 +389,25 @@ def test_unknown_format_and_no_token(client: TestClient, headers: Headers) -> No
     assert import_file(client, headers, "csv", b"").status_code == 422
     assert client.get("/export").status_code == 401
     assert client.post("/import?format=json", content=b"{}").status_code == 401
+
+
+def test_export_pages_are_written_off_the_event_loop(
+    client: TestClient, headers: Headers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page of VTODOs is slow to write: on the event loop it would hold up every other
+    request of the worker until it is done."""
+    on_loop: list[bool] = []
+    write = ics_format.todos
+
+    def recording(*args: Any) -> bytes:
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)
+        except RuntimeError:
+            on_loop.append(False)
+        return write(*args)
+
+    monkeypatch.setattr(ics_format, "todos", recording)
+    create(client, headers, "One")
+    assert "SUMMARY:One" in export(client, headers, "ics").text
+    assert on_loop == [False]

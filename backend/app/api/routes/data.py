@@ -1,6 +1,7 @@
 """The caller's data out and in: GET /export (JSON, CSV or iCalendar, streamed a page at a
 time) and POST /import (our JSON, Todoist's CSV, iCalendar; all or nothing)."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -130,12 +131,14 @@ async def _stream(
         yield csv_format.header() if file_format == "csv" else ics_format.start()
     first = True
     async for page in data_statements.export_tasks(db, user_id):
+        # A page's text is CPU work (iCalendar's most: the library builds each VTODO as
+        # objects): in a thread, so the other requests of this worker go on meanwhile.
         if file_format == "json":
-            yield json_format.tasks(page, first)
+            yield await asyncio.to_thread(json_format.tasks, page, first)
         elif file_format == "csv":
-            yield csv_format.rows(page, names)
+            yield await asyncio.to_thread(csv_format.rows, page, names)
         else:
-            yield ics_format.todos(page, names, now)
+            yield await asyncio.to_thread(ics_format.todos, page, names, now)
         first = False
     yield {"json": json_format.END, "csv": b"", "ics": ics_format.END}[file_format]
 
@@ -192,7 +195,8 @@ async def import_data(
     events, repeats with no equivalent...)."""
     body = await request.body()
     try:
-        parsed = _read(query.format, body, query.list_name)
+        # Reading up to 10 MB is CPU work: in a thread, as an export's pages are.
+        parsed = await asyncio.to_thread(_read, query.format, body, query.list_name)
     except FileInvalid as error:
         raise _invalid(
             "import_file",
