@@ -466,6 +466,18 @@ def draw(results: dict[str, Any], path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
+# bench/data_io.py writes its own section between these markers; a rewrite keeps it.
+KEPT = ("<!-- data-io:start -->", "<!-- data-io:end -->")
+
+
+def kept_sections(path: Path) -> str:
+    text = path.read_text() if path.exists() else ""
+    start, end = KEPT
+    if start not in text or end not in text:
+        return ""
+    return "\n" + text[text.index(start) : text.index(end) + len(end)] + "\n"
+
+
 def main() -> None:
     results = json.loads(Path(sys.argv[1]).read_text())
     docs = Path(sys.argv[2])
@@ -477,7 +489,7 @@ def main() -> None:
     draw(results, docs / "benchmarks.png")
     figures = Path(sys.argv[3]) if len(sys.argv) > 3 else None
     text = markdown(results, "benchmarks.png", browser_section(figures))
-    (docs / "benchmarks.md").write_text(text)
+    (docs / "benchmarks.md").write_text(text + kept_sections(docs / "benchmarks.md"))
     print(f"wrote {docs / 'benchmarks.md'} and {docs / 'benchmarks.png'}")
 
 

@@ -17,7 +17,7 @@ from app.api.auth import RequireBearerToken
 from app.api.errors import ANY_REQUEST, install_error_handlers
 from app.api.fair_share import InflightLimitPerUser
 from app.api.limits import BodySizeLimit
-from app.api.routes import health, lists, me, tags, tasks
+from app.api.routes import data, health, lists, me, tags, tasks
 from app.core.config import ConfigError, Settings, get_settings
 from app.core.security import TokenVerifier
 from app.db import database_for
@@ -101,6 +101,11 @@ def create_app(settings: Settings) -> FastAPI:
             {"name": "lists", "description": "The caller's lists (a bearer token is required)"},
             {"name": "tags", "description": "The caller's tags (a bearer token is required)"},
             {"name": "me", "description": "All the caller owns (a bearer token is required)"},
+            {
+                "name": "data",
+                "description": "Export and import of the caller's lists and tasks (a bearer "
+                "token is required)",
+            },
             {"name": "health", "description": "Liveness and readiness, without a token"},
         ],
     )
@@ -113,7 +118,7 @@ def create_app(settings: Settings) -> FastAPI:
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
     )
-    routers = (health.router, tasks.router, lists.router, tags.router, me.router)
+    routers = (health.router, tasks.router, lists.router, tags.router, me.router, data.router)
     for router in routers:
         app.include_router(router)
     routes = [route for router in routers for route in router.routes]
@@ -127,7 +132,12 @@ def create_app(settings: Settings) -> FastAPI:
         verifier=verifier,
         public_paths=[*public, *(path for path in docs if path)],
     )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        # An import's file is larger than any other request's body.
+        per_path={data.IMPORT_PATH: data.IMPORT_MAX_BYTES},
+    )
     app.add_middleware(QuietStartupFailure)
     # Outermost, so that even a refusal (413, 401) reaches the browser with CORS headers.
     app.add_middleware(
@@ -144,8 +154,9 @@ def create_app(settings: Settings) -> FastAPI:
             "tracestate",
         ],
         # Not CORS-safelisted headers: without this a browser on another origin cannot read
-        # how long a 503 asks it to wait before retrying, nor the id of its request.
-        expose_headers=["Retry-After", "X-Request-ID"],
+        # how long a 503 asks it to wait before retrying, nor the id of its request,
+        # nor the file name of an export (GET /export's Content-Disposition).
+        expose_headers=["Retry-After", "X-Request-ID", "Content-Disposition"],
         max_age=600,
     )
     observe = install_observability(app, settings, routes)

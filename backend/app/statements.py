@@ -117,6 +117,7 @@ _PRIORITY_NAME = case(
     },
     value=task.c.priority,
 ).label("priority")
+PRIORITY_NAME = _PRIORITY_NAME
 # A top-level task's subtasks, counted in the statement that reads the task (a subquery per
 # row of the page, through the (user_id, parent_id, ...) index): null on a subtask.
 _subtask = task.alias("subtask")

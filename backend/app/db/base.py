@@ -2,6 +2,7 @@
 caller."""
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
 from sqlalchemy import Executable
@@ -16,6 +17,22 @@ CALLER = "caller"
 USER_SETTING = "app.user_id"
 PING = "SELECT 1"
 NO_PARAMS: Mapping[str, Any] = {}
+
+
+class Transaction(Protocol):
+    """Statements run one after another in one transaction, as one caller (see
+    Database.transaction)."""
+
+    async def run(self, statement: Executable, params: Mapping[str, Any] = NO_PARAMS) -> list[Row]:
+        """One statement; its rows."""
+        ...
+
+    async def run_many(
+        self, statement: Executable, params: Sequence[Mapping[str, Any]]
+    ) -> list[Row]:
+        """One statement for each of `params`, sent together; with RETURNING, the row each
+        returned, in the order of `params`."""
+        ...
 
 
 class Database(Protocol):
@@ -40,6 +57,13 @@ class Database(Protocol):
         statement before the last may return one row (RETURNING): its columns become
         parameters, by name, of the statements after it. On PostgreSQL the script is still one
         round trip."""
+        ...
+
+    def transaction(self, user_id: str) -> AbstractAsyncContextManager[Transaction]:
+        """A transaction for many statements (an import): it commits when the block ends and
+        rolls back when it raises. Statements are sent one by one (or one batch at a time), so
+        this is for the rare write too large for one script; each statement has the
+        database's time budget, not the whole transaction."""
         ...
 
     async def ping(self) -> None: ...

@@ -9,7 +9,8 @@ import asyncio
 import hashlib
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeAlias, TypeVar
@@ -238,6 +239,51 @@ def _arguments(step: _Step, values: Mapping[str, Any], fed: Mapping[str, Any]) -
     ]
 
 
+@lru_cache(maxsize=64)
+def _compiled(statement: Executable) -> _Step:
+    return _step(statement)
+
+
+_BATCH = 1000
+
+
+class _PostgresTransaction:
+    """Plain statements on one connection, in the transaction Database.transaction began."""
+
+    def __init__(self, connection: Connection, user_id: str, timeout: float) -> None:
+        self._connection = connection
+        self._user_id = user_id
+        self._timeout = timeout
+
+    def _arguments(self, step: _Step, params: Mapping[str, Any]) -> list[Any]:
+        return _arguments(step, {**params, CALLER: self._user_id}, {})
+
+    async def run(self, statement: Executable, params: Mapping[str, Any] = NO_PARAMS) -> list[Row]:
+        step = _compiled(statement)
+        async with asyncio.timeout(self._timeout):
+            records = await self._connection.fetch(step.sql, *self._arguments(step, params))
+        return [dict(record.items()) for record in records]
+
+    async def run_many(
+        self, statement: Executable, params: Sequence[Mapping[str, Any]]
+    ) -> list[Row]:
+        if not params:
+            return []
+        step = _compiled(statement)
+        rows: list[Row] = []
+        # Pipelined batches: the statement is prepared once, a batch's rows go in one round
+        # trip, and each batch has the time budget of one statement.
+        for start in range(0, len(params), _BATCH):
+            arguments = [self._arguments(step, values) for values in params[start : start + _BATCH]]
+            async with asyncio.timeout(self._timeout):
+                if not step.returns:
+                    await self._connection.executemany(step.sql, arguments)
+                    continue
+                records = await self._connection.fetchmany(step.sql, arguments)
+            rows.extend(dict(record.items()) for record in records)
+        return rows
+
+
 class PostgresDatabase:
     def __init__(self, url: URL, settings: Settings) -> None:
         self.timeout = settings.db_timeout_seconds
@@ -391,6 +437,22 @@ class PostgresDatabase:
                 rows = await connection.fetch(step.sql, *_arguments(step, values, fed))
                 fed.update({name: rows[0][name] if rows else None for name in step.returns})
             return await connection.fetch(last.sql, *_arguments(last, values, fed))
+
+    @asynccontextmanager
+    async def transaction(self, user_id: str) -> AsyncIterator[_PostgresTransaction]:
+        # The caller is set for this transaction only (as in _in_transaction), so nothing
+        # outlives it on the pooled connection, whatever DB_POOLER_MODE says.
+        async with asyncio.timeout(self.timeout):
+            connection = await self.pool.acquire()
+        try:
+            async with connection.transaction():
+                await connection.execute(_SET_CALLER, user_id)
+                yield _PostgresTransaction(connection, user_id, self.timeout)
+        except TimeoutError:
+            connection.terminate()
+            raise
+        finally:
+            await self.pool.release(connection)
 
     async def ping(self) -> None:
         # A simple query (no parameters): no prepared statement, whatever the pooler.

@@ -1,11 +1,12 @@
 """SQLite, the embedded default for development and tests, through SQLAlchemy."""
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import URL, CursorResult, Executable, event, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from app.core.config import Settings
 from app.core.folding import fold
@@ -36,6 +37,24 @@ def _rows(result: CursorResult[Any]) -> list[Row]:
     # Plain str keys, as asyncpg's: SQLAlchemy's are a str subclass orjson refuses.
     keys = list(map(str, result.keys()))
     return [dict(zip(keys, row, strict=True)) for row in result]
+
+
+class _SqliteTransaction:
+    def __init__(self, connection: AsyncConnection, user_id: str) -> None:
+        self._connection = connection
+        self._user_id = user_id
+
+    async def run(self, statement: Executable, params: Mapping[str, Any] = NO_PARAMS) -> list[Row]:
+        return _rows(await self._connection.execute(statement, {**params, CALLER: self._user_id}))
+
+    async def run_many(
+        self, statement: Executable, params: Sequence[Mapping[str, Any]]
+    ) -> list[Row]:
+        if not params:
+            return []
+        values = [{**row, CALLER: self._user_id} for row in params]
+        result = await self._connection.execute(statement, values)
+        return _rows(result) if result.returns_rows else []
 
 
 class SqliteDatabase:
@@ -81,6 +100,12 @@ class SqliteDatabase:
                     row = result.mappings().first()
                     values.update(row if row is not None else dict.fromkeys(result.keys()))
             return _rows(await connection.execute(last, values))
+
+    @asynccontextmanager
+    async def transaction(self, user_id: str) -> AsyncIterator[_SqliteTransaction]:
+        # The caller's first statement should be a write (see run_script).
+        async with self.engine.begin() as connection:
+            yield _SqliteTransaction(connection, user_id)
 
     async def ping(self) -> None:
         async with asyncio.timeout(self.timeout), self.engine.connect() as connection:

@@ -76,8 +76,10 @@ def test_cors_allows_the_frontend_origin(client: TestClient) -> None:
     refused = client.get("/tasks", headers={"Origin": "http://localhost:3000"})
     assert refused.status_code == 401
     assert refused.headers["access-control-allow-origin"] == "http://localhost:3000"
-    # A 503's Retry-After is readable from the frontend's origin.
-    assert "Retry-After" in refused.headers["access-control-expose-headers"].split(", ")
+    # A 503's Retry-After, its request's id and an export's file name are readable from the
+    # frontend's origin.
+    exposed = refused.headers["access-control-expose-headers"]
+    assert exposed == "Retry-After, X-Request-ID, Content-Disposition"
 
 
 def test_cors_refuses_other_origins(client: TestClient) -> None:

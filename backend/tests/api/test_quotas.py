@@ -109,3 +109,20 @@ def test_concurrent_creates_pass_the_quota_by_at_most_those_in_flight(server: st
     assert set(statuses) <= {201, 422, 429}
     stored = len(httpx.get(f"{server}/tasks?limit=100", headers=headers).json())
     assert TASKS <= stored <= TASKS + INFLIGHT - 1
+
+
+def test_an_import_past_the_quota_is_422_and_writes_nothing(
+    client: TestClient, headers: Headers
+) -> None:
+    create(client, headers, "kept")
+    rows = "".join(f"task,Imported {n},4\r\n" for n in range(TASKS))
+    response = client.post(
+        "/import",
+        headers=headers,
+        params={"format": "todoist-csv", "list_name": "Old"},
+        content=f"TYPE,CONTENT,PRIORITY\r\n{rows}".encode(),
+    )
+    assert response.status_code == 422, response.text
+    assert f"the file adds {TASKS} tasks to your 1: at most {TASKS} tasks per user" in response.text
+    assert titles(client, headers) == ["kept"]
+    assert client.get("/lists", headers=headers).json() == []

@@ -17,6 +17,11 @@ the part (app/recurrence.py reads it), and repeating from completion takes FREQ 
 that breaks one of them is made to keep it (a date added, a rule that parses, no list or parent, a
 move to the front); tests/api/test_repeats.py, test_subtasks.py, test_lists.py and
 test_task_order.py cover each 422.
+
+An import's body is a file whose format the `format` parameter names, and whose validity no
+schema can hold (CSV and iCalendar are text; a JSON export's references and dated rules). A
+valid case of POST /import sends a valid file of its media type, with the matching format;
+invalid ones keep what was generated. tests/api/test_data.py covers every kind of file.
 """
 
 import uuid
@@ -64,11 +69,36 @@ def _keep_rules(case: Case[Any]) -> None:
         _keep_task_rules(body, creating=False)
 
 
+IMPORT_FILES: dict[str, tuple[str, Any]] = {
+    "application/json": (
+        "json",
+        {
+            "format": "todo-export",
+            "version": 1,
+            "exported_at": "2026-12-01T00:00:00Z",
+            "lists": [],
+            "tasks": [],
+        },
+    ),
+    "text/csv": ("todoist-csv", "TYPE,CONTENT,PRIORITY\r\ntask,Imported,4\r\n"),
+    "text/calendar": (
+        "ics",
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VTODO\r\n"
+        "UID:imported@test\r\nDTSTAMP:20261201T000000Z\r\nSUMMARY:Imported\r\nEND:VTODO\r\n"
+        "END:VCALENDAR\r\n",
+    ),
+}
+
+
 @schemathesis.hook
 def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
     meta = case.meta
     if not (meta and meta.generation.mode.is_positive):
         return
+    if case.operation.path == "/import" and case.media_type in IMPORT_FILES:
+        file_format, body = IMPORT_FILES[case.media_type]
+        case.query = {**(case.query or {}), "format": file_format}
+        case.body = body
     if case.headers and HEADER in case.headers:
         case.headers[HEADER] = f'"{uuid.uuid4()}"'
     _keep_rules(case)

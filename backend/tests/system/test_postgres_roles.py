@@ -198,3 +198,22 @@ def test_row_level_security_holds_for_idempotency_keys(api_role_url: str) -> Non
             await database.close()
 
     assert asyncio.run(as_bob()) == [bob]
+
+
+def test_export_and_import_work_under_row_level_security(api_role_url: str) -> None:
+    """The import's transaction sets the caller for row-level security, as every statement
+    does: as the plain role, an import lands and an export reads the caller's rows alone."""
+    settings = make_settings(api_role_url, auto_migrate=False)
+    with TestClient(create_app(settings)) as client:
+        headers, other = auth(token(new_user())), auth(token(new_user()))
+        client.post("/tasks", headers=other, json={"title": "someone else's"})
+        body = b"TYPE,CONTENT,INDENT\r\ntask,Parent @home,1\r\ntask,Child,2\r\n"
+        imported = client.post(
+            "/import?format=todoist-csv&list_name=Moved", headers=headers, content=body
+        )
+        assert imported.status_code == 200, imported.text
+        assert imported.json()["created"] == {"lists": 1, "tasks": 2}
+        exported = client.get("/export?format=json", headers=headers).json()
+        assert sorted(task["title"] for task in exported["tasks"]) == ["Child", "Parent"]
+        assert [item["name"] for item in exported["lists"]] == ["Moved"]
+        assert client.get("/tags", headers=headers).json() == [{"name": "home", "count": 1}]

@@ -9,6 +9,7 @@ import { PasswordForm } from "./password-form";
 import { ProfileForm } from "./profile-form";
 import { SessionsList } from "./sessions-list";
 import { TwoFactorSettings } from "./two-factor-settings";
+import { YourData } from "./your-data";
 
 export interface AccountUser {
   name: string;
@@ -17,7 +18,7 @@ export interface AccountUser {
 }
 
 /** The account page: each section is a form of its own, talking to Better-Auth directly. */
-export function AccountApp({ user }: { user: AccountUser }) {
+export function AccountApp({ user, apiUrl }: { user: AccountUser; apiUrl: string }) {
   const router = useRouter();
   const session = authClient.useSession();
   const current = session.data?.user;
@@ -49,6 +50,7 @@ export function AccountApp({ user }: { user: AccountUser }) {
         <PasswordForm onOthersSignedOut={() => setSessionsVersion((v) => v + 1)} />
         <SessionsList version={sessionsVersion} currentSessionId={session.data?.session.id ?? null} />
         <TwoFactorSettings enabled={Boolean(current?.twoFactorEnabled ?? user.twoFactorEnabled)} />
+        <YourData apiUrl={apiUrl} />
         <DeleteAccountForm />
       </main>
     </div>

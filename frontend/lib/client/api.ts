@@ -103,8 +103,28 @@ export interface ApiClient {
   deleteTask(id: number, options?: SendOptions): Promise<void>;
   /** Clear completed: every completed task matching the filters; resolves to how many went. */
   deleteCompletedTasks(filters: TaskFilters, options?: SendOptions): Promise<number>;
+  /** The caller's data as a file (GET /export): its body and the name the server gave it. */
+  exportData(format: ExportFormat): Promise<{ blob: Blob; filename: string }>;
+  /** Adds a file's lists and tasks (POST /import), all or nothing. */
+  importData(format: ImportFormat, file: Blob, listName?: string): Promise<ImportResult>;
   /** Forgets the cached token (sign-out). */
   clearToken(): void;
+}
+
+export type ExportFormat = NonNullable<QueryOf<"exportData">["format"]>;
+export type ImportFormat = QueryOf<"importData">["format"];
+export type ImportResult = Schemas["ImportResult"];
+/** The media type POST /import is sent with, per format. */
+export const IMPORT_MEDIA_TYPES: Readonly<Record<ImportFormat, string>> = {
+  json: "application/json",
+  "todoist-csv": "text/csv",
+  ics: "text/calendar",
+};
+
+/** The file name of a Content-Disposition header, or `fallback`. */
+export function attachmentName(header: string | null, fallback: string): string {
+  const match = /filename="([^"]+)"/.exec(header ?? "");
+  return match?.[1] ?? fallback;
 }
 
 interface CachedToken {
@@ -243,10 +263,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         headers: {
           ...traceHeaders(),
           Authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+          ...(body === undefined || body instanceof Blob ? {} : { "Content-Type": "application/json" }),
           ...headers,
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        // A file (an import) goes as it is, with its own media type in `headers`.
+        body: body === undefined ? undefined : body instanceof Blob ? body : JSON.stringify(body),
         cache: "no-store",
         keepalive: options.leaving === true,
       });
@@ -307,6 +328,15 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     async deleteCompletedTasks(filters, options) {
       const response = await request("DELETE", `/tasks${queryString({ ...filters, completed: true })}`, undefined, options);
       return ((await response.json()) as Schemas["BulkDeleted"]).deleted;
+    },
+    async exportData(format) {
+      const response = await request("GET", `/export${queryString({ format })}`);
+      return { blob: await response.blob(), filename: attachmentName(response.headers.get("Content-Disposition"), `todo-export.${format}`) };
+    },
+    async importData(format, file, listName) {
+      const path = `/import${queryString({ format, list_name: listName || undefined })}`;
+      const response = await request("POST", path, file, {}, { "Content-Type": IMPORT_MEDIA_TYPES[format] });
+      return (await response.json()) as ImportResult;
     },
     clearToken() {
       generation += 1;
