@@ -28,6 +28,9 @@ from servers import BENCH_DIR, api, balancer, cpu_seconds, wrk
 
 CONNECTIONS = 32
 LIST = "/tasks?limit=20"
+# Issue 20: one list (the Inbox, the same index as a list's id) and the manual order.
+IN_LIST = f"{LIST}&list=inbox"
+MANUAL = f"{LIST}&sort=manual"
 SEARCH = f"{LIST}&q={SEARCH_WORD}"
 TAGGED = f"{LIST}&tag={FILTER_TAG}"
 COUNTS = f"/tasks/counts?tag={FILTER_TAG}"
@@ -38,6 +41,8 @@ PLANS = {
     "list": TaskListQuery(limit=20),
     "search": TaskListQuery(limit=20, q=SEARCH_WORD),
     "tag": TaskListQuery(limit=20, tag=(FILTER_TAG,)),
+    "in_list": TaskListQuery(limit=20, list="inbox"),
+    "manual": TaskListQuery(limit=20, sort="manual"),
 }
 Result = dict[str, Any]
 
@@ -50,9 +55,18 @@ class Load:
     method: str
     path: str
     tokens: Path | None = None
+    paths: Path | None = None  # a path per token (the user's own task), in place of `path`
 
     def run(self, seconds: float) -> Result:
-        return wrk(self.server.url, self.method, self.path, self.tokens, seconds, CONNECTIONS)
+        return wrk(
+            self.server.url,
+            self.method,
+            self.path,
+            self.tokens,
+            seconds,
+            CONNECTIONS,
+            self.paths,
+        )
 
 
 def summary(runs: list[Result], cpu_seconds: float) -> Result:
@@ -129,6 +143,16 @@ def run(args: argparse.Namespace) -> Result:
                     }
                 )
             )
+            say("B10 completing a repeating task vs a plain one (each user's own)")
+            repeating, plain = pg.completion_paths(main_db, scratch, 1000)
+            scenarios.update(
+                bench.measure(
+                    {
+                        "B10_plain": Load(api, "PATCH", "", tokens, plain),
+                        "B10_repeating": Load(api, "PATCH", "", tokens, repeating),
+                    }
+                )
+            )
             say("B2 create")
             # After the lists: the writes grow the table they read.
             scenarios.update(bench.measure({"B2": Load(api, "POST", "/tasks", tokens)}))
@@ -161,10 +185,16 @@ def run(args: argparse.Namespace) -> Result:
                     {
                         "B5_10k": Load(api_small, "GET", LIST, tokens_100),
                         "B5_1M": Load(api_large, "GET", LIST, tokens_100),
+                        "B5_1M_list": Load(api_large, "GET", IN_LIST, tokens_100),
+                        "B5_1M_manual": Load(api_large, "GET", MANUAL, tokens_100),
                     }
                 )
             )
         results["B5_1M_plan"] = pg.explain(large, user(7), *crud.list_query(PLANS["list"]))
+        results["B5_1M_plans"] = {
+            name: pg.explain(large, user(7), *crud.list_query(PLANS[name]))
+            for name in ("in_list", "manual")
+        }
 
         users, per_user, heavy = args.big
         say(

@@ -69,13 +69,14 @@ SEARCH_WORD = "invoice"
 FILTER_TAG = "errands"
 assert SEARCH_WORD in _THINGS and FILTER_TAG in _TAGS
 
+LISTS_PER_USER = 5
 # Task-major order: a user's rows are spread over the table as in real use, so a page of 20
 # touches up to 20 heap pages rather than one. user(0) has `heavy` tasks, spread alike.
 _PICK = """CREATE FUNCTION pg_temp.pick(words text[]) RETURNS text LANGUAGE sql VOLATILE
 AS $$ SELECT words[1 + floor(random() * cardinality(words))::int] $$"""
 _SEED_TASKS = f"""
 INSERT INTO task (user_id, title, description, completed, completed_at, priority, due_date,
-                  tags, created_at, updated_at)
+                  tags, created_at, updated_at, list_id, position)
 SELECT '{USER_PREFIX}' || u,
        initcap(verb) || ' ' || thing
            || CASE WHEN random() < 0.5 THEN ' ' || pg_temp.pick(%(whens)s) ELSE '' END,
@@ -86,12 +87,30 @@ SELECT '{USER_PREFIX}' || u,
        CASE WHEN random() < 0.4 THEN current_date + floor(random() * 60 - 20)::int END,
        ARRAY(SELECT name FROM unnest(%(tags)s::text[], %(tag_shares)s::float8[]) AS v(name, share)
              WHERE random() < share + 0 * (t + u) ORDER BY name),
-       ts, ts
+       ts, ts,
+       -- A sixth of the tasks in the Inbox, the rest in the user's five lists (_SEED_LISTS).
+       CASE WHEN random() >= 1.0 / 6 THEN u * {LISTS_PER_USER} + 1 + floor(random() * 5)::int END,
+       t
 FROM generate_series(1, GREATEST(%(per)s, %(heavy)s)) AS t,
      LATERAL generate_series(CASE WHEN t <= %(heavy)s THEN 0 ELSE 1 END,
                              CASE WHEN t <= %(per)s THEN %(users)s ELSE 0 END) AS u,
      LATERAL (SELECT now() - make_interval(secs => t * 60 + u), random() < 0.3,
                      pg_temp.pick(%(verbs)s), pg_temp.pick(%(things)s)) AS r(ts, done, verb, thing)
+"""
+# Five lists per user, with ids the tasks' seed computes (user u: 5u+1 .. 5u+5).
+_SEED_LISTS = f"""
+INSERT INTO task_list (id, user_id, name, folded_name, color, position, created_at)
+SELECT u * {LISTS_PER_USER} + k, '{USER_PREFIX}' || u, 'List ' || k, 'list ' || k, 'blue', k, now()
+FROM generate_series(0, %(users)s) AS u, generate_series(1, {LISTS_PER_USER}) AS k
+"""
+_SEED_LIST_IDS = "SELECT setval(pg_get_serial_sequence('task_list', 'id'), max(id)) FROM task_list"
+# One top-level task in twenty has two subtasks (rows of their own): the list counts them.
+_SEED_SUBTASKS = """
+INSERT INTO task (user_id, title, completed, created_at, updated_at, tags, list_id, parent_id,
+                  position)
+SELECT user_id, 'Step ' || s, completed, created_at, created_at, '{}', list_id, id, s
+FROM task, generate_series(1, 2) AS s
+WHERE id % 20 = 0
 """
 # The tags' rows, their links and their counts, as the API's writes and triggers keep them.
 _SEED_TAGS = (
@@ -155,22 +174,45 @@ class Postgres:
             conn.execute(f'GRANT CONNECT ON DATABASE "{name}" TO {self.api_role}')
             conn.execute(f"GRANT USAGE ON SCHEMA public TO {self.api_role}")
             conn.execute(
-                "GRANT SELECT, INSERT, UPDATE, DELETE ON task, tag, task_tag, idempotency_key "
-                f"TO {self.api_role}"
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON task, task_list, tag, task_tag, "
+                f"idempotency_key TO {self.api_role}"
             )
             conn.execute("SELECT setseed(0.42)")
             conn.execute(_PICK)
             params = {**_VOCABULARY, "per": per_user, "users": users, "heavy": heavy}
+            conn.execute(_SEED_LISTS, params)
+            conn.execute(_SEED_LIST_IDS)
             conn.execute(_SEED_TASKS, params)
+            conn.execute(_SEED_SUBTASKS)
             # Links in bulk: the foreign keys' checks and the count triggers are row-by-row
             # or per statement work that the seed does at once below (superuser only).
             conn.execute("SET session_replication_role = replica")
             for statement in _SEED_TAGS:
                 conn.execute(statement)
             conn.execute("RESET session_replication_role")
-            for table in ("task", "tag", "task_tag"):
+            for table in ("task", "task_list", "tag", "task_tag"):
                 conn.execute(f"VACUUM ANALYZE {table}")
         return name
+
+    def completion_paths(self, database: str, scratch: Path, users: int) -> tuple[Path, Path]:
+        """For users 1..users, in the tokens' order: the path of a repeating task of each
+        (its first task, made to repeat daily) and of a plain active one (its last); two files
+        for wrk (load.lua's PATHS_FILE)."""
+        with psycopg.connect(self.url(database), autocommit=True) as conn:
+            conn.execute(
+                "UPDATE task SET repeat = 'FREQ=DAILY', due_date = current_date, completed = false "
+                "WHERE id IN (SELECT min(id) FROM task WHERE parent_id IS NULL GROUP BY user_id)"
+            )
+            rows = conn.execute(
+                "SELECT user_id, min(id), max(id) FILTER (WHERE repeat IS NULL) FROM task "
+                "WHERE parent_id IS NULL GROUP BY user_id"
+            ).fetchall()
+        ids = {row[0]: (row[1], row[2]) for row in rows}
+        files = (scratch / "paths-repeating", scratch / "paths-plain")
+        for index, path in enumerate(files):
+            lines = [f"/tasks/{ids[user(n)][index]}" for n in range(1, users + 1)]
+            path.write_text("\n".join(lines) + "\n")
+        return files
 
     def explain(self, database: str, who: str, statement: Select[Any], params: Params) -> str:
         """`statement`'s plan as the API runs it: as its role, under row-level security, for
@@ -190,11 +232,13 @@ def seeded_sqlite(path: Path, source_url: str) -> str:
     with psycopg.connect(source_url) as source, sqlite3.connect(path) as conn:
         tasks = source.execute(
             "SELECT id, user_id, title, description, completed, completed_at, priority, due_date,"
-            " array_to_json(tags)::text, created_at, updated_at FROM task ORDER BY id"
+            " array_to_json(tags)::text, created_at, updated_at, list_id, parent_id, position"
+            " FROM task ORDER BY id"
         )
         conn.executemany(
             "INSERT INTO task (id, user_id, title, description, completed, completed_at, priority,"
-            " due_date, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " due_date, tags, created_at, updated_at, list_id, parent_id, position)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ([_sqlite_value(value) for value in row] for row in tasks),
         )
         # The links' trigger counts each tag's tasks, as the API's writes do.

@@ -47,13 +47,22 @@ def api(env: dict[str, str], log: Path, workers: int = 1) -> AbstractContextMana
 
 
 def wrk(
-    url: str, method: str, path: str, tokens: Path | None, seconds: float, connections: int = 32
+    url: str,
+    method: str,
+    path: str,
+    tokens: Path | None,
+    seconds: float,
+    connections: int = 32,
+    paths: Path | None = None,
 ) -> dict[str, float]:
-    """One bounded wrk run (2 threads); returns req/s, p50/p99 in ms and error counts."""
+    """One bounded wrk run (2 threads); returns req/s, p50/p99 in ms and error counts.
+    `paths`: a path per token, in place of `path`."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s"]
     command += ["-s", str(BENCH_DIR / "load.lua"), url, "--", method, path]
     if tokens:
         command.append(str(tokens))
+        if paths:
+            command.append(str(paths))
     output = subprocess.run(
         command, capture_output=True, text=True, check=True, timeout=seconds + 30
     ).stdout

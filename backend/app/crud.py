@@ -35,9 +35,11 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal,
     literal_column,
     not_,
     null,
+    or_,
     select,
     union,
     union_all,
@@ -46,9 +48,10 @@ from sqlalchemy import (
 
 # Also compiles for SQLite, which spells ON CONFLICT the same way (the SQLite suite runs it).
 from sqlalchemy.dialects.postgresql import insert as upsert
-from sqlalchemy.sql.dml import ReturningDelete, ReturningUpdate
+from sqlalchemy.sql.dml import ReturningUpdate
 
-from app.db import CALLER, UNIQUE_VIOLATION, Database, Row
+from app import recurrence
+from app.db import CALLER, CHECK_VIOLATION, UNIQUE_VIOLATION, Database, Row
 from app.db.portable import (
     any_of,
     candidate_of,
@@ -58,6 +61,7 @@ from app.db.portable import (
     member_of,
 )
 from app.models import (
+    INBOX,
     PRIORITIES,
     TaskCounts,
     TaskCreate,
@@ -69,6 +73,7 @@ from app.models import (
     idempotency_key,
     tag,
     task,
+    task_list,
     task_tag,
 )
 
@@ -76,6 +81,7 @@ from app.models import (
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 
 _CALLER = bindparam(CALLER, type_=task.c.user_id.type)
+CALLER_PARAM = _CALLER
 _OWNED = task.c.user_id == _CALLER
 _TASK_ID = bindparam("task_id", type_=task.c.id.type)
 _THIS_TASK = task.c.id == _TASK_ID
@@ -88,6 +94,17 @@ _PRIORITY_NAME = case(
     },
     value=task.c.priority,
 ).label("priority")
+# A top-level task's subtasks, counted in the statement that reads the task (a subquery per
+# row of the page, through the (user_id, parent_id, ...) index): null on a subtask.
+_subtask = task.alias("subtask")
+_OWN_SUBTASKS = and_(_subtask.c.user_id == _CALLER, _subtask.c.parent_id == task.c.id)
+
+
+def _per_top_level(count: Any, label: str) -> Any:
+    subquery = select(count).where(_OWN_SUBTASKS).correlate(task).scalar_subquery()
+    return case((task.c.parent_id.is_(None), subquery), else_=null()).label(label)
+
+
 _PUBLIC = (
     task.c.id,
     task.c.title,
@@ -99,7 +116,28 @@ _PUBLIC = (
     task.c.completed_at,
     task.c.created_at,
     task.c.updated_at,
+    task.c.due_time,
+    task.c.repeat,
+    task.c.repeat_from,
+    task.c.repeat_of,
+    task.c.list_id,
+    task.c.parent_id,
+    task.c.position,
+    _per_top_level(func.count(), "subtask_total"),
+    _per_top_level(
+        func.coalesce(func.sum(case((_subtask.c.completed, 1), else_=0)), 0), "subtask_done"
+    ),
 )
+
+
+def shown(rows: list[Row]) -> list[Row]:
+    """The rows as the API shows them: the subtask counts as one `subtasks` object."""
+    for row in rows:
+        total, done = row.pop("subtask_total"), row.pop("subtask_done")
+        row["subtasks"] = None if total is None else {"total": total, "completed": done}
+    return rows
+
+
 # What q searches, matched with ILIKE: the exact rule, applied to every candidate.
 _SEARCHED = (
     task.c.title + literal_column("' '") + func.coalesce(task.c.description, literal_column("''"))
@@ -147,10 +185,21 @@ class _Shape:
     tags: Literal[0, 1, 2] = 0  # none, one, several
     dated: bool = False  # due_from, due_to or has_due=true
     undated: bool = False  # has_due=false
+    # Top-level tasks (the default), any (a search: subtasks too) or one task's subtasks.
+    level: Literal["top", "any", "subtasks"] = "top"
+    listed: Literal[None, "inbox", "list"] = None
 
 
 def _conditions(shape: _Shape) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
+    if shape.level == "top":
+        conditions.append(task.c.parent_id.is_(None))
+    elif shape.level == "subtasks":
+        conditions.append(task.c.parent_id == bindparam("parent", type_=task.c.parent_id.type))
+    if shape.listed == "inbox":
+        conditions.append(task.c.list_id.is_(None))
+    elif shape.listed == "list":
+        conditions.append(task.c.list_id == bindparam("list", type_=task.c.list_id.type))
     if shape.completed is not None:
         conditions.append(task.c.completed if shape.completed else not_(task.c.completed))
     if shape.words:
@@ -193,9 +242,16 @@ def _how_many(items: list[str]) -> Literal[0, 1, 2]:
     return 0 if not items else 1 if len(items) == 1 else 2
 
 
-def _filtering(filters: TaskFilter, completed: bool | None) -> tuple[_Shape, dict[str, Any]]:
-    """The shape of the filters and the parameters its statement takes."""
+def _filtering(
+    filters: TaskFilter, completed: bool | None, parent: int | None = None, search_any: bool = False
+) -> tuple[_Shape, dict[str, Any]]:
+    """The shape of the filters and the parameters its statement takes: top-level tasks, or
+    `parent`'s subtasks, or with `search_any` and a search, any task."""
     params: dict[str, Any] = {}
+    if parent is not None:
+        params["parent"] = parent
+    if isinstance(filters.list, int):
+        params["list"] = filters.list
     words = sorted({word.lower() for word in (filters.q or "").split()}, key=len, reverse=True)
     if words:
         params["q_lead"] = _like_pattern(words[0])
@@ -219,6 +275,8 @@ def _filtering(filters: TaskFilter, completed: bool | None) -> tuple[_Shape, dic
         tags=_how_many(names),
         dated=dated,
         undated=filters.has_due is False,
+        level="subtasks" if parent is not None else "any" if search_any and words else "top",
+        listed=None if filters.list is None else "inbox" if filters.list == INBOX else "list",
     )
     return shape, params
 
@@ -230,6 +288,7 @@ _SORTS: dict[TaskSort, tuple[ColumnElement[Any], bool]] = {
     "due": (task.c.due_date, False),
     "priority": (task.c.priority, True),
     "title": (folded(task.c.title), False),
+    "manual": (task.c.position, False),
 }
 
 
@@ -283,7 +342,14 @@ def _counts_statement(shape: _Shape) -> Select[Any]:
     )
     done = case((completed, 1), else_=0)
     tag_ids = select(tag.c.id).where(_tagged("with_tags")).scalar_subquery()
-    links = select(task_tag.c.task_id).where(task_tag.c.user_id == _CALLER)
+    # Counts are of top-level tasks: the caller's subtasks (few, from an index) are left out.
+    subtask_ids = select(_subtask.c.id).where(
+        _subtask.c.user_id == _CALLER, _subtask.c.parent_id.is_not(None)
+    )
+    links = select(task_tag.c.task_id).where(
+        task_tag.c.user_id == _CALLER,
+        not_(member_of(task_tag.c.task_id, subtask_ids.scalar_subquery())),
+    )
     if shape.tags == 1:
         tasks = links.add_columns(done.label("done")).where(task_tag.c.tag_id == tag_ids)
     else:
@@ -297,43 +363,147 @@ def _counts_statement(shape: _Shape) -> Select[Any]:
     return select(*_totals(tagged.c.done))
 
 
-@cache
-def _complete_matching(shape: _Shape) -> ReturningUpdate[Any]:
-    """Bulk completion: only rows whose state changes are touched (and counted)."""
-    new_completed = bindparam("new_completed", type_=Boolean)
-    return (
-        update(task)
-        .where(_OWNED, *_conditions(shape), task.c.completed != new_completed)
-        .values(
-            completed=new_completed,
-            completed_at=bindparam("new_completed_at", type_=task.c.completed_at.type),
-            updated_at=bindparam("now"),
-        )
-        .returning(task.c.id)
+# Every task of a parent goes with it, and completes with it: each write of tasks by filter
+# handles the matching top-level tasks' subtasks in the same script (the parent's condition
+# again, as a subquery), before the parents themselves.
+def _subtasks_of(parents: Select[Any]) -> ColumnElement[bool]:
+    return and_(
+        _OWNED,
+        task.c.parent_id.is_not(None),
+        member_of(task.c.parent_id, parents.scalar_subquery()),
     )
 
 
+_parent = task.alias("parent")
+
+
 @cache
-def _delete_matching(shape: _Shape) -> ReturningDelete[Any]:
+def _complete_matching(shape: _Shape, completing: bool) -> tuple[Executable, ...]:
+    """Bulk completion: only rows whose state changes are touched (and counted). Repeating
+    tasks are completed one by one (complete_tasks), not here."""
+    new_completed = bindparam("new_completed", type_=Boolean)
+    changed = [_OWNED, *_conditions(shape), task.c.completed != new_completed]
+    if completing:
+        changed.append(task.c.repeat.is_(None))
+    values = {
+        "completed": new_completed,
+        "completed_at": bindparam("new_completed_at", type_=task.c.completed_at.type),
+        "updated_at": bindparam("now"),
+    }
+    tasks = update(task).where(*changed).values(**values).returning(task.c.id)
+    if not completing:
+        return (tasks,)
+    subtasks = (
+        update(task)
+        .where(_subtasks_of(select(task.c.id).where(*changed)), not_(task.c.completed))
+        .values(**values)
+    )
+    return (subtasks, tasks)
+
+
+@cache
+def _delete_matching(shape: _Shape) -> tuple[Executable, ...]:
     # Their task_tag rows go by cascade (a trigger on SQLite), tag counts by trigger.
-    return delete(task).where(_OWNED, *_conditions(shape)).returning(task.c.id)
+    matching = select(task.c.id).where(_OWNED, *_conditions(shape))
+    return (
+        delete(task).where(_subtasks_of(matching)),
+        delete(task).where(_OWNED, *_conditions(shape)).returning(task.c.id),
+    )
 
 
 _GET = select(*_PUBLIC).where(_OWNED, _THIS_TASK)
-# Bound names differ from column names, which SQLAlchemy keeps for itself in INSERT and UPDATE.
-_NEW_ROW = insert(task).values(
-    user_id=_CALLER,
-    title=bindparam("new_title"),
-    description=bindparam("new_description"),
-    priority=bindparam("new_priority"),
-    due_date=bindparam("new_due_date"),
-    tags=bindparam("new_tags"),
-    completed=False,
-    created_at=bindparam("now"),
-    updated_at=bindparam("now"),
+_found_task = task.alias("found_task")
+
+_NEW_LIST = bindparam("new_list_id", type_=task.c.list_id.type)
+_NEW_PARENT = bindparam("new_parent_id", type_=task.c.parent_id.type)
+# The list named, if it is the caller's, locked against its deletion until the write commits
+# (FOR KEY SHARE: other writers of the list are not held up). A deletion that came first has
+# moved or deleted its tasks already, and this finds no list.
+_OWN_LIST = (
+    select(task_list.c.id)
+    .where(task_list.c.user_id == _CALLER, task_list.c.id == _NEW_LIST)
+    .with_for_update(read=True, key_share=True)
 )
-_CREATE = _NEW_ROW.returning(*_PUBLIC)
-_DELETE = delete(task).where(_OWNED, _THIS_TASK).returning(task.c.id)
+# The new last position among the caller's top-level tasks: last in whichever list (an index
+# walk from the end of (user_id, parent_id, position, id)).
+_last_top = task.alias("last_top")
+_AFTER_LAST_TOP = (
+    select(func.coalesce(func.max(_last_top.c.position), 0) + 1)
+    .where(_last_top.c.user_id == _CALLER, _last_top.c.parent_id.is_(None))
+    .scalar_subquery()
+)
+_sibling = task.alias("sibling")
+_AFTER_LAST_SUBTASK = (
+    select(func.coalesce(func.max(_sibling.c.position), 0) + 1)
+    .where(_sibling.c.user_id == _CALLER, _sibling.c.parent_id == _NEW_PARENT)
+    .scalar_subquery()
+)
+
+# Bound names differ from column names, which SQLAlchemy keeps for itself in INSERT and UPDATE.
+_NEW_VALUES: dict[str, Any] = {
+    "user_id": _CALLER,
+    **{
+        name: bindparam(f"new_{name}", type_=task.c[name].type)
+        for name in (
+            "title",
+            "description",
+            "priority",
+            "due_date",
+            "tags",
+            "due_time",
+            "repeat",
+            "repeat_from",
+        )
+    },
+    "completed": literal(False),
+    "created_at": bindparam("now", type_=task.c.created_at.type),
+    "updated_at": bindparam("now", type_=task.c.updated_at.type),
+}
+Placement = Literal["inbox", "list", "subtask"]
+
+
+@cache
+def _new_row(placement: Placement) -> Any:
+    """The INSERT of a new task: in the Inbox, in a list of the caller's, or as a subtask of a
+    top-level task of the caller's (in its list); it inserts nothing when the list or the parent
+    is not the caller's."""
+    if placement == "inbox":
+        return insert(task).values(**_NEW_VALUES, position=_AFTER_LAST_TOP)
+    if placement == "list":
+        columns = [*_NEW_VALUES, "list_id", "position"]
+        lists = _OWN_LIST.subquery()
+        source = select(*_NEW_VALUES.values(), lists.c.id, _AFTER_LAST_TOP)
+        return insert(task).from_select(columns, source)
+    # FOR KEY SHARE on the parent: a concurrent deletion of it waits, then deletes this too.
+    parent = (
+        select(_parent.c.id, _parent.c.list_id)
+        .where(
+            _parent.c.user_id == _CALLER, _parent.c.id == _NEW_PARENT, _parent.c.parent_id.is_(None)
+        )
+        .with_for_update(read=True, key_share=True)
+        .subquery()
+    )
+    columns = [*_NEW_VALUES, "parent_id", "list_id", "position"]
+    source = select(*_NEW_VALUES.values(), parent.c.id, parent.c.list_id, _AFTER_LAST_SUBTASK)
+    return insert(task).from_select(columns, source)
+
+
+@cache
+def _creation(placement: Placement, tagged: bool, keyed: bool) -> tuple[Executable, ...]:
+    new_row = _new_row(placement)
+    # The row is read back by _GET: a RETURNING cannot count the subtasks (no correlation).
+    steps: list[Executable] = [new_row.returning(task.c.id.label("task_id"))]
+    if keyed:
+        steps = [_FORGET_EXPIRED_KEYS, *steps, _KEEP_KEY]
+    if tagged:
+        steps += [_ENSURE_TAGS, _LINK_TAGS]
+    return (*steps, _GET)
+
+
+_DELETE = (
+    delete(task).where(_OWNED, task.c.parent_id == _TASK_ID),
+    delete(task).where(_OWNED, _THIS_TASK).returning(task.c.id),
+)
 
 # A task's links to its tags are set in three steps, run in one script after the task row is
 # written with its `tags` (which, for an update, locks the row: a concurrent change of the same
@@ -374,12 +544,6 @@ _LINK_TAGS = insert(task_tag).from_select(
         ~exists().where(_linked.c.task_id == _TASK_ID, _linked.c.tag_id == tag.c.id),
     ),
 )
-_CREATE_TAGGED = (
-    _NEW_ROW.returning(task.c.id.label("task_id")),
-    _ENSURE_TAGS,
-    _LINK_TAGS,
-    _GET,
-)
 
 # Creation under an Idempotency-Key: the same scripts, first forgetting the caller's expired
 # keys (so that an expired key can be used again, and old keys do not pile up), and keeping
@@ -390,12 +554,13 @@ _EXPIRED_BEFORE = bindparam("expired_before", type_=idempotency_key.c.created_at
 _FORGET_EXPIRED_KEYS = delete(idempotency_key).where(
     idempotency_key.c.user_id == _CALLER, idempotency_key.c.created_at < _EXPIRED_BEFORE
 )
+# (Nothing is kept when no task was created: its list or parent was not the caller's.)
 _KEEP_KEY = insert(idempotency_key).from_select(
     ["user_id", "key", "fingerprint", "task_id", "created_at"],
-    select(_CALLER, _KEY, bindparam("new_fingerprint", type_=String), _TASK_ID, bindparam("now")),
+    select(
+        _CALLER, _KEY, bindparam("new_fingerprint", type_=String), _TASK_ID, bindparam("now")
+    ).where(_TASK_ID.is_not(None)),
 )
-_CREATE_KEYED = (_FORGET_EXPIRED_KEYS, _CREATE_TAGGED[0], _KEEP_KEY, _GET)
-_CREATE_KEYED_TAGGED = (_FORGET_EXPIRED_KEYS, _CREATE_TAGGED[0], _KEEP_KEY, *_CREATE_TAGGED[1:])
 # The task a live key created (its columns null once the task has been deleted).
 _KEYED_TASK = (
     select(idempotency_key.c.fingerprint, *_PUBLIC)
@@ -411,7 +576,7 @@ _KEYED_TASK = (
 
 # Every table holding a user's rows, children before their parents: DELETE /me empties them
 # in this order. A new per-user table (it must have a `user_id` column) goes here.
-USER_TABLES = (task_tag, idempotency_key, tag, task)
+USER_TABLES = (task_tag, idempotency_key, tag, task, task_list)
 
 
 def _forget_user(tables: tuple[Table, ...]) -> tuple[Executable, ...]:
@@ -434,32 +599,247 @@ _TAGS = (
 )
 
 
+class TaskInvalid(Exception):
+    """A write that breaks a rule only the stored data can tell; `field` names the part of
+    the body at fault (a 422)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+_NOW = bindparam("now", type_=task.c.updated_at.type)
+_COMPLETE_SUBTASKS = (
+    update(task)
+    .where(_OWNED, task.c.parent_id == _TASK_ID, not_(task.c.completed))
+    .values(completed=True, completed_at=_NOW, updated_at=_NOW)
+)
+_REOPEN_SUBTASKS = (
+    update(task)
+    .where(_OWNED, task.c.parent_id == _TASK_ID, task.c.completed)
+    .values(completed=False, completed_at=null(), updated_at=_NOW)
+)
+# Un-completing a subtask of a completed parent re-opens the parent.
+_REOPEN_PARENT = (
+    update(task)
+    .where(
+        _OWNED,
+        task.c.completed,
+        task.c.id
+        == select(_found_task.c.parent_id)
+        .where(_found_task.c.user_id == _CALLER, _found_task.c.id == _TASK_ID)
+        .scalar_subquery(),
+    )
+    .values(completed=False, completed_at=null(), updated_at=_NOW)
+)
+# A subtask lives in its parent's list.
+_SUBTASKS_FOLLOW = (
+    update(task)
+    .where(_OWNED, task.c.parent_id == _TASK_ID)
+    .values(list_id=_NEW_LIST, updated_at=_NOW)
+)
+
+
 @cache
-def _update_row(fields: frozenset[str]) -> Update:
-    """The UPDATE for one set of changed columns (at most 64 sets exist: built once each)."""
+def _update_row(fields: frozenset[str], completing: bool | None) -> Update:
+    """The UPDATE for one set of changed columns (built once each). It changes nothing when a
+    rule needs the stored row to tell why (update_task): a repeating task to complete, a list
+    that is not the caller's, a subtask moved to a list."""
     changes: dict[str, Any] = {
         name: bindparam(f"new_{name}", type_=task.c[name].type) for name in fields
     }
+    guards: list[ColumnElement[bool]] = [_OWNED, _THIS_TASK]
     if "completed" in fields:
         # Set when the task becomes completed (kept if it already was), cleared when it is not.
         changes["completed_at"] = case(
             (
                 bindparam("new_completed", type_=Boolean),
-                case((task.c.completed, task.c.completed_at), else_=bindparam("now")),
+                case((task.c.completed, task.c.completed_at), else_=_NOW),
             ),
             else_=null(),
         )
-    return update(task).where(_OWNED, _THIS_TASK).values(**changes, updated_at=bindparam("now"))
+        if completing:
+            guards.append(or_(task.c.repeat.is_(None), task.c.completed))
+    if "due_date" in fields:
+        # A task whose date is cleared keeps no time and no repeat (both need a date).
+        dated = bindparam("new_due_date", type_=Date).is_not(None)
+        for name in {"due_time", "repeat"} - fields:
+            changes[name] = case((dated, task.c[name]), else_=null())
+    if "list_id" in fields:
+        changes["position"] = _AFTER_LAST_TOP
+        guards.append(task.c.parent_id.is_(None))
+        guards.append(or_(_NEW_LIST.is_(None), _OWN_LIST.exists()))
+    return update(task).where(*guards).values(**changes, updated_at=_NOW)
 
 
 @cache
-def _update(fields: frozenset[str]) -> ReturningUpdate[Any]:
-    return _update_row(fields).returning(*_PUBLIC)
+def _update_script(
+    fields: frozenset[str], completing: bool | None, tagged: bool
+) -> tuple[Executable, ...]:
+    row = _update_row(fields, completing)
+    follow: list[Executable] = []
+    if completing is True:
+        follow.append(_COMPLETE_SUBTASKS)
+    elif completing is False:
+        follow.append(_REOPEN_PARENT)
+    if "list_id" in fields:
+        follow.append(_SUBTASKS_FOLLOW)
+    if tagged:
+        follow += [_ENSURE_TAGS, _UNLINK_OTHER_TAGS, _LINK_TAGS]
+    # When the UPDATE changes nothing, task_id is null for the steps after it.
+    return (row.returning(task.c.id.label("task_id")), *follow, _GET)
+
+
+# Completing an occurrence of a repeating task, in one transaction (from the row as read,
+# `seen` its updated_at: a concurrent change makes the script do nothing, and it is retried):
+# 1. the task moves to its next occurrence;
+_SEEN = bindparam("seen", type_=task.c.updated_at.type)
+_UNCHANGED = and_(_OWNED, _THIS_TASK, task.c.updated_at == _SEEN, not_(task.c.completed))
+_MOVE_TO_NEXT = (
+    update(task)
+    .where(_UNCHANGED)
+    .values(
+        due_date=bindparam("next_due", type_=Date),
+        repeat_done=task.c.repeat_done + 1,
+        updated_at=_NOW,
+    )
+    .returning(task.c.id.label("task_id"))
+)
+# 2. a completed copy keeps the occurrence done (its tags linked as the original's are);
+_COPIED = (
+    "title",
+    "description",
+    "priority",
+    "due_time",
+    "tags",
+    "list_id",
+    "parent_id",
+    "position",
+)
+_KEEP_DONE_COPY = (
+    insert(task)
+    .from_select(
+        [
+            "user_id",
+            *_COPIED,
+            "due_date",
+            "completed",
+            "completed_at",
+            "created_at",
+            "updated_at",
+            "repeat_of",
+        ],
+        select(
+            task.c.user_id,
+            *(task.c[name] for name in _COPIED),
+            bindparam("done_due", type_=Date),
+            literal(True),
+            _NOW,
+            _NOW,
+            _NOW,
+            task.c.id,
+        ).where(_OWNED, _THIS_TASK),
+    )
+    .returning(task.c.id.label("copy_id"))
+)
+_LINK_COPY_TAGS = insert(task_tag).from_select(
+    ["task_id", "tag_id", "user_id"],
+    select(bindparam("copy_id", type_=task.c.id.type), task_tag.c.tag_id, _CALLER).where(
+        task_tag.c.user_id == _CALLER, task_tag.c.task_id == _TASK_ID
+    ),
+)
+# 3. its completed subtasks are open again for the next occurrence.
+_NEXT_OCCURRENCE = (_MOVE_TO_NEXT, _KEEP_DONE_COPY, _LINK_COPY_TAGS, _REOPEN_SUBTASKS, _GET)
+# When the rule is used up (COUNT, UNTIL) the task just completes.
+_FINISH_REPEATING = (
+    update(task)
+    .where(_UNCHANGED)
+    .values(completed=True, completed_at=_NOW, repeat_done=task.c.repeat_done + 1, updated_at=_NOW)
+    .returning(task.c.id.label("task_id")),
+    _COMPLETE_SUBTASKS,
+    _GET,
+)
+# What a write that found nothing to do needs to tell why, and a repeat or a move needs to
+# know: the task as stored.
+_STATE_COLUMNS = (
+    task.c.id,
+    task.c.completed,
+    task.c.due_date,
+    task.c.repeat,
+    task.c.repeat_from,
+    task.c.repeat_done,
+    task.c.list_id,
+    task.c.parent_id,
+    task.c.position,
+    task.c.updated_at,
+)
+_STATE = select(*_STATE_COLUMNS).where(_OWNED, _THIS_TASK)
+_IS_OWN_LIST = select(task_list.c.id).where(
+    task_list.c.user_id == _CALLER, task_list.c.id == _NEW_LIST
+)
 
 
 @cache
-def _update_tagged(fields: frozenset[str]) -> tuple[Executable, ...]:
-    return (_update_row(fields), _ENSURE_TAGS, _UNLINK_OTHER_TAGS, _LINK_TAGS, _GET)
+def _repeating_matching(shape: _Shape) -> Select[Any]:
+    return select(*_STATE_COLUMNS).where(
+        _OWNED, *_conditions(shape), not_(task.c.completed), task.c.repeat.is_not(None)
+    )
+
+
+# The manual order. A task's scope: the Inbox's or a list's top-level tasks, or a parent's
+# subtasks.
+Scope = Literal["inbox", "list", "subtasks"]
+_SCOPE_LIST = bindparam("scope_list", type_=task.c.list_id.type)
+_SCOPE_PARENT = bindparam("scope_parent", type_=task.c.parent_id.type)
+_IN_SCOPE: dict[Scope, ColumnElement[bool]] = {
+    "inbox": and_(task.c.parent_id.is_(None), task.c.list_id.is_(None)),
+    "list": and_(task.c.parent_id.is_(None), task.c.list_id == _SCOPE_LIST),
+    "subtasks": task.c.parent_id == _SCOPE_PARENT,
+}
+_MANUAL = (task.c.position, task.c.id)
+_ANCHOR_POSITION = bindparam("anchor_position", type_=task.c.position.type)
+_ANCHOR = bindparam("anchor", type_=task.c.id.type)
+
+
+@cache
+def _neighbour(scope: Scope, first: bool) -> Select[Any]:
+    """The position of the first task of the scope (first) or of the one after the anchor,
+    the moved task left out."""
+    found = select(task.c.position).where(_OWNED, _IN_SCOPE[scope], task.c.id != _TASK_ID)
+    if not first:
+        found = found.where(
+            or_(
+                task.c.position > _ANCHOR_POSITION,
+                and_(task.c.position == _ANCHOR_POSITION, task.c.id > _ANCHOR),
+            )
+        )
+    return found.order_by(*_MANUAL).limit(1)
+
+
+@cache
+def _renumber(scope: Scope) -> ReturningUpdate[Any]:
+    """1, 2, 3... in the scope's order: only when a gap between two neighbours is used up."""
+    numbered = (
+        select(task.c.id, func.row_number().over(order_by=_MANUAL).label("n"))
+        .where(_OWNED, _IN_SCOPE[scope])
+        .subquery()
+    )
+    return (
+        update(task)
+        .where(_OWNED, task.c.id == numbered.c.id)
+        .values(position=cast(numbered.c.n, task.c.position.type))
+        .returning(task.c.id)
+    )
+
+
+_SET_POSITION = (
+    update(task)
+    .where(_OWNED, _THIS_TASK)
+    .values(position=bindparam("new_position", type_=task.c.position.type), updated_at=_NOW)
+    .returning(task.c.id.label("task_id")),
+    _GET,
+)
 
 
 async def _one(db: Database, user_id: str, statement: Any, params: dict[str, Any]) -> Row | None:
@@ -470,10 +850,13 @@ async def _one(db: Database, user_id: str, statement: Any, params: dict[str, Any
 def list_query(query: TaskListQuery) -> tuple[Select[Any], dict[str, Any]]:
     """The list's statement for `query`, and its parameters but the caller (bench/ shows
     its plans)."""
-    shape, params = _filtering(query, query.completed)
-    own_descending = _SORTS[query.sort][1]
+    shape, params = _filtering(query, query.completed, query.parent, search_any=True)
+    # A parent's subtasks come in manual order unless another is asked for.
+    explicit = query.parent is None or "sort" in query.model_fields_set
+    sort = query.sort if explicit else "manual"
+    own_descending = _SORTS[sort][1]
     descending = own_descending if query.order is None else query.order == "desc"
-    statement = _list_statement(shape, query.sort, descending)
+    statement = _list_statement(shape, sort, descending)
     return statement, {**params, "limit": query.limit, "offset": query.offset}
 
 
@@ -484,7 +867,7 @@ def count_query(filters: TaskFilter) -> tuple[Select[Any], dict[str, Any]]:
 
 
 async def list_tasks(db: Database, user_id: str, query: TaskListQuery) -> list[Row]:
-    return await db.run(user_id, *list_query(query))
+    return shown(await db.run(user_id, *list_query(query)))
 
 
 async def count_tasks(db: Database, user_id: str, filters: TaskFilter) -> TaskCounts:
@@ -493,24 +876,42 @@ async def count_tasks(db: Database, user_id: str, filters: TaskFilter) -> TaskCo
     return TaskCounts(all=total, active=total - done, completed=done)
 
 
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
 async def complete_tasks(
-    db: Database, user_id: str, filters: TaskStateFilter, completed: bool
+    db: Database,
+    user_id: str,
+    filters: TaskStateFilter,
+    completed: bool,
+    completed_on: date | None = None,
 ) -> int:
-    """Sets `completed` on every matching task in one statement; how many changed."""
+    """Sets `completed` on every matching top-level task (and completes their subtasks);
+    how many changed. The plain ones change in one statement; each repeating one moves to its
+    next occurrence in a transaction of its own."""
     shape, params = _filtering(filters, filters.completed)
+    repeated = 0
+    if completed and shape.completed is not True:
+        for state in await db.run(user_id, _repeating_matching(shape), params):
+            repeated += await _complete_repeating(db, user_id, state, completed_on) is not None
     now = datetime.now(UTC)
     params.update(new_completed=completed, new_completed_at=now if completed else None, now=now)
-    return len(await db.run(user_id, _complete_matching(shape), params))
+    return repeated + len(
+        await db.run_script(user_id, _complete_matching(shape, completed), params)
+    )
 
 
 async def delete_completed_tasks(db: Database, user_id: str, filters: TaskFilter) -> int:
-    """Deletes every matching completed task in one statement; how many."""
+    """Deletes every matching completed top-level task, with its subtasks, in one
+    transaction; how many top-level tasks."""
     shape, params = _filtering(filters, True)
-    return len(await db.run(user_id, _delete_matching(shape), params))
+    return len(await db.run_script(user_id, _delete_matching(shape), params))
 
 
 async def get_task(db: Database, user_id: str, task_id: int) -> Row | None:
-    return await _one(db, user_id, _GET, {"task_id": task_id})
+    rows = await db.run(user_id, _GET, {"task_id": task_id})
+    return shown(rows)[0] if rows else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -533,6 +934,17 @@ def _fingerprint(data: TaskCreate) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+def _placement(data: TaskCreate) -> Placement:
+    # A subtask lives in its parent's list, whatever list_id says.
+    return "subtask" if data.parent_id else "list" if data.list_id else "inbox"
+
+
+def _not_placed(data: TaskCreate) -> TaskInvalid:
+    if data.parent_id:
+        return TaskInvalid("parent_id", "must be a top-level task of yours")
+    return TaskInvalid("list_id", "must be one of your lists")
+
+
 async def create_task(
     db: Database, user_id: str, data: TaskCreate, key: str | None = None
 ) -> Creation:
@@ -543,23 +955,31 @@ async def create_task(
         "new_priority": PRIORITIES.index(data.priority),
         "new_due_date": data.due_date,
         "new_tags": data.tags,
+        "new_due_time": data.due_time,
+        "new_repeat": data.repeat,
+        "new_repeat_from": data.repeat_from,
+        "new_list_id": data.list_id,
+        "new_parent_id": data.parent_id,
+        "task_id": None,
         "now": now,
     }
     if data.tags:
         params["tag_names"] = _json(data.tags)
+    placement = _placement(data)
     if key is None:
-        script = _CREATE_TAGGED if data.tags else (_CREATE,)
-        (row,) = await db.run_script(user_id, script, params)
-        return Creation(row, created=True)
+        rows = await db.run_script(user_id, _creation(placement, bool(data.tags), False), params)
+        if not rows:
+            raise _not_placed(data)
+        return Creation(shown(rows)[0], created=True)
     fingerprint = _fingerprint(data)
     params.update(
         idempotency_key=key, new_fingerprint=fingerprint, expired_before=now - IDEMPOTENCY_WINDOW
     )
     try:
-        (row,) = await db.run_script(
-            user_id, _CREATE_KEYED_TAGGED if data.tags else _CREATE_KEYED, params
-        )
-        return Creation(row, created=True)
+        rows = await db.run_script(user_id, _creation(placement, bool(data.tags), True), params)
+        if not rows:
+            raise _not_placed(data)
+        return Creation(shown(rows)[0], created=True)
     except UNIQUE_VIOLATION:
         rows = await db.run(user_id, _KEYED_TASK, params)
         if not rows:  # not the key after all
@@ -567,24 +987,156 @@ async def create_task(
     found = rows[0]
     if found.pop("fingerprint") != fingerprint:
         raise IdempotencyKeyReused
-    return Creation(found if found["id"] is not None else None, created=False)
+    return Creation(shown([found])[0] if found["id"] is not None else None, created=False)
+
+
+async def _state(db: Database, user_id: str, task_id: int) -> Row | None:
+    return await _one(db, user_id, _STATE, {"task_id": task_id})
 
 
 async def update_task(db: Database, user_id: str, task_id: int, changes: TaskUpdate) -> Row | None:
     values = changes.model_dump(exclude_unset=True)
+    completed_on: date | None = values.pop("completed_on", None)
+    if values.get("repeat_from") == "completion" and "repeat" not in values:
+        stored = await _state(db, user_id, task_id)
+        if stored is not None and stored["repeat"] is not None:
+            try:
+                recurrence.check(stored["repeat"], "completion")
+            except recurrence.RuleError as error:
+                raise TaskInvalid("repeat_from", f"the task's repeat: {error}") from None
+    rows: list[Row] = []
+    if values:
+        rows = await _update_fields(db, user_id, task_id, values, changes.tags)
+    if rows:
+        return shown(rows)[0]
+    # Nothing changed: the stored row tells why.
+    state = await _state(db, user_id, task_id)
+    if state is None:
+        return None
+    if "list_id" in values:
+        if state["parent_id"] is not None:
+            raise TaskInvalid("list_id", "a subtask is in its parent's list")
+        if values["list_id"] is not None and not await _is_own_list(db, user_id, values["list_id"]):
+            raise TaskInvalid("list_id", "must be one of your lists")
+    if values.get("completed") and state["repeat"] is not None and not state["completed"]:
+        others = {name: value for name, value in values.items() if name != "completed"}
+        if others:
+            await _update_fields(db, user_id, task_id, others, changes.tags)
+            state = await _state(db, user_id, task_id) or state
+        for _attempt in range(3):
+            done = await _complete_repeating(db, user_id, state, completed_on)
+            if done is not None:
+                return done
+            state = await _state(db, user_id, task_id) or state
+    return await get_task(db, user_id, task_id)
+
+
+async def _update_fields(
+    db: Database, user_id: str, task_id: int, values: dict[str, Any], tags: list[str] | None
+) -> list[Row]:
     if "priority" in values:
-        values["priority"] = PRIORITIES.index(values["priority"])
+        values = {**values, "priority": PRIORITIES.index(values["priority"])}
     params = {f"new_{name}": value for name, value in values.items()}
     params.update(task_id=task_id, now=datetime.now(UTC))
-    if changes.tags is None:
-        return await _one(db, user_id, _update(frozenset(values)), params)
-    script = _update_tagged(frozenset(values))
-    rows = await db.run_script(user_id, script, {**params, "tag_names": _json(changes.tags)})
-    return rows[0] if rows else None
+    if tags is not None:
+        params["tag_names"] = _json(tags)
+    script = _update_script(frozenset(values), values.get("completed"), tags is not None)
+    try:
+        return await db.run_script(user_id, script, params)
+    except CHECK_VIOLATION:
+        raise TaskInvalid("due_date", "a due time or a repeat needs a due date") from None
+
+
+async def _is_own_list(db: Database, user_id: str, list_id: int) -> bool:
+    return bool(await db.run(user_id, _IS_OWN_LIST, {"new_list_id": list_id}))
+
+
+async def _complete_repeating(
+    db: Database, user_id: str, state: Row, completed_on: date | None
+) -> Row | None:
+    """Completes one occurrence of a repeating task (as read: `state`); the task as it is
+    then, or None when it changed in between (read it again and retry)."""
+    following = recurrence.next_due(
+        state["repeat"],
+        state["repeat_from"],
+        state["due_date"],
+        completed_on or _today(),
+        state["repeat_done"],
+    )
+    params: dict[str, Any] = {
+        "task_id": state["id"],
+        "seen": state["updated_at"],
+        "now": datetime.now(UTC),
+        "next_due": following,
+        "done_due": state["due_date"],
+        "copy_id": None,
+    }
+    script = _FINISH_REPEATING if following is None else _NEXT_OCCURRENCE
+    rows = await db.run_script(user_id, script, params)
+    return shown(rows)[0] if rows else None
+
+
+def _scope(state: Row) -> Scope:
+    if state["parent_id"] is not None:
+        return "subtasks"
+    return "inbox" if state["list_id"] is None else "list"
+
+
+async def move_task(db: Database, user_id: str, task_id: int, after: int | None) -> Row | None:
+    """Puts the task first in its list (or its parent's subtasks), or right after `after`."""
+    state = await _state(db, user_id, task_id)
+    if state is None:
+        return None
+    scope = _scope(state)
+    params: dict[str, Any] = {
+        "task_id": task_id,
+        "scope_list": state["list_id"],
+        "scope_parent": state["parent_id"],
+        "now": datetime.now(UTC),
+    }
+    anchor = None if after is None else await _state(db, user_id, after)
+    if after is not None and (
+        anchor is None
+        or after == task_id
+        or _scope(anchor) != scope
+        or (anchor["list_id"], anchor["parent_id"]) != (state["list_id"], state["parent_id"])
+    ):
+        raise TaskInvalid("after", "must be another task in the same list (or of the same parent)")
+    for _attempt in range(2):
+        position = await _position(db, user_id, scope, anchor, params)
+        if position is not None:
+            break
+        await db.run(user_id, _renumber(scope), params)
+        anchor = anchor and await _state(db, user_id, anchor["id"])
+    rows = await db.run_script(user_id, _SET_POSITION, {**params, "new_position": position})
+    return shown(rows)[0] if rows else None
+
+
+async def _position(
+    db: Database, user_id: str, scope: Scope, anchor: Row | None, params: dict[str, Any]
+) -> float | None:
+    """The key between the anchor (none: the start) and the next task; None when the two are
+    too close for one between them (the scope is then renumbered)."""
+    if anchor is None:
+        first = await _one(db, user_id, _neighbour(scope, first=True), params)
+        return 0.0 if first is None else float(first["position"]) - 1
+    low = float(anchor["position"])
+    following = await _one(
+        db,
+        user_id,
+        _neighbour(scope, first=False),
+        {**params, "anchor": anchor["id"], "anchor_position": low},
+    )
+    if following is None:
+        return low + 1
+    high = float(following["position"])
+    middle = (low + high) / 2
+    return middle if low < middle < high else None
 
 
 async def delete_task(db: Database, user_id: str, task_id: int) -> bool:
-    return await _one(db, user_id, _DELETE, {"task_id": task_id}) is not None
+    """Deletes the task and its subtasks, in one transaction."""
+    return bool(await db.run_script(user_id, _DELETE, {"task_id": task_id}))
 
 
 async def list_tags(db: Database, user_id: str) -> list[Row]:

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.api.auth import RequireBearerToken
 from app.api.errors import ANY_REQUEST, install_error_handlers
 from app.api.limits import BodySizeLimit
-from app.api.routes import health, me, tags, tasks
+from app.api.routes import health, lists, me, tags, tasks
 from app.core.config import ConfigError, Settings, get_settings
 from app.core.security import TokenVerifier
 from app.db import database_for
@@ -94,6 +94,7 @@ def create_app(settings: Settings) -> FastAPI:
         responses=ANY_REQUEST,
         openapi_tags=[
             {"name": "tasks", "description": "The caller's tasks (a bearer token is required)"},
+            {"name": "lists", "description": "The caller's lists (a bearer token is required)"},
             {"name": "tags", "description": "The caller's tags (a bearer token is required)"},
             {"name": "me", "description": "All the caller owns (a bearer token is required)"},
             {"name": "health", "description": "Liveness and readiness, without a token"},
@@ -107,7 +108,7 @@ def create_app(settings: Settings) -> FastAPI:
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
     )
-    routers = (health.router, tasks.router, tags.router, me.router)
+    routers = (health.router, tasks.router, lists.router, tags.router, me.router)
     for router in routers:
         app.include_router(router)
     install_error_handlers(app, [route for router in routers for route in router.routes])

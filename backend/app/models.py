@@ -1,4 +1,5 @@
-"""The tables (task, tag, task_tag, idempotency_key) and the API's request/response schemas."""
+"""The tables (task, task_list, tag, task_tag, idempotency_key) and the API's request/response
+schemas."""
 
 import re
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Double,
     ForeignKey,
     Identity,
     Index,
@@ -41,6 +43,7 @@ from sqlalchemy import (
     false,
 )
 
+from app import recurrence
 from app.db.portable import StringList
 from app.exact_values import EXACT_INTEGER, QueryBool, exact_boolean
 
@@ -96,13 +99,74 @@ task = Table(
     # What a search compares, folded once at write time by a trigger (PostgreSQL; migration
     # 0008 says why); null where it is not known, and always on SQLite.
     Column("search_text", Text, nullable=True),
+    # Migration 0010: lists, subtasks, times, repeats and the manual order.
+    # The task's list (task_list.id), null for the Inbox; a subtask's is its parent's.
+    Column("list_id", _Id, nullable=True),
+    # The top-level task this one is a subtask of (one level deep).
+    Column("parent_id", _Id, nullable=True),
+    # "HH:MM", a floating local time like the date; only with a due date.
+    Column(
+        "due_time",
+        String(5),
+        CheckConstraint("due_time IS NULL OR due_date IS NOT NULL", name="due_time_dated"),
+        nullable=True,
+    ),
+    # An RRULE of app/recurrence.py's subset; only with a due date.
+    Column(
+        "repeat",
+        String(recurrence.RULE_MAX),
+        CheckConstraint("repeat IS NULL OR due_date IS NOT NULL", name="repeat_dated"),
+        nullable=True,
+    ),
+    Column("repeat_from", String(10), nullable=False, server_default="due"),
+    # How many occurrences were completed (the rule's COUNT is checked against it).
+    Column("repeat_done", Integer, nullable=False, server_default="0"),
+    # On a completed occurrence's copy: the repeating task it was completed from.
+    Column("repeat_of", _Id, nullable=True),
+    # The manual order's key within the task's list (or its parent's subtasks): a new task goes
+    # after the last, a moved one between its neighbours (their mean), no other row renumbered.
+    Column("position", Double, nullable=False, server_default="0"),
     # Every read is "this user's tasks" in one of the list's orders: an index per order, with
     # the user first, serves filter and sort at once.
     Index("ix_task_user_id_created_at_id", "user_id", "created_at", "id"),
     Index("ix_task_user_id_due_date_id", "user_id", "due_date", "id"),
     Index("ix_task_user_id_priority_id", "user_id", "priority", "id"),
+    # ?list= in the default order, sort=manual within a list, and a parent's subtasks (or the
+    # top-level tasks, parent_id null) in manual order.
+    Index("ix_task_user_id_list_id_created_at_id", "user_id", "list_id", "created_at", "id"),
+    Index("ix_task_user_id_list_id_position_id", "user_id", "list_id", "position", "id"),
+    Index("ix_task_user_id_parent_id_position_id", "user_id", "parent_id", "position", "id"),
     # (PostgreSQL also has (user_id, lower(title), id) for sort=title: migration 0004.)
-    # (And (user_id, id) with completed, for the counts and the tag filter: migration 0006.)
+    # (And (user_id, id) with completed, for the counts and the tag filter: migration 0006,
+    # and the same for top-level tasks alone, the counts': migration 0010.)
+    sqlite_autoincrement=True,
+)
+
+LIST_NAME_MAX = 60
+LISTS_PER_USER = 200
+COLORS = ("gray", "red", "orange", "yellow", "green", "teal", "blue", "purple", "pink")
+Color = Literal["gray", "red", "orange", "yellow", "green", "teal", "blue", "purple", "pink"]
+
+# A user's lists (the Inbox is no row: a task's list_id null). `folded_name` is the name as
+# compared (trimmed, case-folded: app/api/routes/lists.py), unique per user, so that two
+# concurrent creations of one name cannot both succeed.
+task_list = Table(
+    "task_list",
+    metadata,
+    Column("id", _Id, Identity(), primary_key=True),
+    Column("user_id", String(USER_ID_MAX), nullable=False),
+    Column("name", String(LIST_NAME_MAX), nullable=False),
+    Column("folded_name", String(4 * LIST_NAME_MAX), nullable=False),
+    Column(
+        "color",
+        String(6),
+        CheckConstraint(f"color IN ({', '.join(repr(c) for c in COLORS)})", name="color"),
+        nullable=False,
+        server_default="gray",
+    ),
+    Column("position", Double, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("user_id", "folded_name"),
     sqlite_autoincrement=True,
 )
 
@@ -241,12 +305,15 @@ def _trim(title: str) -> str:
     return title.strip()
 
 
+_VISIBLE = Pattern(TITLE_PATTERN, "must contain a visible character and no NUL")
+
+
 # One rule: the title as sent is 1-200 characters with a visible one among them; it is
 # stored without its leading and trailing whitespace (which can only make it shorter).
 Title = Annotated[
     str,
     StringConstraints(min_length=1, max_length=TITLE_MAX),
-    Pattern(TITLE_PATTERN, "must contain a visible character and no NUL"),
+    _VISIBLE,
     AfterValidator(_trim),
     Field(
         description=(
@@ -333,6 +400,48 @@ CalendarDate = Annotated[
 ]
 
 
+TIME_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
+DueTime = Annotated[
+    str,
+    StringConstraints(min_length=5, max_length=5),
+    Pattern(TIME_PATTERN, "must be a time as HH:MM (24 hours)"),
+    Field(description="HH:MM, 24 hours, a floating local time like the date; needs due_date"),
+]
+RepeatFrom = recurrence.RepeatFrom
+REPEAT_PATTERN = "^[A-Z0-9=;,+-]+$"
+RepeatRule = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=recurrence.RULE_MAX),
+    Pattern(REPEAT_PATTERN, "must be an RRULE such as FREQ=WEEKLY;BYDAY=MO"),
+    Field(
+        description="An RFC 5545 RRULE subset: FREQ=DAILY|WEEKLY|MONTHLY|YEARLY, INTERVAL, "
+        "BYDAY (ordinals such as 2MO or -1FR under MONTHLY), BYMONTHDAY (1..31, -1), "
+        "BYMONTH, COUNT, UNTIL (YYYYMMDD); with repeat_from completion only FREQ and "
+        "INTERVAL. Needs due_date.",
+        examples=["FREQ=WEEKLY;BYDAY=MO"],
+    ),
+]
+_ID_MAX = 2**63 - 1
+RowId = Annotated[int, Field(ge=1, le=_ID_MAX)]
+
+
+def _repeat_error(error: recurrence.RuleError) -> PydanticCustomError:
+    return PydanticCustomError("repeat_rule", "repeat: {reason}", {"reason": str(error)})
+
+
+def check_dated(fields: dict[str, Any], due_date_set: bool, repeat_from: RepeatFrom | None) -> None:
+    """A time or a repeat needs a due date; a repeat must be of the subset. `fields`: the
+    fields given (a PATCH's, or a creation's)."""
+    for name in ("due_time", "repeat"):
+        if fields.get(name) is not None and due_date_set and fields.get("due_date") is None:
+            raise PydanticCustomError("needs_due_date", f"{name} needs due_date")
+    if fields.get("repeat") is not None:
+        try:
+            recurrence.check(fields["repeat"], repeat_from or "due")
+        except recurrence.RuleError as error:
+            raise _repeat_error(error) from None
+
+
 def present_or_absent(schema: dict[str, Any]) -> None:
     """The field's schema without its `null` branch and default: it may be left out, and
     when given it must be a value."""
@@ -362,6 +471,23 @@ class TaskCreate(BaseModel):
     priority: Priority = "none"
     due_date: CalendarDate | None = None
     tags: TagSet = Field(default_factory=list)
+    due_time: DueTime | None = None
+    repeat: RepeatRule | None = None
+    repeat_from: RepeatFrom = "due"
+    list_id: Annotated[
+        RowId | None, Field(description="one of the caller's lists; null: the Inbox")
+    ] = None
+    parent_id: Annotated[
+        RowId | None,
+        Field(
+            description="a top-level task of the caller: this one becomes its subtask, in its list"
+        ),
+    ] = None
+
+    @model_validator(mode="after")
+    def _dated(self) -> Self:
+        check_dated(self.model_dump(), True, self.repeat_from)
+        return self
 
 
 # Idempotency-Key (IETF httpapi draft): a Structured Field string, "..." in double quotes,
@@ -407,8 +533,23 @@ class TaskUpdate(BaseModel):
     priority: Priority | None = Field(default=None, json_schema_extra=present_or_absent)
     due_date: CalendarDate | None = None
     tags: TagSet | None = Field(default=None, json_schema_extra=present_or_absent)
+    due_time: DueTime | None = None
+    repeat: RepeatRule | None = None
+    repeat_from: RepeatFrom | None = Field(default=None, json_schema_extra=present_or_absent)
+    list_id: Annotated[
+        RowId | None,
+        Field(
+            description="one of the caller's lists, or null (the Inbox): the task goes last there"
+        ),
+    ] = None
+    completed_on: CalendarDate | None = Field(
+        default=None,
+        json_schema_extra=present_or_absent,
+        description="the user's local day of the completion (default: today in UTC), from "
+        "which a repeating task's next occurrence is found; read only with completed true",
+    )
 
-    @field_validator("title", "completed", "priority", "tags")
+    @field_validator("title", "completed", "priority", "tags", "repeat_from", "completed_on")
     @classmethod
     def _not_null(cls, value: object) -> object:
         # Defaults are not validated: only an explicit null gets here as None.
@@ -418,11 +559,20 @@ class TaskUpdate(BaseModel):
 
     @model_validator(mode="after")
     def _meaningful(self) -> "TaskUpdate":
+        given = self.model_fields_set - {"completed_on"}
         if not self.model_fields_set:
             raise ValueError(
-                "give at least one of: title, description, completed, priority, due_date, tags"
+                "give at least one of: title, description, completed, priority, due_date, "
+                "tags, due_time, repeat, repeat_from, list_id"
             )
+        given_fields = {name: getattr(self, name) for name in given}
+        check_dated(given_fields, "due_date" in given, self.repeat_from)
         return self
+
+
+class SubtaskCounts(BaseModel):
+    total: int
+    completed: int
 
 
 class TaskPublic(BaseModel):
@@ -443,6 +593,14 @@ class TaskPublic(BaseModel):
                     "completed_at": None,
                     "created_at": "2026-11-28T09:00:00Z",
                     "updated_at": "2026-11-28T09:00:00Z",
+                    "due_time": "17:30",
+                    "repeat": "FREQ=WEEKLY;BYDAY=MO",
+                    "repeat_from": "due",
+                    "repeat_of": None,
+                    "list_id": None,
+                    "parent_id": None,
+                    "position": 1.0,
+                    "subtasks": {"total": 2, "completed": 1},
                 }
             ]
         }
@@ -460,6 +618,16 @@ class TaskPublic(BaseModel):
     )
     created_at: datetime
     updated_at: datetime
+    due_time: str | None = Field(description="HH:MM")
+    repeat: str | None
+    repeat_from: RepeatFrom
+    repeat_of: int | None = Field(
+        description="on a completed occurrence's copy: the repeating task it came from"
+    )
+    list_id: int | None = Field(description="null: the Inbox")
+    parent_id: int | None
+    position: float = Field(description="the manual order's key (sort=manual)")
+    subtasks: SubtaskCounts | None = Field(description="on top-level tasks; null on subtasks")
 
 
 class TaskCounts(BaseModel):
@@ -470,6 +638,13 @@ class TaskCounts(BaseModel):
     all: int
     active: int
     completed: int
+
+
+INBOX = "inbox"
+ListRef = Annotated[
+    Literal["inbox"] | Annotated[int, Field(ge=1, le=_ID_MAX), EXACT_INTEGER],
+    Field(union_mode="left_to_right"),
+]
 
 
 class TaskFilter(BaseModel):
@@ -492,6 +667,10 @@ class TaskFilter(BaseModel):
         CalendarDate | None, Field(description="due on or before; not before due_from (422)")
     ] = None
     has_due: Annotated[QueryBool, Field(description="has a due date (true) or not (false)")] = None
+    list: Annotated[
+        ListRef | None,
+        Field(description="the tasks of one of the caller's lists (its id), or of the Inbox"),
+    ] = None
 
     # A range that ends before it starts is a client's mistake (a swapped pair), not a request
     # for nothing. No JSON schema can relate two parameters, so the descriptions say it.
@@ -510,7 +689,7 @@ class TaskStateFilter(TaskFilter):
     completed: Annotated[QueryBool, Field(description="completed (true) or active (false)")] = None
 
 
-TaskSort = Literal["created", "due", "priority", "title"]
+TaskSort = Literal["created", "due", "priority", "title", "manual"]
 
 
 class TaskListQuery(TaskStateFilter):
@@ -520,7 +699,8 @@ class TaskListQuery(TaskStateFilter):
         TaskSort,
         Field(
             description="created: newest first; due: earliest first, undated last; "
-            "priority: high first; title: A to Z, ignoring case. Ties: by id, the same way."
+            "priority: high first; title: A to Z, ignoring case; manual: by position. "
+            "Ties: by id, the same way."
         ),
     ] = "created"
     order: Annotated[
@@ -529,6 +709,16 @@ class TaskListQuery(TaskStateFilter):
             description="default: the sort's own (created desc, due asc, priority desc, title "
             "asc); the other direction reverses the whole order, ties and undated tasks included"
         ),
+    ] = None
+    parent: Annotated[
+        int | None,
+        Field(
+            ge=1,
+            le=_ID_MAX,
+            description="that task's subtasks instead of top-level tasks (sort: manual unless "
+            "given)",
+        ),
+        EXACT_INTEGER,
     ] = None
     limit: Annotated[int, Field(ge=1, le=100), EXACT_INTEGER] = 50
     offset: Annotated[int, Field(ge=0, le=2**31 - 1), EXACT_INTEGER] = 0
@@ -552,6 +742,19 @@ class BulkCompletion(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     completed: StrictBool
+    completed_on: CalendarDate | None = Field(
+        default=None,
+        json_schema_extra=present_or_absent,
+        description="the user's local day of the completion (default: today in UTC); read "
+        "only with completed true",
+    )
+
+    @field_validator("completed_on")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may be left out, but not null")
+        return value
 
 
 class BulkUpdated(BaseModel):
@@ -565,3 +768,96 @@ class BulkDeleted(BaseModel):
 class TagCount(BaseModel):
     name: str
     count: int
+
+
+# A list's name follows the title's rule, shorter.
+ListName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=LIST_NAME_MAX),
+    _VISIBLE,
+    AfterValidator(_trim),
+    Field(
+        description=f"1-{LIST_NAME_MAX} characters, at least one visible, no NUL; stored "
+        "trimmed; unique per user ignoring case",
+        examples=["Work"],
+    ),
+]
+
+
+class ListCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "Work"}]})
+
+    name: ListName
+    color: Color = "gray"
+
+
+class ListUpdate(BaseModel):
+    """The fields to change, at least one."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"minProperties": 1, "examples": [{"name": "Home", "color": "teal"}]},
+    )
+
+    name: ListName | None = Field(default=None, json_schema_extra=present_or_absent)
+    color: Color | None = Field(default=None, json_schema_extra=present_or_absent)
+    position: float | None = Field(
+        default=None,
+        json_schema_extra=present_or_absent,
+        allow_inf_nan=False,
+        ge=-1e15,
+        le=1e15,
+        description="the list's order key: lists are shown by it (then by id)",
+    )
+
+    @field_validator("name", "color", "position")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may be left out, but not null")
+        return value
+
+    @model_validator(mode="after")
+    def _meaningful(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("give at least one of: name, color, position")
+        return self
+
+
+class ListPublic(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "name": "Work",
+                    "color": "blue",
+                    "position": 1.0,
+                    "open_count": 3,
+                    "created_at": "2026-11-28T09:00:00Z",
+                }
+            ]
+        }
+    )
+
+    id: int
+    name: str
+    color: Color
+    position: float
+    open_count: int = Field(description="its top-level tasks not completed")
+    created_at: datetime
+
+
+class ListDeletion(BaseModel):
+    tasks: Annotated[
+        Literal["delete", "inbox"],
+        Field(description="inbox (default): its tasks move to the Inbox; delete: they go too"),
+    ] = "inbox"
+
+
+class TaskMove(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"after": 12}]})
+
+    after: RowId | None = Field(
+        description="the task (in the same list, or of the same parent) to follow; null: first"
+    )

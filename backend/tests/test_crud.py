@@ -22,53 +22,73 @@ from app.models import TaskSort, TaskUpdate
 
 Script = tuple[Executable, ...]
 # The statements crud runs as they are (the others are steps of its scripts).
-WHOLE = ("LIST_TASKS", "_GET", "_CREATE", "_DELETE", "_TAGS", "_KEYED_TASK")
+WHOLE = ("LIST_TASKS", "_GET", "_TAGS", "_KEYED_TASK", "_STATE", "_IS_OWN_LIST")
 # Pieces the statements are built from, never run as they are.
-PARTS = {"_NEW_ROW"}
+PARTS = {"_OWN_LIST"}
 BUILDERS = {
     "_list_statement",
     "_counts_statement",
-    "_complete_matching",
-    "_delete_matching",
     "_update_row",
-    "_update",
+    "_repeating_matching",
+    "_neighbour",
+    "_renumber",
 }
 
 
 def _shapes() -> list[crud._Shape]:
-    """Every combination of the list's filters."""
-    assert len(fields(crud._Shape)) == 6, "a new filter: add it here"
+    """Every combination of the list's filters, and of where the tasks are with none of them."""
+    assert len(fields(crud._Shape)) == 8, "a new filter: add it here"
     how_many: tuple[Literal[0, 1, 2], ...] = (0, 1, 2)
+    levels: tuple[Literal["top", "any", "subtasks"], ...] = ("top", "any", "subtasks")
+    listed: tuple[Literal[None, "inbox", "list"], ...] = (None, "inbox", "list")
     return [
         crud._Shape(completed, words, priorities, tags, dated, undated)
         for completed, words, priorities, tags, dated, undated in product(
             (None, True, False), how_many, (False, True), how_many, (False, True), (False, True)
         )
-    ]
+    ] + [crud._Shape(level=level, listed=where) for level, where in product(levels, listed)]
 
 
 def _field_sets() -> list[frozenset[str]]:
-    names = list(TaskUpdate.model_fields)
+    names = [name for name in TaskUpdate.model_fields if name != "completed_on"]
     return [frozenset(c) for size in range(1, len(names) + 1) for c in combinations(names, size)]
 
 
 def _scripts() -> dict[str, Script]:
     scripts: dict[str, Script] = {name: (getattr(crud, name),) for name in WHOLE}
-    for name in ("_CREATE_TAGGED", "_CREATE_KEYED", "_CREATE_KEYED_TAGGED"):
+    for name in (
+        "_DELETE",
+        "FORGET_USER",
+        "_NEXT_OCCURRENCE",
+        "_FINISH_REPEATING",
+        "_SET_POSITION",
+    ):
         scripts[name] = getattr(crud, name)
-    scripts["FORGET_USER"] = crud.FORGET_USER
+    for placement, tagged, keyed in product(get_args(crud.Placement), (False, True), (False, True)):
+        scripts[f"_creation({placement}, {tagged}, {keyed})"] = crud._creation(
+            placement, tagged, keyed
+        )
+    for scope in get_args(crud.Scope):
+        scripts[f"_renumber({scope})"] = (crud._renumber(scope),)
+        for first in (False, True):
+            scripts[f"_neighbour({scope}, {first})"] = (crud._neighbour(scope, first),)
     for shape in _shapes():
         scripts[f"_counts_statement({shape})"] = (crud._counts_statement(shape),)
-        scripts[f"_complete_matching({shape})"] = (crud._complete_matching(shape),)
-        scripts[f"_delete_matching({shape})"] = (crud._delete_matching(shape),)
+        for completing in (False, True):
+            scripts[f"_complete_matching({shape}, {completing})"] = crud._complete_matching(
+                shape, completing
+            )
+        scripts[f"_delete_matching({shape})"] = crud._delete_matching(shape)
         scripts[f"_list_statement({shape})"] = (crud._list_statement(shape, "created", True),)
+        scripts[f"_repeating_matching({shape})"] = (crud._repeating_matching(shape),)
     for sort, descending in product(get_args(TaskSort), (False, True)):
         statement = crud._list_statement(crud._Shape(tags=2, words=2), sort, descending)
         scripts[f"_list_statement({sort}, {descending})"] = (statement,)
     for changed in _field_sets():
-        scripts[f"_update({sorted(changed)})"] = (crud._update(changed),)
-        if "tags" in changed:
-            scripts[f"_update_tagged({sorted(changed)})"] = crud._update_tagged(changed)
+        states: tuple[bool | None, ...] = (True, False) if "completed" in changed else (None,)
+        for state in states:
+            script = crud._update_script(changed, state, "tags" in changed)
+            scripts[f"_update_script({sorted(changed)}, {state})"] = script
     return scripts
 
 

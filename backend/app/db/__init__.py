@@ -13,11 +13,13 @@ from app.db.postgres import PostgresDatabase
 from app.db.sqlite import SqliteDatabase
 from app.db.urls import database_url, is_postgres
 
-__all__ = ["CALLER", "UNIQUE_VIOLATION", "Database", "Row", "database_for"]
+__all__ = ["CALLER", "CHECK_VIOLATION", "UNIQUE_VIOLATION", "Database", "Row", "database_for"]
 
 # A write that a unique constraint refused, as each database reports it (SQLite's through
 # SQLAlchemy, which reports other constraints the same way: callers check what they expected).
 UNIQUE_VIOLATION = (asyncpg.UniqueViolationError, IntegrityError)
+# A write that a CHECK constraint refused (SQLite's as above).
+CHECK_VIOLATION = (asyncpg.CheckViolationError, IntegrityError)
 
 
 def database_for(settings: Settings) -> Database:

@@ -68,8 +68,10 @@ class SqliteDatabase:
         async with self.engine.begin() as connection:
             for statement in leading:
                 result = await connection.execute(statement, values)
-                if result.returns_rows and (row := result.mappings().first()) is not None:
-                    values.update(row)
+                if result.returns_rows:
+                    # No row: its columns are null for the steps after it, as on PostgreSQL.
+                    row = result.mappings().first()
+                    values.update(row if row is not None else dict.fromkeys(result.keys()))
             return _rows(await connection.execute(last, values))
 
     async def ping(self) -> None:

@@ -21,6 +21,11 @@ OPERATIONS = {
     ("/tasks/{task_id}", "delete"): "deleteTask",
     ("/tasks", "patch"): "completeTasks",
     ("/tasks", "delete"): "deleteCompletedTasks",
+    ("/tasks/{task_id}/move", "post"): "moveTask",
+    ("/lists", "get"): "listLists",
+    ("/lists", "post"): "createList",
+    ("/lists/{list_id}", "patch"): "updateList",
+    ("/lists/{list_id}", "delete"): "deleteList",
     ("/tags", "get"): "listTags",
     ("/me", "delete"): "deleteMe",
 }
@@ -42,7 +47,7 @@ def test_operations_have_meaningful_ids_and_tags(spec: Spec) -> None:
     for (path, _), op in found.items():
         assert op["tags"] == [path.split("/")[1]]
         assert op["summary"] and op["description"]
-    assert [tag["name"] for tag in spec["tags"]] == ["tasks", "tags", "me", "health"]
+    assert [tag["name"] for tag in spec["tags"]] == ["tasks", "lists", "tags", "me", "health"]
 
 
 def test_every_status_is_documented_with_its_body(spec: Spec) -> None:
@@ -54,7 +59,7 @@ def test_every_status_is_documented_with_its_body(spec: Spec) -> None:
             expected |= {"400", "401", "503"}
             assert responses["401"]["headers"]["WWW-Authenticate"]
             assert responses["503"]["headers"]["Retry-After"]
-        if "{task_id}" in path:
+        if "{task_id}" in path or "{list_id}" in path:
             expected |= {"404", "422"}
         if path == "/tasks" or path == "/tasks/counts":
             expected.add("422")
@@ -102,7 +107,7 @@ def test_a_405_lists_every_method_of_the_path(
 ) -> None:
     for path, item in spec["paths"].items():
         declared = {method.upper() for method in item}
-        concrete = path.replace("{task_id}", "1")
+        concrete = path.replace("{task_id}", "1").replace("{list_id}", "1")
         for method in METHODS - declared:
             response = client.request(method, concrete, headers=headers)
             assert response.status_code == 405, (method, path)

@@ -37,6 +37,14 @@ def test_create_returns_the_task(client: TestClient, headers: Headers) -> None:
         "completed_at",
         "created_at",
         "updated_at",
+        "due_time",
+        "repeat",
+        "repeat_from",
+        "repeat_of",
+        "list_id",
+        "parent_id",
+        "position",
+        "subtasks",
     ]
     assert task["title"] == "Buy milk"
     assert task["description"] == "two litres"

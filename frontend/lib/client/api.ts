@@ -18,7 +18,7 @@ export type NewTask = Schemas["TaskCreate"];
  * The fields the backend lets a PATCH change, with the values a task holds:
  * the schema allows null for title and completed, but the backend refuses it.
  */
-export type TaskChanges = Partial<Pick<Task, keyof Schemas["TaskUpdate"]>>;
+export type TaskChanges = Partial<Pick<Task, Exclude<keyof Schemas["TaskUpdate"], "completed_on">>>;
 export type TaskCounts = Schemas["TaskCounts"];
 export type TagCount = Schemas["TagCount"];
 /** The filters every list-wide call shares (counts, clear completed). */

@@ -44,6 +44,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Lists
+         * @description The caller's lists in their order, each with its count of open top-level tasks. The
+         *     Inbox (tasks with list_id null) is not one of them.
+         */
+        get: operations["listLists"];
+        put?: never;
+        /**
+         * Create List
+         * @description A new list, last in the order (201). At most 200 lists per user (422).
+         */
+        post: operations["createList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/lists/{list_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete List
+         * @description Delete a list, in one transaction with its tasks: they move to the Inbox, or with
+         *     `tasks=delete` they are deleted too (their subtasks with them).
+         */
+        delete: operations["deleteList"];
+        options?: never;
+        head?: never;
+        /**
+         * Update List
+         * @description Rename, recolour or reorder a list; the other fields keep their values.
+         */
+        patch: operations["updateList"];
+        trace?: never;
+    };
     "/me": {
         parameters: {
             query?: never;
@@ -110,15 +160,17 @@ export interface paths {
         post: operations["createTask"];
         /**
          * Delete Completed Tasks
-         * @description Deletes every completed task matching the filters, in one statement.
+         * @description Deletes every completed top-level task matching the filters, with its subtasks, in
+         *     one transaction.
          */
         delete: operations["deleteCompletedTasks"];
         options?: never;
         head?: never;
         /**
          * Complete Tasks
-         * @description Marks every task matching the filters completed (or active), in one statement;
-         *     `updated` counts the tasks whose state changed.
+         * @description Marks every top-level task matching the filters completed (or active), with their
+         *     subtasks; `updated` counts the tasks whose state changed. A repeating task moves to its
+         *     next occurrence and keeps a completed copy (see PATCH /tasks/{task_id}).
          */
         patch: operations["completeTasks"];
         trace?: never;
@@ -159,7 +211,7 @@ export interface paths {
         post?: never;
         /**
          * Delete Task
-         * @description Delete one of the caller's tasks for good.
+         * @description Delete one of the caller's tasks for good, its subtasks with it.
          */
         delete: operations["deleteTask"];
         options?: never;
@@ -167,8 +219,37 @@ export interface paths {
         /**
          * Update Task
          * @description Change the fields given; the others keep their values.
+         *
+         *     Completing a task completes its open subtasks; re-opening a subtask re-opens its parent.
+         *     Completing a repeating task, in one transaction, keeps a completed copy (`repeat_of` the
+         *     task's id) and moves the task to its rule's next occurrence after the later of its due
+         *     date and `completed_on` (or `completed_on` plus the interval, repeating from completion),
+         *     re-opening its subtasks; when the rule is used up (COUNT, UNTIL) the task just completes.
+         *     A new `list_id` puts the task last in that list, its subtasks with it.
          */
         patch: operations["updateTask"];
+        trace?: never;
+    };
+    "/tasks/{task_id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move Task
+         * @description Moves the task in the manual order (sort=manual) of its list (or of its parent's
+         *     subtasks): right after the task `after`, or first (null). No other task is renumbered
+         *     but in the rare case of two neighbours too close for a key between them.
+         */
+        post: operations["moveTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
 }
@@ -179,6 +260,12 @@ export interface components {
         BulkCompletion: {
             /** Completed */
             completed: boolean;
+            /**
+             * Completed On
+             * Format: date
+             * @description the user's local day of the completion (default: today in UTC); read only with completed true
+             */
+            completed_on?: string;
         };
         /** BulkDeleted */
         BulkDeleted: {
@@ -210,6 +297,93 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "unavailable";
+        };
+        /**
+         * ListCreate
+         * @example {
+         *       "name": "Work"
+         *     }
+         */
+        ListCreate: {
+            /**
+             * Color
+             * @default gray
+             * @enum {string}
+             */
+            color?: "gray" | "red" | "orange" | "yellow" | "green" | "teal" | "blue" | "purple" | "pink";
+            /**
+             * Name
+             * @description 1-60 characters, at least one visible, no NUL; stored trimmed; unique per user ignoring case
+             * @example Work
+             */
+            name: string;
+        };
+        /**
+         * ListPublic
+         * @example {
+         *       "color": "blue",
+         *       "created_at": "2026-11-28T09:00:00Z",
+         *       "id": 1,
+         *       "name": "Work",
+         *       "open_count": 3,
+         *       "position": 1
+         *     }
+         */
+        ListPublic: {
+            /**
+             * Color
+             * @enum {string}
+             */
+            color: "gray" | "red" | "orange" | "yellow" | "green" | "teal" | "blue" | "purple" | "pink";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /**
+             * Open Count
+             * @description its top-level tasks not completed
+             */
+            open_count: number;
+            /** Position */
+            position: number;
+        };
+        /**
+         * ListUpdate
+         * @description The fields to change, at least one.
+         * @example {
+         *       "color": "teal",
+         *       "name": "Home"
+         *     }
+         */
+        ListUpdate: {
+            /**
+             * Color
+             * @enum {string}
+             */
+            color?: "gray" | "red" | "orange" | "yellow" | "green" | "teal" | "blue" | "purple" | "pink";
+            /**
+             * Name
+             * @description 1-60 characters, at least one visible, no NUL; stored trimmed; unique per user ignoring case
+             * @example Work
+             */
+            name?: string;
+            /**
+             * Position
+             * @description the list's order key: lists are shown by it (then by id)
+             */
+            position?: number;
+        };
+        /** SubtaskCounts */
+        SubtaskCounts: {
+            /** Completed */
+            completed: number;
+            /** Total */
+            total: number;
         };
         /** TagCount */
         TagCount: {
@@ -254,12 +428,32 @@ export interface components {
             description?: string | null;
             /** Due Date */
             due_date?: string | null;
+            /** Due Time */
+            due_time?: string | null;
+            /**
+             * List Id
+             * @description one of the caller's lists; null: the Inbox
+             */
+            list_id?: number | null;
+            /**
+             * Parent Id
+             * @description a top-level task of the caller: this one becomes its subtask, in its list
+             */
+            parent_id?: number | null;
             /**
              * Priority
              * @default none
              * @enum {string}
              */
             priority?: "none" | "low" | "medium" | "high";
+            /** Repeat */
+            repeat?: string | null;
+            /**
+             * Repeat From
+             * @default due
+             * @enum {string}
+             */
+            repeat_from?: "due" | "completion";
             /**
              * Tags
              * @description at most 10; duplicates collapse
@@ -273,6 +467,19 @@ export interface components {
             title: string;
         };
         /**
+         * TaskMove
+         * @example {
+         *       "after": 12
+         *     }
+         */
+        TaskMove: {
+            /**
+             * After
+             * @description the task (in the same list, or of the same parent) to follow; null: first
+             */
+            after: number | null;
+        };
+        /**
          * TaskPublic
          * @description A task as the API returns it (the OpenAPI schema: responses are written from the
          *     database's rows directly, see app/api/responses.py).
@@ -281,8 +488,16 @@ export interface components {
          *       "created_at": "2026-11-28T09:00:00Z",
          *       "description": "Two litres",
          *       "due_date": "2026-12-01",
+         *       "due_time": "17:30",
          *       "id": 1,
+         *       "position": 1,
          *       "priority": "medium",
+         *       "repeat": "FREQ=WEEKLY;BYDAY=MO",
+         *       "repeat_from": "due",
+         *       "subtasks": {
+         *         "completed": 1,
+         *         "total": 2
+         *       },
          *       "tags": [
          *         "errands",
          *         "home"
@@ -308,13 +523,44 @@ export interface components {
             description: string | null;
             /** Due Date */
             due_date: string | null;
+            /**
+             * Due Time
+             * @description HH:MM
+             */
+            due_time: string | null;
             /** Id */
             id: number;
+            /**
+             * List Id
+             * @description null: the Inbox
+             */
+            list_id: number | null;
+            /** Parent Id */
+            parent_id: number | null;
+            /**
+             * Position
+             * @description the manual order's key (sort=manual)
+             */
+            position: number;
             /**
              * Priority
              * @enum {string}
              */
             priority: "none" | "low" | "medium" | "high";
+            /** Repeat */
+            repeat: string | null;
+            /**
+             * Repeat From
+             * @enum {string}
+             */
+            repeat_from: "due" | "completion";
+            /**
+             * Repeat Of
+             * @description on a completed occurrence's copy: the repeating task it came from
+             */
+            repeat_of: number | null;
+            /** @description on top-level tasks; null on subtasks */
+            subtasks: components["schemas"]["SubtaskCounts"] | null;
             /**
              * Tags
              * @description sorted
@@ -347,15 +593,35 @@ export interface components {
         TaskUpdate: {
             /** Completed */
             completed?: boolean;
+            /**
+             * Completed On
+             * Format: date
+             * @description the user's local day of the completion (default: today in UTC), from which a repeating task's next occurrence is found; read only with completed true
+             */
+            completed_on?: string;
             /** Description */
             description?: string | null;
             /** Due Date */
             due_date?: string | null;
+            /** Due Time */
+            due_time?: string | null;
+            /**
+             * List Id
+             * @description one of the caller's lists, or null (the Inbox): the task goes last there
+             */
+            list_id?: number | null;
             /**
              * Priority
              * @enum {string}
              */
             priority?: "none" | "low" | "medium" | "high";
+            /** Repeat */
+            repeat?: string | null;
+            /**
+             * Repeat From
+             * @enum {string}
+             */
+            repeat_from?: "due" | "completion";
             /**
              * Tags
              * @description at most 10; duplicates collapse
@@ -473,6 +739,366 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    listLists: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListPublic"][];
+                };
+            };
+            /** @description More than one Authorization header, or a body that is not UTF-8 */
+            400: {
+                headers: {
+                    /** @description Bearer error="invalid_request" (several Authorization headers) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No valid bearer token. Checked before anything else about the request. */
+            401: {
+                headers: {
+                    /** @description Bearer, or Bearer error="invalid_token" when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The request line and headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The database cannot be reached right now */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    createList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListPublic"];
+                };
+            };
+            /** @description More than one Authorization header, or a body that is not UTF-8 */
+            400: {
+                headers: {
+                    /** @description Bearer error="invalid_request" (several Authorization headers) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No valid bearer token. Checked before anything else about the request. */
+            401: {
+                headers: {
+                    /** @description Bearer, or Bearer error="invalid_token" when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Another of the caller's lists has this name (ignoring case) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The request line and headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The database cannot be reached right now */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    deleteList: {
+        parameters: {
+            query?: {
+                /** @description inbox (default): its tasks move to the Inbox; delete: they go too */
+                tasks?: "delete" | "inbox";
+            };
+            header?: never;
+            path: {
+                list_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description More than one Authorization header, or a body that is not UTF-8 */
+            400: {
+                headers: {
+                    /** @description Bearer error="invalid_request" (several Authorization headers) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No valid bearer token. Checked before anything else about the request. */
+            401: {
+                headers: {
+                    /** @description Bearer, or Bearer error="invalid_token" when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such list for this user (another user's list included), or an id that is not a positive integer in plain decimal */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The request line and headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The database cannot be reached right now */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    updateList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                list_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListPublic"];
+                };
+            };
+            /** @description More than one Authorization header, or a body that is not UTF-8 */
+            400: {
+                headers: {
+                    /** @description Bearer error="invalid_request" (several Authorization headers) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No valid bearer token. Checked before anything else about the request. */
+            401: {
+                headers: {
+                    /** @description Bearer, or Bearer error="invalid_token" when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such list for this user (another user's list included), or an id that is not a positive integer in plain decimal */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Another of the caller's lists has this name (ignoring case) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The request line and headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The database cannot be reached right now */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
         };
@@ -632,12 +1258,16 @@ export interface operations {
                 due_to?: string | null;
                 /** @description has a due date (true) or not (false) */
                 has_due?: boolean;
+                /** @description the tasks of one of the caller's lists (its id), or of the Inbox */
+                list?: "inbox" | number | null;
                 /** @description completed (true) or active (false) */
                 completed?: boolean;
-                /** @description created: newest first; due: earliest first, undated last; priority: high first; title: A to Z, ignoring case. Ties: by id, the same way. */
-                sort?: "created" | "due" | "priority" | "title";
+                /** @description created: newest first; due: earliest first, undated last; priority: high first; title: A to Z, ignoring case; manual: by position. Ties: by id, the same way. */
+                sort?: "created" | "due" | "priority" | "title" | "manual";
                 /** @description default: the sort's own (created desc, due asc, priority desc, title asc); the other direction reverses the whole order, ties and undated tasks included */
                 order?: ("asc" | "desc") | null;
+                /** @description that task's subtasks instead of top-level tasks (sort: manual unless given) */
+                parent?: number | null;
                 limit?: number;
                 offset?: number;
             };
@@ -838,6 +1468,8 @@ export interface operations {
                 due_to?: string | null;
                 /** @description has a due date (true) or not (false) */
                 has_due?: boolean;
+                /** @description the tasks of one of the caller's lists (its id), or of the Inbox */
+                list?: "inbox" | number | null;
                 completed: true;
             };
             header?: never;
@@ -932,6 +1564,8 @@ export interface operations {
                 due_to?: string | null;
                 /** @description has a due date (true) or not (false) */
                 has_due?: boolean;
+                /** @description the tasks of one of the caller's lists (its id), or of the Inbox */
+                list?: "inbox" | number | null;
                 /** @description completed (true) or active (false) */
                 completed?: boolean;
             };
@@ -1031,6 +1665,8 @@ export interface operations {
                 due_to?: string | null;
                 /** @description has a due date (true) or not (false) */
                 has_due?: boolean;
+                /** @description the tasks of one of the caller's lists (its id), or of the Inbox */
+                list?: "inbox" | number | null;
             };
             header?: never;
             path?: never;
@@ -1301,6 +1937,101 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["TaskUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description More than one Authorization header, or a body that is not UTF-8 */
+            400: {
+                headers: {
+                    /** @description Bearer error="invalid_request" (several Authorization headers) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No valid bearer token. Checked before anything else about the request. */
+            401: {
+                headers: {
+                    /** @description Bearer, or Bearer error="invalid_token" when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No such task for this user (another user's task included), or an id that is not a positive integer in plain decimal */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The request line and headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The database cannot be reached right now */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
+    moveTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskMove"];
             };
         };
         responses: {

@@ -13,7 +13,7 @@ function json(body: unknown, status = 200, headers: Record<string, string> = {})
 
 function task(id: number): Task {
   const at = "2026-11-27T00:00:00Z";
-  return { id, title: `Task ${id}`, description: null, completed: false, priority: "none", due_date: null, tags: [], completed_at: null, created_at: at, updated_at: at };
+  return { id, title: `Task ${id}`, description: null, completed: false, priority: "none", due_date: null, tags: [], completed_at: null, created_at: at, updated_at: at, due_time: null, repeat: null, repeat_from: "due", repeat_of: null, list_id: null, parent_id: null, position: id, subtasks: { total: 0, completed: 0 } };
 }
 
 interface Harness {

@@ -5,7 +5,7 @@ import { DEFAULT_STATE } from "@/lib/client/url-state";
 
 function task(id: number, completed = false): Task {
   const at = "2026-11-27T10:00:00Z";
-  return { id, title: `T${id}`, description: null, completed, priority: "none", due_date: null, tags: [], completed_at: null, created_at: at, updated_at: at };
+  return { id, title: `T${id}`, description: null, completed, priority: "none", due_date: null, tags: [], completed_at: null, created_at: at, updated_at: at, due_time: null, repeat: null, repeat_from: "due", repeat_of: null, list_id: null, parent_id: null, position: id, subtasks: { total: 0, completed: 0 } };
 }
 
 const page = (from: number, size: number) => Array.from({ length: size }, (_, i) => task(from + i));

@@ -21,6 +21,7 @@ from app.models import (
     TaskCreate,
     TaskFilter,
     TaskListQuery,
+    TaskMove,
     TaskPublic,
     TaskStateFilter,
     TaskUpdate,
@@ -75,6 +76,12 @@ def _not_found() -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, detail="Task not found")
 
 
+def _invalid(error: crud.TaskInvalid) -> RequestValidationError:
+    return RequestValidationError(
+        [{"type": "value_error", "loc": ("body", error.field), "msg": error.message}]
+    )
+
+
 @router.get("", response_model=list[TaskPublic], openapi_extra=LIST_QUERY.openapi)
 async def list_tasks(request: Request, user_id: CurrentUser) -> Response:
     """The caller's tasks that match every filter given, sorted (newest first unless asked
@@ -101,9 +108,10 @@ async def complete_tasks(
     filters: Annotated[TaskStateFilter, Depends(STATE_FILTERS)],
     body: BulkCompletion,
 ) -> BulkUpdated:
-    """Marks every task matching the filters completed (or active), in one statement;
-    `updated` counts the tasks whose state changed."""
-    updated = await crud.complete_tasks(db, user_id, filters, body.completed)
+    """Marks every top-level task matching the filters completed (or active), with their
+    subtasks; `updated` counts the tasks whose state changed. A repeating task moves to its
+    next occurrence and keeps a completed copy (see PATCH /tasks/{task_id})."""
+    updated = await crud.complete_tasks(db, user_id, filters, body.completed, body.completed_on)
     return BulkUpdated(updated=updated)
 
 
@@ -111,7 +119,8 @@ async def complete_tasks(
 async def delete_completed_tasks(
     db: Db, user_id: CurrentUser, filters: Annotated[ClearCompletedFilter, Depends(CLEAR_FILTERS)]
 ) -> BulkDeleted:
-    """Deletes every completed task matching the filters, in one statement."""
+    """Deletes every completed top-level task matching the filters, with its subtasks, in
+    one transaction."""
     return BulkDeleted(deleted=await crud.delete_completed_tasks(db, user_id, filters))
 
 
@@ -129,6 +138,8 @@ async def create_task(
     key = None if idempotency_key is None else idempotency_key_value(idempotency_key)
     try:
         creation = await crud.create_task(db, user_id, data, key)
+    except crud.TaskInvalid as error:
+        raise _invalid(error) from None
     except crud.IdempotencyKeyReused:
         raise RequestValidationError(
             [
@@ -161,8 +172,32 @@ async def read_task(db: Db, user_id: CurrentUser, task_id: TaskId) -> Response:
 async def update_task(
     db: Db, user_id: CurrentUser, task_id: TaskId, changes: TaskUpdate
 ) -> Response:
-    """Change the fields given; the others keep their values."""
-    row = await crud.update_task(db, user_id, task_id, changes)
+    """Change the fields given; the others keep their values.
+
+    Completing a task completes its open subtasks; re-opening a subtask re-opens its parent.
+    Completing a repeating task, in one transaction, keeps a completed copy (`repeat_of` the
+    task's id) and moves the task to its rule's next occurrence after the later of its due
+    date and `completed_on` (or `completed_on` plus the interval, repeating from completion),
+    re-opening its subtasks; when the rule is used up (COUNT, UNTIL) the task just completes.
+    A new `list_id` puts the task last in that list, its subtasks with it."""
+    try:
+        row = await crud.update_task(db, user_id, task_id, changes)
+    except crud.TaskInvalid as error:
+        raise _invalid(error) from None
+    if row is None:
+        raise _not_found()
+    return RowsResponse(row)
+
+
+@router.post(ONE_TASK + "/move", response_model=TaskPublic, responses=NOT_FOUND)
+async def move_task(db: Db, user_id: CurrentUser, task_id: TaskId, move: TaskMove) -> Response:
+    """Moves the task in the manual order (sort=manual) of its list (or of its parent's
+    subtasks): right after the task `after`, or first (null). No other task is renumbered
+    but in the rare case of two neighbours too close for a key between them."""
+    try:
+        row = await crud.move_task(db, user_id, task_id, move.after)
+    except crud.TaskInvalid as error:
+        raise _invalid(error) from None
     if row is None:
         raise _not_found()
     return RowsResponse(row)
@@ -170,7 +205,7 @@ async def update_task(
 
 @router.delete(ONE_TASK, status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 async def delete_task(db: Db, user_id: CurrentUser, task_id: TaskId) -> Response:
-    """Delete one of the caller's tasks for good."""
+    """Delete one of the caller's tasks for good, its subtasks with it."""
     deleted = await crud.delete_task(db, user_id, task_id)
     if not deleted:
         raise _not_found()

@@ -1,0 +1,98 @@
+"""Subtasks: one level deep, in their parent's list, counted on the parent, completed and
+deleted with it; and only under the caller's own top-level tasks."""
+
+from fastapi.testclient import TestClient
+
+from tests.api.organize import Headers, create, error_locations, listed, patch, read
+from tests.support import auth, new_user, token
+
+
+def test_subtasks_are_listed_under_their_parent_in_manual_order(
+    client: TestClient, headers: Headers
+) -> None:
+    parent = create(client, headers, "parent")
+    first = create(client, headers, "first", parent_id=parent["id"])
+    second = create(client, headers, "second", parent_id=parent["id"])
+    assert (first["parent_id"], first["subtasks"]) == (parent["id"], None)
+    assert second["position"] > first["position"]
+    assert [t["id"] for t in listed(client, headers)] == [parent["id"]]
+    assert [t["title"] for t in listed(client, headers, f"?parent={parent['id']}")] == [
+        "first",
+        "second",
+    ]
+    assert client.get("/tasks/counts", headers=headers).json()["all"] == 1
+
+
+def test_parent_carries_its_subtask_counts(client: TestClient, headers: Headers) -> None:
+    parent = create(client, headers, "parent")
+    assert parent["subtasks"] == {"total": 0, "completed": 0}
+    child = create(client, headers, parent_id=parent["id"])
+    create(client, headers, parent_id=parent["id"])
+    patch(client, headers, child["id"], completed=True)
+    assert read(client, headers, parent["id"])["subtasks"] == {"total": 2, "completed": 1}
+    assert listed(client, headers)[0]["subtasks"] == {"total": 2, "completed": 1}
+
+
+def test_search_finds_subtasks_with_their_parent_id(client: TestClient, headers: Headers) -> None:
+    parent = create(client, headers, "groceries")
+    create(client, headers, "buy lemons", parent_id=parent["id"])
+    found = listed(client, headers, "?q=lemons")
+    assert [(t["title"], t["parent_id"]) for t in found] == [("buy lemons", parent["id"])]
+
+
+def test_only_one_level_and_only_own_parents(client: TestClient, headers: Headers) -> None:
+    parent = create(client, headers)
+    child = create(client, headers, parent_id=parent["id"])
+    nested = client.post("/tasks", headers=headers, json={"title": "t", "parent_id": child["id"]})
+    assert error_locations(nested) == [["body", "parent_id"]]
+    theirs = create(client, auth(token(new_user())))
+    foreign = client.post("/tasks", headers=headers, json={"title": "t", "parent_id": theirs["id"]})
+    assert error_locations(foreign) == [["body", "parent_id"]]
+    assert listed(client, headers, f"?parent={theirs['id']}") == []
+
+
+def test_a_subtask_lives_in_its_parents_list(client: TestClient, headers: Headers) -> None:
+    work = client.post("/lists", headers=headers, json={"name": "Work"}).json()
+    home = client.post("/lists", headers=headers, json={"name": "Home"}).json()
+    parent = create(client, headers, list_id=work["id"])
+    child = create(client, headers, parent_id=parent["id"], list_id=home["id"])
+    assert child["list_id"] == work["id"]
+    moved = client.patch(f"/tasks/{child['id']}", headers=headers, json={"list_id": home["id"]})
+    assert error_locations(moved) == [["body", "list_id"]]
+    patch(client, headers, parent["id"], list_id=home["id"])
+    assert read(client, headers, child["id"])["list_id"] == home["id"]
+
+
+def test_completing_a_parent_completes_its_subtasks(client: TestClient, headers: Headers) -> None:
+    parent = create(client, headers)
+    children = [create(client, headers, parent_id=parent["id"]) for _ in range(2)]
+    done = patch(client, headers, parent["id"], completed=True)
+    assert done["subtasks"] == {"total": 2, "completed": 2}
+    for child in children:
+        assert read(client, headers, child["id"])["completed"] is True
+    # Re-opening a subtask of a completed parent re-opens the parent.
+    patch(client, headers, children[0]["id"], completed=False)
+    assert read(client, headers, parent["id"])["completed"] is False
+    assert read(client, headers, children[1]["id"])["completed"] is True
+
+
+def test_bulk_completion_completes_subtasks(client: TestClient, headers: Headers) -> None:
+    parent = create(client, headers)
+    child = create(client, headers, parent_id=parent["id"])
+    response = client.patch("/tasks", headers=headers, json={"completed": True})
+    assert response.json() == {"updated": 1}
+    assert read(client, headers, child["id"])["completed"] is True
+
+
+def test_deleting_a_parent_deletes_its_subtasks(client: TestClient, headers: Headers) -> None:
+    parent = create(client, headers)
+    child = create(client, headers, parent_id=parent["id"], tags=["x"])
+    assert client.delete(f"/tasks/{parent['id']}", headers=headers).status_code == 204
+    assert client.get(f"/tasks/{child['id']}", headers=headers).status_code == 404
+    assert client.get("/tags", headers=headers).json() == []
+    # Clearing completed tasks takes their subtasks too.
+    parent = create(client, headers)
+    child = create(client, headers, parent_id=parent["id"])
+    patch(client, headers, parent["id"], completed=True)
+    assert client.delete("/tasks?completed=true", headers=headers).json() == {"deleted": 1}
+    assert client.get(f"/tasks/{child['id']}", headers=headers).status_code == 404
