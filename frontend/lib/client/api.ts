@@ -21,6 +21,11 @@ export type NewTask = Schemas["TaskCreate"];
 export type TaskChanges = Partial<Pick<Task, Exclude<keyof Schemas["TaskUpdate"], "completed_on">>>;
 export type TaskCounts = Schemas["TaskCounts"];
 export type TagCount = Schemas["TagCount"];
+/** A list of tasks (the sidebar's); the Inbox is `list_id: null`, not a list. */
+export type TaskList = Schemas["ListPublic"];
+export type ListColor = TaskList["color"];
+export type NewList = Schemas["ListCreate"];
+export type ListChanges = Schemas["ListUpdate"];
 /** The filters every list-wide call shares (counts, clear completed). */
 export type TaskFilters = QueryOf<"countTasks">;
 /** The filters of toggle all: the shared ones and the completion state. */
@@ -102,6 +107,13 @@ export interface ApiClient {
   deleteTask(id: number, options?: SendOptions): Promise<void>;
   /** Clear completed: every completed task matching the filters; resolves to how many went. */
   deleteCompletedTasks(filters: TaskFilters, options?: SendOptions): Promise<number>;
+  /** `after`: the task it is to follow in its list (or among its parent's subtasks); null: first. */
+  moveTask(id: number, after: number | null): Promise<Task>;
+  listLists(): Promise<TaskList[]>;
+  createList(list: NewList): Promise<TaskList>;
+  updateList(id: number, changes: ListChanges): Promise<TaskList>;
+  /** `tasks`: what becomes of its tasks, moved to the Inbox or deleted with it. */
+  deleteList(id: number, tasks: "inbox" | "delete"): Promise<void>;
   /** Forgets the cached token (sign-out). */
   clearToken(): void;
 }
@@ -305,6 +317,21 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     async deleteCompletedTasks(filters, options) {
       const response = await request("DELETE", `/tasks${queryString({ ...filters, completed: true })}`, undefined, options);
       return ((await response.json()) as Schemas["BulkDeleted"]).deleted;
+    },
+    async moveTask(id, after) {
+      return (await (await request("POST", `/tasks/${id}/move`, { after })).json()) as Task;
+    },
+    async listLists() {
+      return (await (await request("GET", "/lists")).json()) as TaskList[];
+    },
+    async createList(list) {
+      return (await (await request("POST", "/lists", list)).json()) as TaskList;
+    },
+    async updateList(id, changes) {
+      return (await (await request("PATCH", `/lists/${id}`, changes)).json()) as TaskList;
+    },
+    async deleteList(id, tasks) {
+      await request("DELETE", `/lists/${id}${tasks === "delete" ? "?tasks=delete" : ""}`);
     },
     clearToken() {
       generation += 1;

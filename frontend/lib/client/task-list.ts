@@ -74,12 +74,13 @@ const DUE_EMPTY = {
 /** What an empty list says, for the filter that emptied it. */
 export function emptyMessage(state: ListState, counts: Counts | undefined): string {
   if (state.q) return `No tasks match “${state.q}”.`;
-  if (state.view === "today") return "Nothing due today or overdue.";
-  if (state.view === "upcoming") return "Nothing due in the next seven days.";
+  if (state.list === null && state.view === "today") return "Nothing due today or overdue.";
+  if (state.list === null && state.view === "upcoming") return "Nothing due in the next seven days.";
+  if (state.list === null && state.view === "completed") return "Nothing completed yet.";
   if (state.due) return DUE_EMPTY[state.due];
   if (state.tag.length) return `No tasks tagged ${state.tag.map((t) => `#${t}`).join(" and ")}.`;
   if (state.priority.length) return "No tasks with this priority.";
   if (state.status === "active") return counts?.all ? "All done. Nothing left to do." : "No tasks left to do.";
   if (state.status === "completed") return "No tasks completed yet.";
-  return "No tasks yet. Add your first one above.";
+  return state.list === null ? "No tasks yet. Add your first one above." : "No tasks in this list yet. Add one above.";
 }
