@@ -1,10 +1,21 @@
 "use client";
 
 import Link from "next/link";
-import { useEffect, useRef, type MouseEvent } from "react";
+import { useEffect, useRef, type MouseEvent, type ReactNode } from "react";
 import type { TaskList } from "@/lib/client/api";
 import { listSearch, openView, DEFAULT_STATE, type View } from "@/lib/client/url-state";
 import { Icon, type IconName } from "./app-icon";
+import { useListDrop } from "./task-dnd";
+
+/** A sidebar entry that takes a dragged task (the Inbox, a list). */
+function DropTarget({ listId, children, ...rest }: { listId: number | null; children: ReactNode; "data-list-id"?: number }) {
+  const { setNodeRef, isOver } = useListDrop(listId);
+  return (
+    <li ref={setNodeRef} data-drop-over={isOver || undefined} {...rest}>
+      {children}
+    </li>
+  );
+}
 
 export const SIDEBAR_ID = "sidebar";
 
@@ -65,18 +76,22 @@ export function Sidebar({ open, onClose, view, list, lists, onView, onNewList, o
         }}
       >
         <ul className="views">
-          {(Object.keys(VIEW_NAMES) as View[]).map((v) => (
-            <li key={v}>
-              <a
-                href={viewHref(v)}
-                aria-current={list === null && v === view ? "page" : undefined}
-                onClick={(event) => choose(event, v)}
-              >
+          {(Object.keys(VIEW_NAMES) as View[]).map((v) => {
+            const link = (
+              <a href={viewHref(v)} aria-current={list === null && v === view ? "page" : undefined} onClick={(event) => choose(event, v)}>
                 <Icon name={VIEW_ICONS[v]} />
                 {VIEW_NAMES[v]}
               </a>
-            </li>
-          ))}
+            );
+            // A task dropped on the Inbox leaves its list.
+            return v === "inbox" ? (
+              <DropTarget key={v} listId={null}>
+                {link}
+              </DropTarget>
+            ) : (
+              <li key={v}>{link}</li>
+            );
+          })}
         </ul>
         <div className="lists-head">
           <h2 id="lists-heading">Lists</h2>
@@ -86,7 +101,7 @@ export function Sidebar({ open, onClose, view, list, lists, onView, onNewList, o
         </div>
         <ul className="views lists" aria-labelledby="lists-heading">
           {lists.map((l) => (
-            <li key={l.id} data-list-id={l.id}>
+            <DropTarget key={l.id} listId={l.id} data-list-id={l.id}>
               <a href={viewHref("inbox", l.id)} aria-current={l.id === list ? "page" : undefined} onClick={(event) => choose(event, "inbox", l.id)}>
                 <span className="list-dot" data-color={l.color} aria-hidden="true" />
                 <span className="list-name">{l.name}</span>
@@ -100,7 +115,7 @@ export function Sidebar({ open, onClose, view, list, lists, onView, onNewList, o
               <button type="button" className="icon-button list-edit" aria-label={`Edit list ${l.name}`} onClick={() => onEditList(l)}>
                 <Icon name="edit" />
               </button>
-            </li>
+            </DropTarget>
           ))}
         </ul>
         <div className="sidebar-user">

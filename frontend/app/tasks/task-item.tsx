@@ -10,6 +10,7 @@ import { DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from "@/lib/shared/limits";
 import { Icon } from "./app-icon";
 import { RepeatEditor } from "./repeat-editor";
 import { Subtasks } from "./subtasks";
+import { useDraggableRow } from "./task-dnd";
 
 export const PRIORITY_NAMES: Record<Priority, string> = { high: "High", medium: "Medium", low: "Low", none: "None" };
 
@@ -179,10 +180,11 @@ export function TaskItem(props: Props) {
   const { task, today, active, editing, onActivate, onEdit, onToggle, onDelete, onTag, api, lists, showList, onSubtasksChanged } = props;
   const checkboxRef = useRef<HTMLInputElement>(null);
   const [expanded, setExpanded] = useState(false);
+  const { setNodeRef, listeners, style, isDragging } = useDraggableRow(task.id);
 
   if (editing) {
     return (
-      <li className="task editing" data-task-id={task.id}>
+      <li ref={setNodeRef} className="task editing" data-task-id={task.id}>
         <EditForm {...props} />
       </li>
     );
@@ -194,9 +196,13 @@ export function TaskItem(props: Props) {
   const hasMeta = task.priority !== "none" || due || task.tags.length > 0 || task.description || task.repeat || list || subtasks?.total;
   return (
     <li
+      ref={setNodeRef}
+      style={style}
+      {...listeners}
       className={`task${task.completed ? " done" : ""}${due?.tone === "overdue" ? " overdue" : ""}`}
       data-task-id={task.id}
       data-active={active || undefined}
+      data-dragging={isDragging || undefined}
     >
       <input
         ref={checkboxRef}

@@ -17,6 +17,7 @@ import { ListFooter } from "./list-footer";
 import { ShortcutsDialog } from "./shortcuts-dialog";
 import { ListDialog, type ListDialogTarget } from "./list-dialog";
 import { Sidebar, SIDEBAR_ID, VIEW_NAMES } from "./sidebar";
+import { TaskDnd } from "./task-dnd";
 import { TaskItem } from "./task-item";
 import { UndoToast } from "./undo-toast";
 import { useListState } from "./use-list-state";
@@ -70,6 +71,8 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
   const router = useRouter();
   const [state, setState] = useListState(search);
   const [notice, setNotice] = useState<string | null>(null);
+  /** What the last Alt+arrow move did, for screen readers (a drag announces itself). */
+  const [moved, setMoved] = useState("");
   const [emptyTitleTask, setEmptyTitleTask] = useState<Task | null>(null);
   const [signingOut, setSigningOut] = useState(false);
   const [filtersOpen, setFiltersOpen] = useState(false);
@@ -190,8 +193,12 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
         focusRow(rows[Math.min(rows.length - 1, Math.max(0, onTask ? index + shortcut.by : index))] ?? null);
         return;
       case "reorder":
-        // Manual order arrives with the API's `POST /tasks/{id}/move`; until then the key does nothing.
-        if (subject && list.move) void list.move(subject, shortcut.by < 0 ? "up" : "down");
+        // Only rows in manual order move (a list's own order, or "My order" chosen in the panel).
+        if (subject && list.move) {
+          void list.move(subject, shortcut.by < 0 ? "up" : "down");
+          setMoved(`Moved ${subject.title} ${shortcut.by < 0 ? "up" : "down"}.`);
+          focusRow(subject);
+        }
         return;
       case "undo":
         undo();
@@ -257,6 +264,12 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
   }
 
   return (
+    <TaskDnd
+      rows={rows}
+      lists={lists.lists}
+      onReorder={list.moveAfter && ((task, afterId) => void list.moveAfter?.(task, afterId))}
+      onToList={(task, listId) => void list.moveToList(task, listId)}
+    >
     <div className="shell">
       <header className="topbar">
         <button
@@ -396,6 +409,9 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
             </>
           )}
         </section>
+        <p role="status" className="sr-only">
+          {moved}
+        </p>
         <p className="muted shortcuts">
           Press <kbd>?</kbd> for keyboard shortcuts.
         </p>
@@ -424,5 +440,6 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
         }}
       />
     </div>
+    </TaskDnd>
   );
 }

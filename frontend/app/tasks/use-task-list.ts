@@ -4,9 +4,9 @@ import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient, type Infi
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, AuthRequiredError, type ApiClient, type NewTask, type Task, type TaskChanges, type TaskCounts, type TaskList } from "@/lib/client/api";
 import { localDay } from "@/lib/client/due-dates";
-import { addCounts, countsDelta, mapTasks, nextOffset, PAGE_SIZE, visibleTasks, type Counts } from "@/lib/client/task-list";
+import { addCounts, countsDelta, mapTasks, moveTask, neighbourAfter, nextOffset, PAGE_SIZE, visibleTasks, type Counts } from "@/lib/client/task-list";
 import { UndoQueue } from "@/lib/client/undo";
-import { apiFilters, apiListQuery, listSearch, type ListState, type Priority } from "@/lib/client/url-state";
+import { apiFilters, apiListQuery, isManualOrder, listSearch, type ListState, type Priority } from "@/lib/client/url-state";
 import { describeFailure } from "./messages";
 import { LISTS_KEY } from "./use-lists";
 
@@ -206,6 +206,18 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
     );
   }
 
+  /** Puts a task just after another in the manual order (null: first), on screen at once. */
+  function moveAfter(task: Task, afterId: number | null) {
+    const key = listKey;
+    return writeTask(
+      task,
+      `move “${task.title}”`,
+      () => queryClient.setQueryData<ListData>(key, (data) => moveTask(data, task.id, afterId) as ListData | undefined),
+      () => api.moveTask(task.id, afterId),
+      [],
+    );
+  }
+
   function toggleAll() {
     const shown = counts.data;
     if (!shown) return Promise.resolve();
@@ -303,8 +315,17 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
     save: (task: Task, changes: TaskChanges) => update(task, changes, "save"),
     dueToday: (task: Task) => update(task, { due_date: today }, "set the due date of"),
     setPriority: (task: Task, priority: Priority) => update(task, { priority }, "set the priority of"),
-    /** Alt+↑/↓ and drag: null until the API keeps a manual order (issue 20's `POST /tasks/{id}/move`). */
-    move: null as ((task: Task, direction: "up" | "down") => Promise<void>) | null,
+    /** Alt+↑/↓: one step in the manual order; null when the rows are in another order (or filtered). */
+    move: isManualOrder(state)
+      ? (task: Task, direction: "up" | "down") => {
+          const after = neighbourAfter(rows, task.id, direction === "up" ? -1 : 1);
+          return after === undefined ? Promise.resolve() : moveAfter(task, after);
+        }
+      : null,
+    /** Drag and drop within the list (manual order only). */
+    moveAfter: isManualOrder(state) ? moveAfter : null,
+    /** Drag onto a list in the sidebar: the task goes last there. */
+    moveToList: (task: Task, listId: number | null) => (task.list_id === listId ? Promise.resolve() : update(task, { list_id: listId }, "move")),
     remove,
     toggleAll,
     clearCompleted: () => clearCompleted(rows),
