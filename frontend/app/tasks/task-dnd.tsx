@@ -84,7 +84,7 @@ export function TaskDnd({ rows, lists, onReorder, onToList, children }: Props) {
   }
 
   return (
-    <DndContext sensors={sensors} collisionDetection={collision} onDragEnd={onDragEnd} accessibility={{ announcements }}>
+    <DndContext id="task-dnd" sensors={sensors} collisionDetection={collision} onDragEnd={onDragEnd} accessibility={{ announcements }}>
       <SortableContext items={rows.map((t) => t.id)} strategy={verticalListSortingStrategy}>
         {children}
       </SortableContext>

@@ -246,13 +246,17 @@ export function TaskItem(props: Props) {
                 className="subtask-count"
                 tabIndex={-1}
                 aria-expanded={expanded}
-                aria-label={`Subtasks: ${subtasks.completed} of ${subtasks.total} done`}
                 onClick={(event) => {
                   event.stopPropagation();
                   setExpanded((open) => !open);
                 }}
               >
-                {subtasks.completed}/{subtasks.total}
+                <span aria-hidden="true">
+                  {subtasks.completed}/{subtasks.total}
+                </span>
+                <span className="sr-only">
+                  Subtasks: {subtasks.completed} of {subtasks.total} done
+                </span>
               </button>
             )}
             {list && (
