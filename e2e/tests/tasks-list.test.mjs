@@ -261,7 +261,7 @@ describe("the task list", { timeout: 300_000 }, () => {
     const before = apiCalls.length;
     await clickAndAnswer(page, page.getByRole("button", { name: "Mark all complete" }), "PATCH");
     await expectCounts(page, { all: 3, active: 0, completed: 3 });
-    assert.ok(apiCalls.slice(before).includes("PATCH /tasks?tag=home"), apiCalls.slice(before).join(", "));
+    assert.ok(apiCalls.slice(before).includes("PATCH /tasks?list=inbox&tag=home"), apiCalls.slice(before).join(", "));
     assert.deepEqual(await api("GET", "/tasks/counts"), { all: 6, active: 3, completed: 3 });
   });
 
@@ -279,7 +279,7 @@ describe("the task list", { timeout: 300_000 }, () => {
     // Left alone, the undo runs out and the clear reaches the server, with the tag filter.
     await page.getByRole("button", { name: "Clear completed" }).click();
     await page.getByText("Cleared 3 completed tasks.").waitFor({ state: "detached", timeout: 15_000 });
-    assert.ok(apiCalls.includes("DELETE /tasks?tag=home&completed=true"), apiCalls.join(", "));
+    assert.ok(apiCalls.includes("DELETE /tasks?list=inbox&tag=home&completed=true"), apiCalls.join(", "));
     assert.deepEqual(await api("GET", "/tasks/counts"), { all: 3, active: 3, completed: 0 });
     await page.getByText("No tasks tagged #home.").waitFor();
     await page.getByRole("button", { name: "Remove tag filter home" }).click();
