@@ -2,13 +2,17 @@
 // ^List, a time and a repeat, a repeating task moving to its next date, subtasks and their progress,
 // drag to reorder (kept after a reload), Alt+↓, a drag onto a sidebar list, and deleting a list.
 import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 
 import { AxeBuilder } from "@axe-core/playwright";
 
 import { eventually, launchBrowser } from "../lib/browser.mjs";
 import { callApi, expectTitles, signUp, titles } from "../lib/pages.mjs";
-import { startSystem } from "../lib/system.mjs";
+import { ROOT, startSystem } from "../lib/system.mjs";
+
+const SCREENSHOTS = path.join(ROOT, "artifacts/e2e/screenshots");
 
 const run = Date.now().toString(36);
 const olive = { name: "Olive Organizer", email: `olive-${run}@example.com`, password: "lists and repeats" };
@@ -88,10 +92,12 @@ describe("organizing tasks (issue 20's UI)", { timeout: 300_000 }, () => {
 
   test("2. quick add: ^List, a time and a repeat, shown as chips, then stored", async () => {
     await page.goto(`${system.frontendUrl}/tasks`);
+    // ^List is read against the sidebar's lists (fetched right after the first rows).
+    await page.getByRole("link", { name: /^Work/ }).waitFor();
     const line = page.getByLabel("New task", { exact: true });
     await line.fill("Standup ^work 9:30am every weekday");
     const chips = page.getByRole("list", { name: "Understood from the line" });
-    await chips.getByText("List: Work").waitFor();
+    await chips.getByText("List: Work", { exact: true }).waitFor();
     await chips.getByText("At 09:30").waitFor();
     await chips.getByText("Repeat: Every weekday").waitFor();
     await line.press("Enter");
@@ -141,6 +147,9 @@ describe("organizing tasks (issue 20's UI)", { timeout: 300_000 }, () => {
     const [standup] = await api("GET", "/tasks?q=Standup");
     assert.deepEqual(standup.subtasks, { total: 2, completed: 1 });
     await bothThemes(page, "/tasks with subtasks open");
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "tasks-lists.png") });
   });
 
   test("5. drag to reorder persists after a reload; Alt+↓ moves; a drag onto a sidebar list moves the task there", async () => {
@@ -148,6 +157,7 @@ describe("organizing tasks (issue 20's UI)", { timeout: 300_000 }, () => {
     for (const title of ["One", "Two", "Three"]) await api("POST", "/tasks", { title, list_id: home.id });
     await page.goto(`${system.frontendUrl}/tasks?list=${home.id}`);
     await expectTitles(page, ["One", "Two", "Three"]);
+    assert.equal(await row("One").locator(".task-meta").count(), 0, "a row with no details has no meta line");
 
     await drag(page, row("Three").locator(".task-title"), row("One"), { above: true });
     await expectTitles(page, ["Three", "One", "Two"]);

@@ -221,7 +221,7 @@ export function AddTaskForm({ onCreate, tags, lists = [], ref }: AddTaskFormProp
         </button>
       </div>
       <p id={ID.hint} className={`hint ${styles.hint}`}>
-        Understood: !high, #tag, ^List, dates and times (fri 5pm), repeats (every mon, every! 2 weeks). Enter adds it.
+        Understood: !high, #tag, ^List, fri 5pm, every mon. Enter adds the task.
       </p>
 
       {chips.length > 0 && (

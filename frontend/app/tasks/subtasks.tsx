@@ -36,6 +36,8 @@ export function Subtasks({ api, parent, onChanged }: Props) {
   }
 
   function toggle(task: Task) {
+    // A refetch in flight (after the last add) would put the box back: it is cancelled first.
+    void queryClient.cancelQueries({ queryKey: key });
     queryClient.setQueryData<Task[]>(key, (rows) => rows?.map((t) => (t.id === task.id ? { ...t, completed: !t.completed } : t)));
     void change(() => api.updateTask(task.id, { completed: !task.completed }));
   }

@@ -193,7 +193,7 @@ export function TaskItem(props: Props) {
   const due = task.due_date ? dueLabel(task.due_date, today, task.completed) : null;
   const list = showList && task.list_id !== null ? lists.find((l) => l.id === task.list_id) : undefined;
   const subtasks = task.subtasks;
-  const hasMeta = task.priority !== "none" || due || task.tags.length > 0 || task.description || task.repeat || list || subtasks?.total;
+  const hasMeta = Boolean(task.priority !== "none" || due || task.tags.length > 0 || task.description || task.repeat || list || subtasks?.total);
   return (
     <li
       ref={setNodeRef}
