@@ -29,6 +29,15 @@ interface Props {
   onDelete: (tasks: "inbox" | "delete") => Promise<unknown>;
 }
 
+/** What the server refused (a taken name, too many lists), read out as it appears. */
+function Problem({ text }: { text: string | null }) {
+  return text ? (
+    <p role="alert" className="error">
+      {text}
+    </p>
+  ) : null;
+}
+
 /** Creates a list, or edits one: name, colour, place, and deletion (which asks what becomes of its tasks). */
 export function ListDialog(props: Props) {
   const dialogRef = useModalDialog(props.target !== null);
@@ -99,11 +108,7 @@ function ListDialogBody({ target, canMove, onClose, onSave, onMove, onDelete }: 
             Delete them too
           </label>
         </fieldset>
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
+        <Problem text={error} />
         <div className="actions">
           <button type="button" onClick={() => setDeleting(false)}>
             Back
@@ -131,11 +136,7 @@ function ListDialogBody({ target, canMove, onClose, onSave, onMove, onDelete }: 
           </label>
         ))}
       </fieldset>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
+      <Problem text={error} />
       {editing && (
         <div className="actions list-edit-actions">
           <button type="button" disabled={busy || !canMove.up} onClick={() => void act(() => onMove(-1), false)}>
