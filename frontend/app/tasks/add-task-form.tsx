@@ -13,6 +13,7 @@ import {
 } from "@/lib/client/quick-add";
 import { chipDay } from "@/lib/client/due-dates";
 import { PRIORITIES, PRIORITY_LABELS, type Priority } from "@/lib/shared/priorities";
+import { describeRepeat } from "@/lib/client/repeat";
 import { DESCRIPTION_MAX_LENGTH } from "@/lib/shared/limits";
 import styles from "./add-task-form.module.css";
 import { TagInput } from "./tag-input";
@@ -25,6 +26,8 @@ export interface AddTaskFormProps {
   onCreate: (input: TaskCreate) => Promise<void>;
   /** The person's tags (GET /tags), suggested in the details' tag field. */
   tags: readonly string[];
+  /** The person's lists, for `^List`. */
+  lists?: readonly { id: number; name: string }[];
   /** The quick-add line. */
   ref?: Ref<HTMLInputElement | null>;
 }
@@ -52,7 +55,7 @@ interface Chip {
   label: string;
   /** The words in the line, which stay there as text when the chip is removed. */
   text: string;
-  kind: "priority" | "due" | "tag";
+  kind: "priority" | "due" | "tag" | "time" | "repeat" | "list";
   problem?: string | null;
 }
 
@@ -66,6 +69,18 @@ function chipsOf(parsed: QuickAdd, today: Date): Chip[] {
     const { key, text, date } = parsed.due;
     chips.push({ key, text, kind: "due", label: `Due: ${chipDay(date, today)}` });
   }
+  if (parsed.time) {
+    const { key, text, value } = parsed.time;
+    chips.push({ key, text, kind: "time", label: `At ${value}` });
+  }
+  if (parsed.repeat) {
+    const { key, text, rule, from, problem } = parsed.repeat;
+    chips.push({ key, text, kind: "repeat", label: `Repeat: ${describeRepeat(rule, from)}`, problem });
+  }
+  if (parsed.list) {
+    const { key, text, name, id } = parsed.list;
+    chips.push({ key, text, kind: "list", label: `List: ${name}`, problem: id === null ? `No list named “${name}”.` : null });
+  }
   for (const tag of parsed.tags) {
     chips.push({ key: tag.key, text: tag.key, kind: "tag", label: `#${tag.name}`, problem: tag.problem });
   }
@@ -78,7 +93,7 @@ function chipsOf(parsed: QuickAdd, today: Date): Chip[] {
  * tags. Everything is checked as the backend would before sending; if creating fails, what was
  * typed stays.
  */
-export function AddTaskForm({ onCreate, tags, ref }: AddTaskFormProps) {
+export function AddTaskForm({ onCreate, tags, lists = [], ref }: AddTaskFormProps) {
   const lineRef = useRef<HTMLInputElement>(null);
   useImperativeHandle<HTMLInputElement | null, HTMLInputElement | null>(ref, () => lineRef.current, []);
   const [line, setLine] = useState("");
@@ -94,7 +109,7 @@ export function AddTaskForm({ onCreate, tags, ref }: AddTaskFormProps) {
 
   // "Today" is the browser's local day at the time of typing.
   const today = new Date();
-  const parsed = parseQuickAdd(line, { today, keepAsText });
+  const parsed = parseQuickAdd(line, { today, keepAsText, lists });
   const draft = draftTask(parsed, { ...details, tags: tagText.trim() ? [...details.tags, tagText] : details.tags });
   // Problems show once the person has tried to add, then follow every change.
   const problems = attempted && !draft.ok ? draft.problems : {};
@@ -204,7 +219,7 @@ export function AddTaskForm({ onCreate, tags, ref }: AddTaskFormProps) {
         </button>
       </div>
       <p id={ID.hint} className={`hint ${styles.hint}`}>
-        Add a priority (!high, !med, !low), tags (#home) or a date (tomorrow, next fri, dec 3). Enter adds the task.
+        Understood: !high, #tag, ^List, fri 5pm, every mon. Enter adds the task.
       </p>
 
       {chips.length > 0 && (

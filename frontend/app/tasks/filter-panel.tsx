@@ -3,7 +3,7 @@
 import { useRef, type ReactNode, type RefObject } from "react";
 import type { TagCount } from "@/lib/client/api";
 import type { Counts } from "@/lib/client/task-list";
-import { type ListState } from "@/lib/client/url-state";
+import { isDateView, type ListState } from "@/lib/client/url-state";
 import { Icon } from "./app-icon";
 import { DUE_NAMES, ListToolbar } from "./list-toolbar";
 import { TaskFilters } from "./task-filters";
@@ -48,7 +48,7 @@ function chipsOf(state: ListState): Chip[] {
   for (const tag of state.tag) {
     chips.push({ key: `t:${tag}`, label: `#${tag}`, remove: `Remove tag filter ${tag}`, clear: { tag: state.tag.filter((t) => t !== tag) } });
   }
-  if (state.due && state.view === "inbox") {
+  if (state.due && !isDateView(state)) {
     chips.push({ key: "due", label: `Due: ${DUE_NAMES[state.due]}`, remove: `Remove due filter ${DUE_NAMES[state.due]}`, clear: { due: null } });
   }
   return chips;

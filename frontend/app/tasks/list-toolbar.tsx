@@ -7,6 +7,7 @@ import {
   DEFAULT_ORDER,
   SEARCH_MAX_LENGTH,
   SORTS,
+  isDateView,
   TAG_FILTER_MAX,
   type ListState,
   type Order,
@@ -18,12 +19,13 @@ import type { SetListState } from "./use-list-state";
 /** How long typing pauses before the search is sent. */
 const SEARCH_DEBOUNCE_MS = 300;
 
-export const SORT_NAMES: Record<Sort, string> = { created: "Created", due: "Due date", priority: "Priority", title: "Title" };
+export const SORT_NAMES: Record<Sort, string> = { created: "Created", due: "Due date", priority: "Priority", title: "Title", manual: "My order" };
 const ORDER_NAMES: Record<Sort, Record<Order, string>> = {
   created: { desc: "Newest first", asc: "Oldest first" },
   due: { asc: "Earliest first", desc: "Latest first" },
   priority: { desc: "High first", asc: "Low first" },
   title: { asc: "A to Z", desc: "Z to A" },
+  manual: { asc: "As arranged", desc: "Reversed" },
 };
 export const DUE_NAMES: Record<DuePreset, string> = { overdue: "Overdue", today: "Today", week: "This week", none: "No date" };
 
@@ -166,7 +168,7 @@ export function ListToolbar(props: Props) {
           </select>
         </div>
         {/* A view (Today, Upcoming) already chooses the dates. */}
-        {state.view === "inbox" && (
+        {!isDateView(state) && (
         <div className="field">
           <label htmlFor="task-due">Due</label>
           <select id="task-due" value={state.due ?? ""} onChange={(event) => setState({ due: (event.target.value || null) as DuePreset | null })}>

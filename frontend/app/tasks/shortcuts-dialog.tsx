@@ -12,7 +12,7 @@ export const SHORTCUTS: [keys: string[], action: string][] = [
   [["t"], "Due today"],
   [["1", "2", "3", "4"], "Priority high, medium, low, none"],
   [["z", "Ctrl+Z"], "Undo"],
-  [["Alt+↑", "Alt+↓"], "Move in manual order (once the list has one)"],
+  [["Alt+↑", "Alt+↓"], "Move the task up or down (in a list, or with My order)"],
   [["g i", "g t", "g u"], "Open Inbox, Today, Upcoming"],
   [["n"], "New task"],
   [["/"], "Search"],

@@ -1,17 +1,28 @@
 "use client";
 
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
-import type { Task, TaskChanges } from "@/lib/client/api";
+import type { ApiClient, Task, TaskChanges, TaskList } from "@/lib/client/api";
 import { chipDay, dueLabel } from "@/lib/client/due-dates";
 import { parseQuickAdd } from "@/lib/client/quick-add";
+import { describeRepeat } from "@/lib/client/repeat";
 import { DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from "@/lib/shared/limits";
 import { PRIORITIES, PRIORITY_LABELS, type Priority } from "@/lib/shared/priorities";
 import { normalizeTag } from "@/lib/shared/tags";
 import { Icon } from "./app-icon";
+import { RepeatEditor } from "./repeat-editor";
+import { Subtasks } from "./subtasks";
+import { useDraggableRow } from "./task-dnd";
 
 
 interface Props {
   task: Task;
+  api: ApiClient;
+  /** The user's lists: the edit form's list picker, and the name on the row. */
+  lists: TaskList[];
+  /** The row names its list, except in that list's own view. */
+  showList: boolean;
+  /** A subtask changed: the parent's progress is read again. */
+  onSubtasksChanged: () => void;
   /** The local day, "YYYY-MM-DD": due dates read relative to it. */
   today: string;
   /** The list's one Tab stop (roving tabindex): this row's checkbox takes Tab, the others -1. */
@@ -42,6 +53,10 @@ function changesFrom(form: FormData, task: Task, today: Date): TaskChanges {
     description: text("description") || null,
     priority: parsed?.priority?.value ?? (text("priority") as Priority),
     due_date: parsed?.due?.date ?? (text("due_date") || null),
+    due_time: text("due_time") || null,
+    list_id: text("list_id") ? Number(text("list_id")) : null,
+    repeat: text("repeat") || null,
+    repeat_from: text("repeat_from") === "completion" ? "completion" : "due",
     tags: [...new Set([...fieldTags, ...(parsed?.tags.map((tag) => tag.name) ?? [])])].sort(),
   };
   const changes: TaskChanges = {};
@@ -51,7 +66,7 @@ function changesFrom(form: FormData, task: Task, today: Date): TaskChanges {
   return changes;
 }
 
-function EditForm({ task, onEdit, onSave, onEmptyTitle }: Pick<Props, "task" | "onEdit" | "onSave" | "onEmptyTitle">) {
+function EditForm({ task, lists, onEdit, onSave, onEmptyTitle }: Pick<Props, "task" | "lists" | "onEdit" | "onSave" | "onEmptyTitle">) {
   const [title, setTitle] = useState(task.title);
   const titleInputRef = useRef<HTMLInputElement>(null);
   const now = new Date();
@@ -121,11 +136,29 @@ function EditForm({ task, onEdit, onSave, onEmptyTitle }: Pick<Props, "task" | "
           <label htmlFor={`${base}-due`}>Due date</label>
           <input id={`${base}-due`} name="due_date" type="date" defaultValue={task.due_date ?? ""} />
         </div>
+        <div className="field">
+          <label htmlFor={`${base}-time`}>Time</label>
+          <input id={`${base}-time`} name="due_time" type="time" defaultValue={task.due_time ?? ""} />
+        </div>
+        {task.parent_id === null && (
+          <div className="field">
+            <label htmlFor={`${base}-list`}>List</label>
+            <select id={`${base}-list`} name="list_id" defaultValue={task.list_id ?? ""}>
+              <option value="">Inbox</option>
+              {lists.map((l) => (
+                <option key={l.id} value={l.id}>
+                  {l.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
         <div className="field grow">
           <label htmlFor={`${base}-tags`}>Tags, separated by commas</label>
           <input id={`${base}-tags`} name="tags" defaultValue={task.tags.join(", ")} />
         </div>
       </div>
+      <RepeatEditor id={`${base}-repeat`} repeat={task.repeat} from={task.repeat_from} />
       <div className="actions">
         <button type="submit" className="primary">
           Save
@@ -144,24 +177,32 @@ function EditForm({ task, onEdit, onSave, onEmptyTitle }: Pick<Props, "task" | "
  * active row is in the Tab order.
  */
 export function TaskItem(props: Props) {
-  const { task, today, active, editing, onActivate, onEdit, onToggle, onDelete, onTag } = props;
+  const { task, today, active, editing, onActivate, onEdit, onToggle, onDelete, onTag, api, lists, showList, onSubtasksChanged } = props;
   const checkboxRef = useRef<HTMLInputElement>(null);
+  const [expanded, setExpanded] = useState(false);
+  const { setNodeRef, listeners, style, isDragging } = useDraggableRow(task.id);
 
   if (editing) {
     return (
-      <li className="task editing" data-task-id={task.id}>
+      <li ref={setNodeRef} className="task editing" data-task-id={task.id}>
         <EditForm {...props} />
       </li>
     );
   }
 
   const due = task.due_date ? dueLabel(task.due_date, today, task.completed) : null;
-  const hasMeta = task.priority !== "none" || due || task.tags.length > 0 || task.description;
+  const list = showList && task.list_id !== null ? lists.find((l) => l.id === task.list_id) : undefined;
+  const subtasks = task.subtasks;
+  const hasMeta = Boolean(task.priority !== "none" || due || task.tags.length > 0 || task.description || task.repeat || list || subtasks?.total);
   return (
     <li
+      ref={setNodeRef}
+      style={style}
+      {...listeners}
       className={`task${task.completed ? " done" : ""}${due?.tone === "overdue" ? " overdue" : ""}`}
       data-task-id={task.id}
       data-active={active || undefined}
+      data-dragging={isDragging || undefined}
     >
       <input
         ref={checkboxRef}
@@ -190,7 +231,39 @@ export function TaskItem(props: Props) {
               <time className={`due due-${due.tone}`} dateTime={task.due_date} title={task.due_date}>
                 <span aria-hidden="true">{due.text}</span>
                 <span className="sr-only">{due.spoken}</span>
+                {task.due_time && ` ${task.due_time}`}
               </time>
+            )}
+            {task.repeat && (
+              <span className="repeat" title={describeRepeat(task.repeat, task.repeat_from)}>
+                <Icon name="repeat" />
+                <span className="sr-only">{describeRepeat(task.repeat, task.repeat_from)}</span>
+              </span>
+            )}
+            {subtasks && subtasks.total > 0 && (
+              <button
+                type="button"
+                className="subtask-count"
+                tabIndex={-1}
+                aria-expanded={expanded}
+                onClick={(event) => {
+                  event.stopPropagation();
+                  setExpanded((open) => !open);
+                }}
+              >
+                <span aria-hidden="true">
+                  {subtasks.completed}/{subtasks.total}
+                </span>
+                <span className="sr-only">
+                  Subtasks: {subtasks.completed} of {subtasks.total} done
+                </span>
+              </button>
+            )}
+            {list && (
+              <span className="task-list-name">
+                <span className="list-dot" data-color={list.color} aria-hidden="true" />
+                {list.name}
+              </span>
             )}
             {task.priority !== "none" && (
               <span className={`priority priority-${task.priority}`}>
@@ -218,6 +291,19 @@ export function TaskItem(props: Props) {
         )}
       </div>
       <div className="row-actions">
+        {task.parent_id === null && !subtasks?.total && (
+          <button
+            type="button"
+            className="icon-button"
+            tabIndex={-1}
+            onClick={() => setExpanded((open) => !open)}
+            aria-expanded={expanded}
+            aria-label={`Subtasks of ${task.title}`}
+            title="Subtasks"
+          >
+            <Icon name="subtasks" />
+          </button>
+        )}
         <button type="button" className="icon-button" tabIndex={-1} onClick={() => onEdit(true)} aria-label={`Edit ${task.title}`} title="Edit (e)">
           <Icon name="edit" />
         </button>
@@ -225,6 +311,7 @@ export function TaskItem(props: Props) {
           <Icon name="delete" />
         </button>
       </div>
+      {expanded && <Subtasks api={api} parent={task} onChanged={onSubtasksChanged} />}
     </li>
   );
 }

@@ -2,7 +2,7 @@
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { Fragment, useEffect, useMemo, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import { createApiClient, type ApiClient, type Task } from "@/lib/client/api";
 import { authClient, authFailure } from "@/lib/client/auth-client";
@@ -15,11 +15,16 @@ import { FilterPanel } from "./filter-panel";
 import { Icon } from "./app-icon";
 import { ListFooter } from "./list-footer";
 import { ShortcutsDialog } from "./shortcuts-dialog";
+import { ListDialog, type ListDialogTarget } from "./list-dialog";
 import { Sidebar, SIDEBAR_ID, VIEW_NAMES } from "./sidebar";
+import { TaskDnd } from "./task-dnd";
 import { TaskItem } from "./task-item";
 import { UndoToast } from "./undo-toast";
 import { useListState } from "./use-list-state";
+import { useLists } from "./use-lists";
 import { useTaskList } from "./use-task-list";
+import { dayHeading } from "@/lib/client/due-dates";
+import { openView, type View } from "@/lib/client/url-state";
 
 interface Props {
   user: { name: string; email: string };
@@ -66,6 +71,8 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
   const router = useRouter();
   const [state, setState] = useListState(search);
   const [notice, setNotice] = useState<string | null>(null);
+  /** What the last Alt+arrow move did, for screen readers (a drag announces itself). */
+  const [moved, setMoved] = useState("");
   const [emptyTitleTask, setEmptyTitleTask] = useState<Task | null>(null);
   const [signingOut, setSigningOut] = useState(false);
   const [filtersOpen, setFiltersOpen] = useState(false);
@@ -81,6 +88,11 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
   const loadMoreRef = useRef<HTMLButtonElement>(null);
   const afterG = useRef(false);
   const list = useTaskList(api, state, setNotice);
+  const lists = useLists(api, !list.loading);
+  const [listDialog, setListDialog] = useState<ListDialogTarget | null>(null);
+  const shownList = state.list === null ? null : lists.lists.find((l) => l.id === state.list);
+  const title = state.list === null ? VIEW_NAMES[state.view] : (shownList?.name ?? "List");
+  const editedIndex = listDialog?.kind === "edit" ? lists.lists.findIndex((l) => l.id === listDialog.list.id) : -1;
   // The server checked the session before rendering; the hook keeps watching it (on focus, and when
   // another tab signs out), so a session that ends elsewhere sends this tab to log in too.
   const session = authClient.useSession();
@@ -157,6 +169,8 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
   function handleShortcut(event: KeyboardEvent) {
     if (event.defaultPrevented || isTextEntry(event.target) || document.querySelector("dialog[open]")) return;
     const target = event.target instanceof Element ? event.target : null;
+    // A subtask's own controls (its checkbox, the add field) are not the row's.
+    if (target?.closest(".subtasks")) return;
     const onTask = target?.closest("ul.task-list") !== null && target !== null;
     // Enter and Space press the row's own buttons (edit, delete, a tag).
     if (onTask && target.closest("button") && (event.key === "Enter" || event.key === " ")) return;
@@ -179,8 +193,12 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
         focusRow(rows[Math.min(rows.length - 1, Math.max(0, onTask ? index + shortcut.by : index))] ?? null);
         return;
       case "reorder":
-        // Manual order arrives with the API's `POST /tasks/{id}/move`; until then the key does nothing.
-        if (subject && list.move) void list.move(subject, shortcut.by < 0 ? "up" : "down");
+        // Only rows in manual order move (a list's own order, or "My order" chosen in the panel).
+        if (subject && list.move) {
+          void list.move(subject, shortcut.by < 0 ? "up" : "down");
+          setMoved(`Moved ${subject.title} ${shortcut.by < 0 ? "up" : "down"}.`);
+          focusRow(subject);
+        }
         return;
       case "undo":
         undo();
@@ -188,7 +206,7 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
       case "goTo":
         return;
       case "view":
-        setState({ view: shortcut.view });
+        setState(openView(shortcut.view));
         return;
       case "help":
         setSheetOpen(true);
@@ -246,6 +264,12 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
   }
 
   return (
+    <TaskDnd
+      rows={rows}
+      lists={lists.lists}
+      onReorder={list.moveAfter && ((task, afterId) => void list.moveAfter?.(task, afterId))}
+      onToList={(task, listId) => void list.moveToList(task, listId)}
+    >
     <div className="shell">
       <header className="topbar">
         <button
@@ -269,7 +293,11 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
         open={drawerOpen}
         onClose={closeDrawer}
         view={state.view}
-        onView={(view) => setState({ view })}
+        list={state.list}
+        lists={lists.lists}
+        onView={(view: View, listId: number | null) => setState(openView(view, listId))}
+        onNewList={() => setListDialog({ kind: "create" })}
+        onEditList={(l) => setListDialog({ kind: "edit", list: l })}
         user={shownUser}
         onSignOut={signOut}
         signingOut={signingOut}
@@ -279,7 +307,8 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
         <FilterPanel
           heading={
             <h2 id="list-heading" className="view-title">
-              {VIEW_NAMES[state.view]}
+              {shownList && <span className="list-dot" data-color={shownList.color} aria-hidden="true" />}
+              {title}
             </h2>
           }
           open={filtersOpen}
@@ -295,7 +324,19 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
 
         {/* Tag suggestions are fetched once someone starts adding, not for the first screen. */}
         <div onFocusCapture={list.wantTags}>
-          <AddTaskForm ref={quickAddRef} onCreate={list.create} tags={list.tagNames} />
+          <AddTaskForm
+            ref={quickAddRef}
+            // A task added in a list goes into it; one added in Today is due today.
+            onCreate={(input) =>
+              list.create({
+                ...input,
+                list_id: input.list_id ?? state.list,
+                due_date: input.due_date ?? (state.view === "today" && state.list === null ? list.today : null),
+              })
+            }
+            tags={list.tagNames}
+            lists={lists.lists}
+          />
         </div>
 
         {notice && (
@@ -327,10 +368,20 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
                 <p className="empty">{emptyMessage(state, counts)}</p>
               ) : (
                 <ul aria-label="Tasks" className="task-list" aria-busy={list.updating}>
-                  {rows.map((task) => (
+                  {rows.map((task, index) => (
+                    <Fragment key={task.id}>
+                    {state.view === "upcoming" && state.list === null && state.sort === "due" && task.due_date && task.due_date !== rows[index - 1]?.due_date && (
+                      <li className="day-heading">
+                        <h3>{dayHeading(task.due_date, list.today)}</h3>
+                      </li>
+                    )}
                     <TaskItem
                       key={task.id}
                       task={task}
+                      api={api}
+                      lists={lists.lists}
+                      showList={state.list !== task.list_id}
+                      onSubtasksChanged={list.refreshRows}
                       today={list.today}
                       active={task.id === active?.id}
                       editing={task.id === editingId}
@@ -345,6 +396,7 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
                       onEmptyTitle={() => setEmptyTitleTask(task)}
                       onTag={(tag) => setState({ tag: state.tag.includes(tag) ? state.tag : [...state.tag, tag] })}
                     />
+                    </Fragment>
                   ))}
                 </ul>
               )}
@@ -357,6 +409,9 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
             </>
           )}
         </section>
+        <p role="status" className="sr-only">
+          {moved}
+        </p>
         <p className="muted shortcuts">
           Press <kbd>?</kbd> for keyboard shortcuts.
         </p>
@@ -365,6 +420,26 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
       <UndoToast pending={list.pending} onUndo={undo} onDismiss={dismissUndo} />
       <ConfirmDeleteDialog task={emptyTitleTask} onConfirm={deleteTask} onCancel={() => setEmptyTitleTask(null)} />
       <ShortcutsDialog open={sheetOpen} onClose={() => setSheetOpen(false)} />
+      <ListDialog
+        target={listDialog}
+        canMove={{ up: editedIndex > 0, down: editedIndex >= 0 && editedIndex < lists.lists.length - 1 }}
+        onClose={() => setListDialog(null)}
+        onSave={async (fields) => {
+          if (listDialog?.kind === "edit") {
+            await lists.update(listDialog.list.id, fields);
+            return;
+          }
+          const created = await lists.create(fields);
+          setState(openView("inbox", created.id));
+        }}
+        onMove={(by) => (listDialog?.kind === "edit" ? lists.move(listDialog.list, by) : Promise.resolve())}
+        onDelete={async (tasks) => {
+          if (listDialog?.kind !== "edit") return;
+          await lists.remove(listDialog.list.id, tasks);
+          if (state.list === listDialog.list.id) setState(openView("inbox"));
+        }}
+      />
     </div>
+    </TaskDnd>
   );
 }

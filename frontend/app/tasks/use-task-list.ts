@@ -2,13 +2,14 @@
 
 import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient, type InfiniteData, type QueryKey } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { ApiError, AuthRequiredError, type ApiClient, type NewTask, type Task, type TaskChanges, type TaskCounts } from "@/lib/client/api";
+import { ApiError, AuthRequiredError, type ApiClient, type NewTask, type Task, type TaskChanges, type TaskCounts, type TaskList } from "@/lib/client/api";
 import { localDay } from "@/lib/client/due-dates";
-import { addCounts, countsDelta, mapTasks, nextOffset, PAGE_SIZE, visibleTasks, type Counts } from "@/lib/client/task-list";
+import { addCounts, countsDelta, mapTasks, moveTask, neighbourAfter, nextOffset, PAGE_SIZE, visibleTasks, type Counts } from "@/lib/client/task-list";
 import { UndoQueue } from "@/lib/client/undo";
-import { apiFilters, apiListQuery, listSearch, type ListState } from "@/lib/client/url-state";
+import { apiFilters, apiListQuery, isManualOrder, listSearch, type ListState } from "@/lib/client/url-state";
 import type { Priority } from "@/lib/shared/priorities";
 import { describeFailure } from "./messages";
+import { LISTS_KEY } from "./use-lists";
 
 /** How long an undo is offered. */
 export const UNDO_MS = 6_000;
@@ -76,7 +77,19 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
     void queryClient.invalidateQueries({ queryKey: ["tasks"] });
     void queryClient.invalidateQueries({ queryKey: ["counts"] });
     void queryClient.invalidateQueries({ queryKey: ["tags"] });
+    void queryClient.invalidateQueries({ queryKey: LISTS_KEY });
   }, [queryClient]);
+
+  /** A list's open count follows its tasks in place (the sidebar is not fetched again for a tick). */
+  const editOpenCount = useCallback(
+    (task: Task, by: number) => {
+      if (task.list_id === null || task.parent_id !== null) return;
+      queryClient.setQueryData<TaskList[]>(LISTS_KEY, (lists) =>
+        lists?.map((l) => (l.id === task.list_id ? { ...l, open_count: Math.max(0, l.open_count + by) } : l)),
+      );
+    },
+    [queryClient],
+  );
 
   const editList = useCallback(
     (key: QueryKey, change: (task: Task) => Task | null) =>
@@ -178,12 +191,31 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
       () => {
         editList(key, (t) => (t.id === task.id ? { ...t, ...changes } : t));
         if (completes) {
+          if (!task.repeat) editOpenCount(task, changes.completed ? -1 : 1);
           editCounts(countsKey, (c) => addCounts(c, { all: 0, ...(changes.completed ? { active: -1, completed: 1 } : { active: 1, completed: -1 }) }));
         }
       },
       () => api.updateTask(task.id, changes),
-      // What the counts count may have changed (completion, or a field a filter reads); new tags are suggested.
-      changes.tags ? [["counts"], ["tags"]] : [["counts"]],
+      // What the counts count may have changed (completion, or a field a filter reads); new tags are
+      // suggested; a task that moved to another list leaves this one (and the sidebar's counts
+      // change), as does a repeating one whose completion moved its date.
+      [
+        ["counts"],
+        ...(changes.tags ? [["tags"]] : []),
+        ...(changes.list_id !== undefined || (completes && task.repeat) ? [["tasks"], LISTS_KEY] : []),
+      ],
+    );
+  }
+
+  /** Puts a task just after another in the manual order (null: first), on screen at once. */
+  function moveAfter(task: Task, afterId: number | null) {
+    const key = listKey;
+    return writeTask(
+      task,
+      `move “${task.title}”`,
+      () => queryClient.setQueryData<ListData>(key, (data) => moveTask(data, task.id, afterId) as ListData | undefined),
+      () => api.moveTask(task.id, afterId),
+      [],
     );
   }
 
@@ -207,6 +239,7 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
     const forget = () => {
       editList(key, (t) => (t.id === task.id ? null : t));
       editCounts(cKey, (c) => addCounts(c, countsDelta([task])));
+      if (!task.completed) editOpenCount(task, -1);
     };
     return undo.schedule({
       info: { kind: "delete", task },
@@ -269,6 +302,8 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
     updating: list.isPlaceholderData,
     failure: failure ? `Could not load your tasks. ${describeFailure(failure)}` : null,
     retry: () => void Promise.all([list.refetch(), counts.refetch()]),
+    /** The rows again from the server (a subtask changed its parent's progress). */
+    refreshRows: () => void queryClient.invalidateQueries({ queryKey: ["tasks"] }),
     hasMore: list.hasNextPage,
     loadingMore: list.isFetchingNextPage,
     loadMore: () => void list.fetchNextPage(),
@@ -281,8 +316,17 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
     save: (task: Task, changes: TaskChanges) => update(task, changes, "save"),
     dueToday: (task: Task) => update(task, { due_date: today }, "set the due date of"),
     setPriority: (task: Task, priority: Priority) => update(task, { priority }, "set the priority of"),
-    /** Alt+↑/↓ and drag: null until the API keeps a manual order (issue 20's `POST /tasks/{id}/move`). */
-    move: null as ((task: Task, direction: "up" | "down") => Promise<void>) | null,
+    /** Alt+↑/↓: one step in the manual order; null when the rows are in another order (or filtered). */
+    move: isManualOrder(state)
+      ? (task: Task, direction: "up" | "down") => {
+          const after = neighbourAfter(rows, task.id, direction === "up" ? -1 : 1);
+          return after === undefined ? Promise.resolve() : moveAfter(task, after);
+        }
+      : null,
+    /** Drag and drop within the list (manual order only). */
+    moveAfter: isManualOrder(state) ? moveAfter : null,
+    /** Drag onto a list in the sidebar: the task goes last there. */
+    moveToList: (task: Task, listId: number | null) => (task.list_id === listId ? Promise.resolve() : update(task, { list_id: listId }, "move")),
     remove,
     toggleAll,
     clearCompleted: () => clearCompleted(rows),

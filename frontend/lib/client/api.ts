@@ -22,6 +22,11 @@ export type NewTask = Schemas["TaskCreate"];
 export type TaskChanges = Partial<Pick<Task, Exclude<keyof Schemas["TaskUpdate"], "completed_on">>>;
 export type TaskCounts = Schemas["TaskCounts"];
 export type TagCount = Schemas["TagCount"];
+/** A list of tasks (the sidebar's); the Inbox is `list_id: null`, not a list. */
+export type TaskList = Schemas["ListPublic"];
+export type ListColor = TaskList["color"];
+export type NewList = Schemas["ListCreate"];
+export type ListChanges = Schemas["ListUpdate"];
 /** The filters every list-wide call shares (counts, clear completed). */
 export type TaskFilters = QueryOf<"countTasks">;
 /** The filters of toggle all: the shared ones and the completion state. */
@@ -107,6 +112,13 @@ export interface ApiClient {
   exportData(format: ExportFormat): Promise<{ blob: Blob; filename: string }>;
   /** Adds a file's lists and tasks (POST /import), all or nothing. */
   importData(format: ImportFormat, file: Blob, listName?: string): Promise<ImportResult>;
+  /** `after`: the task it is to follow in its list (or among its parent's subtasks); null: first. */
+  moveTask(id: number, after: number | null): Promise<Task>;
+  listLists(): Promise<TaskList[]>;
+  createList(list: NewList): Promise<TaskList>;
+  updateList(id: number, changes: ListChanges): Promise<TaskList>;
+  /** `tasks`: what becomes of its tasks, moved to the Inbox or deleted with it. */
+  deleteList(id: number, tasks: "inbox" | "delete"): Promise<void>;
   /** Forgets the cached token (sign-out). */
   clearToken(): void;
 }
@@ -337,6 +349,21 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       const path = `/import${queryString({ format, list_name: listName || undefined })}`;
       const response = await request("POST", path, file, {}, { "Content-Type": IMPORT_MEDIA_TYPES[format] });
       return (await response.json()) as ImportResult;
+    },
+    async moveTask(id, after) {
+      return (await (await request("POST", `/tasks/${id}/move`, { after })).json()) as Task;
+    },
+    async listLists() {
+      return (await (await request("GET", "/lists")).json()) as TaskList[];
+    },
+    async createList(list) {
+      return (await (await request("POST", "/lists", list)).json()) as TaskList;
+    },
+    async updateList(id, changes) {
+      return (await (await request("PATCH", `/lists/${id}`, changes)).json()) as TaskList;
+    },
+    async deleteList(id, tasks) {
+      await request("DELETE", `/lists/${id}${tasks === "delete" ? "?tasks=delete" : ""}`);
     },
     clearToken() {
       generation += 1;

@@ -107,3 +107,13 @@ export function chipDay(isoDate: string, today: Date): string {
     ...(year === today.getFullYear() ? {} : { year: "numeric" }),
   });
 }
+
+/** An Upcoming day group's heading: "Today · Sun, Dec 6", "Tomorrow · Mon, Dec 7", "Tue, Dec 8". */
+export function dayHeading(day: string, today: string): string {
+  const [year, month, date] = day.split("-").map(Number);
+  const text = new Date(Date.UTC(year, month - 1, date)).toLocaleDateString("en-US", { weekday: "short", month: "short", day: "numeric", timeZone: "UTC" });
+  const days = daysFrom(today, day);
+  if (days === 0) return `Today · ${text}`;
+  if (days === 1) return `Tomorrow · ${text}`;
+  return text;
+}

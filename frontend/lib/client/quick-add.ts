@@ -1,6 +1,6 @@
 /**
- * The quick-add line: "Pay rent tomorrow !high #home" becomes a title, a priority, a due date
- * and tags, and the whole new task is checked against the same rules the backend enforces, so
+ * The quick-add line: "Pay rent tomorrow 5pm every month ^Home !high #bills" becomes a title, a
+ * priority, a due date and time, a repeat, a list and tags, and the whole new task is checked against the same rules the backend enforces, so
  * a person reads what is wrong before anything is sent.
  */
 import * as chrono from "chrono-node";
@@ -60,12 +60,44 @@ export interface ParsedTag {
   problem: string | null;
 }
 
+export interface ParsedList {
+  /** The list's id, or null when the person has no list of that name. */
+  id: number | null;
+  /** Its name as the person's list spells it, else as typed. */
+  name: string;
+  text: string;
+  key: string;
+}
+
+export interface ParsedTime {
+  /** "HH:MM", 24 h. */
+  value: string;
+  /** Today, the due date when the line names none. */
+  first: string;
+  text: string;
+  key: string;
+}
+
+export interface ParsedRepeat {
+  /** An RRULE as the API takes it: "FREQ=WEEKLY;BYDAY=MO,FR". */
+  rule: string;
+  from: "due" | "completion";
+  /** The first day it falls on from today (the due date when the line names none). */
+  first: string;
+  text: string;
+  key: string;
+  problem: string | null;
+}
+
 export interface QuickAdd {
   /** The line without the parts that were understood. */
   title: string;
   priority: ParsedPriority | null;
   due: ParsedDue | null;
   tags: ParsedTag[];
+  list?: ParsedList | null;
+  time?: ParsedTime | null;
+  repeat?: ParsedRepeat | null;
 }
 
 export interface QuickAddOptions {
@@ -73,6 +105,144 @@ export interface QuickAddOptions {
   today: Date;
   /** Keys (from the parse) of parts the person chose to keep as plain title text. */
   keepAsText?: ReadonlySet<string>;
+  /** The person's lists, for `^Name`. */
+  lists?: readonly { id: number; name: string }[];
+}
+
+/**
+ * The list sigil: `^Work`. A name with spaces is written with "-" or "_" in their place
+ * (`^side-project` is the list "Side project"); case does not matter.
+ */
+const LIST_TOKEN = new RegExp(String.raw`(?<=^|\s)\^([\p{L}\p{N}_-]+)${TOKEN_END}`, "gu");
+const listKey = (name: string) => name.trim().toLowerCase().replace(/[\s_-]+/g, "-");
+
+/** "5pm", "5:30 pm", "17:30", "at 9" (a bare hour needs "at"). */
+const TIME_TOKEN = new RegExp(
+  String.raw`(?<=^|\s)(?:at\s+)?(?:(\d{1,2})(?::([0-5]\d))?\s?(am|pm)|([01]?\d|2[0-3]):([0-5]\d))${TOKEN_END}|(?<=^|\s)at\s+([01]?\d|2[0-3])${TOKEN_END}`,
+  "giu",
+);
+
+const WEEKDAY_CODES: Record<string, string> = {
+  mon: "MO", monday: "MO", tue: "TU", tues: "TU", tuesday: "TU", wed: "WE", wednesday: "WE", thu: "TH", thur: "TH", thurs: "TH",
+  thursday: "TH", fri: "FR", friday: "FR", sat: "SA", saturday: "SA", sun: "SU", sunday: "SU",
+};
+const WEEKDAY_INDEX: Record<string, number> = { SU: 0, MO: 1, TU: 2, WE: 3, TH: 4, FR: 5, SA: 6 };
+const UNITS: Record<string, string> = { day: "DAILY", week: "WEEKLY", month: "MONTHLY", year: "YEARLY" };
+const ORDINALS: Record<string, number> = { first: 1, "1st": 1, second: 2, "2nd": 2, third: 3, "3rd": 3, fourth: 4, "4th": 4, last: -1 };
+const DAY_NAME = String.raw`(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|rsday|urday)?`;
+
+/** "every …" up to what it can read: the longest form first. */
+const REPEAT_TOKEN = new RegExp(
+  String.raw`(?<=^|\s)every(!?)\s+(` +
+    [
+      String.raw`(?:\d+|other)\s+(?:day|week|month|year)s?`,
+      String.raw`(?:first|second|third|fourth|1st|2nd|3rd|4th|last)\s+${DAY_NAME}`,
+      String.raw`${DAY_NAME}(?:\s*(?:,|and|&)\s*${DAY_NAME})*`,
+      String.raw`weekday`,
+      String.raw`(?:day|week|month|year)`,
+      String.raw`\d{1,2}(?:st|nd|rd|th)`,
+    ].join("|") +
+    `)${TOKEN_END}`,
+  "giu",
+);
+
+function dayOfWeek(word: string): string {
+  return WEEKDAY_CODES[word.toLowerCase()] ?? WEEKDAY_CODES[word.toLowerCase().slice(0, 3)];
+}
+
+/** The first day on or after `today` that `matches`, looking a little over a year ahead. */
+function firstDay(today: Date, matches: (day: Date) => boolean): string {
+  const day = new Date(today.getFullYear(), today.getMonth(), today.getDate());
+  for (let i = 0; i < 400 && !matches(day); i += 1) day.setDate(day.getDate() + 1);
+  return localDay(day);
+}
+
+function nthWeekday(day: Date, weekday: number, n: number): boolean {
+  if (day.getDay() !== weekday) return false;
+  if (n > 0) return Math.ceil(day.getDate() / 7) === n;
+  const next = new Date(day);
+  next.setDate(day.getDate() + 7);
+  return next.getMonth() !== day.getMonth();
+}
+
+/** The rule for what follows "every", and its first day from today. */
+function readRule(words: string, today: Date): { rule: string; first: string; unitsOnly: boolean } {
+  const lower = words.toLowerCase().replace(/\s+/g, " ");
+  const always = () => true;
+  const counted = /^(\d+|other) (day|week|month|year)s?$/.exec(lower);
+  if (counted) {
+    const interval = counted[1] === "other" ? 2 : Number(counted[1]);
+    const rule = `FREQ=${UNITS[counted[2]]}${interval > 1 ? `;INTERVAL=${interval}` : ""}`;
+    return { rule, first: firstDay(today, always), unitsOnly: true };
+  }
+  if (UNITS[lower]) return { rule: `FREQ=${UNITS[lower]}`, first: firstDay(today, always), unitsOnly: true };
+  if (lower === "weekday") {
+    return { rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", first: firstDay(today, (d) => d.getDay() % 6 !== 0), unitsOnly: false };
+  }
+  const nth = /^(\S+) (\S+)$/.exec(lower);
+  if (nth && ORDINALS[nth[1]] !== undefined) {
+    const code = dayOfWeek(nth[2]);
+    const n = ORDINALS[nth[1]];
+    return { rule: `FREQ=MONTHLY;BYDAY=${n}${code}`, first: firstDay(today, (d) => nthWeekday(d, WEEKDAY_INDEX[code], n)), unitsOnly: false };
+  }
+  const monthDay = /^(\d{1,2})(?:st|nd|rd|th)$/.exec(lower);
+  if (monthDay) {
+    const n = Math.min(31, Math.max(1, Number(monthDay[1])));
+    return { rule: `FREQ=MONTHLY;BYMONTHDAY=${n}`, first: firstDay(today, (d) => d.getDate() === n), unitsOnly: false };
+  }
+  const codes = [...new Set(lower.split(/\s*(?:,|and|&)\s*/).map(dayOfWeek))];
+  const ordered = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"].filter((c) => codes.includes(c));
+  return {
+    rule: `FREQ=WEEKLY;BYDAY=${ordered.join(",")}`,
+    first: firstDay(today, (d) => ordered.some((c) => WEEKDAY_INDEX[c] === d.getDay())),
+    unitsOnly: false,
+  };
+}
+
+function readRepeat(line: string, today: Date, keepAsText: ReadonlySet<string>): (ParsedRepeat & { span: Span }) | null {
+  for (const { start, end, match } of spansOf(REPEAT_TOKEN, line)) {
+    const key = `repeat:${match[0].toLowerCase().replace(/\s+/g, " ")}`;
+    if (keepAsText.has(key)) continue;
+    const { rule, first, unitsOnly } = readRule(match[2], today);
+    const from = match[1] ? "completion" : "due";
+    // From completion, the API takes only a unit and an interval ("every! 3 days").
+    const problem = from === "completion" && !unitsOnly ? `“every!” counts from completion: use days, weeks, months or years (“every! 2 weeks”).` : null;
+    return { rule, from, first, text: match[0], key, problem, span: { start, end } };
+  }
+  return null;
+}
+
+function readTime(line: string, today: Date, keepAsText: ReadonlySet<string>): (ParsedTime & { span: Span }) | null {
+  for (const { start, end, match } of spansOf(TIME_TOKEN, line)) {
+    const key = `time:${match[0].toLowerCase().replace(/\s+/g, " ")}`;
+    if (keepAsText.has(key)) continue;
+    let hour: number;
+    let minute = 0;
+    if (match[3]) {
+      hour = Number(match[1]);
+      if (hour < 1 || hour > 12) continue;
+      minute = Number(match[2] ?? 0);
+      hour = (hour % 12) + (match[3].toLowerCase() === "pm" ? 12 : 0);
+    } else if (match[4] !== undefined) {
+      hour = Number(match[4]);
+      minute = Number(match[5]);
+    } else {
+      hour = Number(match[6]);
+    }
+    const value = `${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")}`;
+    return { value, first: localDay(today), text: match[0], key, span: { start, end } };
+  }
+  return null;
+}
+
+function readList(line: string, lists: readonly { id: number; name: string }[], keepAsText: ReadonlySet<string>): (ParsedList & { span: Span }) | null {
+  for (const { start, end, match } of spansOf(LIST_TOKEN, line)) {
+    const key = `^${listKey(match[1])}`;
+    if (keepAsText.has(key)) continue;
+    const found = lists.find((l) => listKey(l.name) === listKey(match[1]));
+    return { id: found?.id ?? null, name: found?.name ?? match[1], text: match[0], key, span: { start, end } };
+  }
+  return null;
 }
 
 /** The local calendar day of `date`, spelled as the API spells dates. */
@@ -190,7 +360,7 @@ function readDue(line: string, masked: string, today: Date, keepAsText: Readonly
  * tag twice counts once); one the backend would refuse is kept, with its problem, for the person
  * to fix. What is used leaves the title; a key in `keepAsText` leaves that part in the title.
  */
-export function parseQuickAdd(line: string, { today, keepAsText = new Set() }: QuickAddOptions): QuickAdd {
+export function parseQuickAdd(line: string, { today, keepAsText = new Set(), lists = [] }: QuickAddOptions): QuickAdd {
   const used: Span[] = [];
 
   const priorities = spansOf(PRIORITY_TOKEN, line);
@@ -213,16 +383,31 @@ export function parseQuickAdd(line: string, { today, keepAsText = new Set() }: Q
     if (!tags.some((tag) => tag.name === name)) tags.push({ name, key, problem: tagProblem(name) });
   }
 
-  // Token-shaped text is hidden from the date reader even when kept as text: "#friday" is a tag.
-  const masked = blank(line, [...priorities, ...tagTokens]);
+  const list = readList(line, lists, keepAsText);
+  const repeat = readRepeat(line, today, keepAsText);
+  const time = readTime(blank(line, repeat ? [repeat.span] : []), today, keepAsText);
+  for (const part of [list, repeat, time]) if (part) used.push(part.span);
+
+  // Token-shaped text is hidden from the date reader even when kept as text: "#friday" is a tag,
+  // "every monday" a repeat, "5pm" a time.
+  const masked = blank(line, [...priorities, ...tagTokens, ...spansOf(LIST_TOKEN, line), ...spansOf(REPEAT_TOKEN, line), ...(time ? [time.span] : [])]);
   const due = readDue(line, masked, today, keepAsText);
   if (due) used.push(due.span);
 
+  const strip = <T extends { span: Span }>(part: T | null): Omit<T, "span"> | null => {
+    if (!part) return null;
+    const rest: Partial<T> = { ...part };
+    delete rest.span;
+    return rest as Omit<T, "span">;
+  };
   return {
     title: withoutSpans(line, used),
     priority,
     due: due && { date: due.date, text: due.text, key: due.key },
     tags,
+    ...(list ? { list: strip(list) } : {}),
+    ...(time ? { time: strip(time) } : {}),
+    ...(repeat ? { repeat: strip(repeat) } : {}),
   };
 }
 
@@ -274,7 +459,12 @@ function descriptionProblem(description: string): string | null {
  */
 export function draftTask(parsed: QuickAdd, details: TaskDetails): Draft {
   const problems: DraftProblems = {};
-  const line = [titleProblem(parsed), ...parsed.tags.map((tag) => tag.problem)].filter((problem) => problem !== null);
+  const line = [
+    titleProblem(parsed),
+    ...parsed.tags.map((tag) => tag.problem),
+    parsed.list && parsed.list.id === null ? `There is no list named “${parsed.list.name}”. Create it in the sidebar first.` : null,
+    parsed.repeat?.problem ?? null,
+  ].filter((problem) => problem !== null);
 
   const tags = [...new Set([...parsed.tags.map((tag) => tag.name), ...details.tags.map(normalizeTag)])];
   if (tags.length > TAGS_PER_TASK) line.push(`A task has at most ${TAGS_PER_TASK} tags; this one has ${tags.length}.`);
@@ -287,14 +477,19 @@ export function draftTask(parsed: QuickAdd, details: TaskDetails): Draft {
   if (details.dueDate && !isCalendarDate(details.dueDate)) problems.dueDate = "Enter a real date, or clear the field.";
 
   if (Object.keys(problems).length > 0) return { ok: false, problems };
+  // A time or a repeat needs a day: the repeat's first, else today.
+  const dueDate = parsed.due?.date ?? (details.dueDate || parsed.repeat?.first || parsed.time?.first || null);
   return {
     ok: true,
     task: {
       title: parsed.title,
       description: details.description.trim() || null,
       priority: parsed.priority?.value ?? details.priority,
-      due_date: parsed.due?.date ?? (details.dueDate || null),
+      due_date: dueDate,
       tags,
+      ...(parsed.list?.id ? { list_id: parsed.list.id } : {}),
+      ...(parsed.time ? { due_time: parsed.time.value } : {}),
+      ...(parsed.repeat ? { repeat: parsed.repeat.rule, repeat_from: parsed.repeat.from } : {}),
     },
   };
 }

@@ -10,15 +10,16 @@ import type { TaskFilters, TaskListQuery } from "./api";
 
 export const STATUSES = ["all", "active", "completed"] as const;
 export type Status = (typeof STATUSES)[number];
-export const SORTS = ["created", "due", "priority", "title"] as const;
+export const SORTS = ["created", "due", "priority", "title", "manual"] as const;
 export type Sort = (typeof SORTS)[number];
 export type Order = "asc" | "desc";
-/** The sidebar's views: every task, what is due today or overdue, and the next seven days. */
-export const VIEWS = ["inbox", "today", "upcoming"] as const;
+/** The sidebar's views: the Inbox (tasks in no list), what is due today or overdue, the next seven
+ * days, and what was completed. A list of the user's own is `list` instead. */
+export const VIEWS = ["inbox", "today", "upcoming", "completed"] as const;
 export type View = (typeof VIEWS)[number];
 
 /** Each sort's own direction, as the API applies it when `order` is left out. */
-export const DEFAULT_ORDER: Record<Sort, Order> = { created: "desc", due: "asc", priority: "desc", title: "asc" };
+export const DEFAULT_ORDER: Record<Sort, Order> = { created: "desc", due: "asc", priority: "desc", title: "asc", manual: "asc" };
 
 // The API's limits: a longer search or more tags would only earn a 422.
 export const SEARCH_MAX_LENGTH = 100;
@@ -27,6 +28,8 @@ export const TAG_FILTER_MAX = 10;
 
 export interface ListState {
   view: View;
+  /** One of the user's lists (its id), shown in place of the view. */
+  list: number | null;
   status: Status;
   /** The search words, as typed (trimmed). */
   q: string;
@@ -39,6 +42,7 @@ export interface ListState {
 
 export const DEFAULT_STATE: ListState = {
   view: "inbox",
+  list: null,
   status: "all",
   q: "",
   priority: [],
@@ -53,11 +57,14 @@ function oneOf<T extends string>(values: readonly T[], value: string | null): T 
 }
 
 export function parseListState(params: URLSearchParams): ListState {
-  const sort = oneOf(SORTS, params.get("sort")) ?? DEFAULT_STATE.sort;
+  const list = /^[1-9]\d{0,15}$/.test(params.get("list") ?? "") ? Number(params.get("list")) : null;
+  const view = list === null ? (oneOf(VIEWS, params.get("view")) ?? DEFAULT_STATE.view) : DEFAULT_STATE.view;
+  const sort = oneOf(SORTS, params.get("sort")) ?? viewSort(view, list).sort;
   const priority = PRIORITIES.filter((p) => params.getAll("priority").includes(p));
   const tag = [...new Set(params.getAll("tag").map(normalizeTag).filter(Boolean))].slice(0, TAG_FILTER_MAX);
   return {
-    view: oneOf(VIEWS, params.get("view")) ?? DEFAULT_STATE.view,
+    view,
+    list,
     status: oneOf(STATUSES, params.get("status")) ?? DEFAULT_STATE.status,
     q: (params.get("q") ?? "").trim().slice(0, SEARCH_MAX_LENGTH),
     priority,
@@ -71,13 +78,14 @@ export function parseListState(params: URLSearchParams): ListState {
 /** The URL's search parameters for a state: only what differs from the defaults, in a fixed order. */
 export function serializeListState(state: ListState): URLSearchParams {
   const params = new URLSearchParams();
-  if (state.view !== DEFAULT_STATE.view) params.set("view", state.view);
+  if (state.list !== null) params.set("list", String(state.list));
+  else if (state.view !== DEFAULT_STATE.view) params.set("view", state.view);
   if (state.status !== DEFAULT_STATE.status) params.set("status", state.status);
   if (state.q.trim()) params.set("q", state.q.trim());
   for (const p of PRIORITIES) if (state.priority.includes(p)) params.append("priority", p);
   for (const t of [...state.tag].sort()) params.append("tag", t);
   if (state.due) params.set("due", state.due);
-  if (state.sort !== DEFAULT_STATE.sort) params.set("sort", state.sort);
+  if (state.sort !== viewSort(state.view, state.list).sort) params.set("sort", state.sort);
   if (state.order !== DEFAULT_ORDER[state.sort]) params.set("order", state.order);
   return params;
 }
@@ -93,6 +101,11 @@ export function isFiltered(state: ListState): boolean {
   return Boolean(state.q || state.priority.length || state.tag.length || state.due);
 }
 
+/** True for the views that are a span of due dates (they take the place of the due filter). */
+export function isDateView(state: ListState): boolean {
+  return state.list === null && (state.view === "today" || state.view === "upcoming");
+}
+
 /** A view's due dates: Today holds what is due today or overdue, Upcoming today and the six days after. */
 export function viewRange(view: View, today: string): DueRange {
   if (view === "today") return { due_to: today };
@@ -100,11 +113,18 @@ export function viewRange(view: View, today: string): DueRange {
   return {};
 }
 
+/** Which tasks a view holds by list: the Inbox those in no list, a list its own, the others every list. */
+function listFilter(state: ListState): Pick<TaskFilters, "list"> {
+  if (state.list !== null) return { list: state.list };
+  return state.view === "inbox" ? { list: "inbox" } : {};
+}
+
 /** The filters the counts, toggle all and clear completed share: all but status, sort and paging.
- * A view's dates take the place of the due filter (the panel offers it only in the Inbox). */
+ * A view's dates take the place of the due filter (the panel offers it only outside them). */
 export function apiFilters(state: ListState, today: string): TaskFilters {
-  const range: DueRange = state.view !== "inbox" ? viewRange(state.view, today) : state.due ? dueRange(state.due, today) : {};
+  const range: DueRange = isDateView(state) ? viewRange(state.view, today) : state.due ? dueRange(state.due, today) : {};
   return {
+    ...listFilter(state),
     ...(state.q ? { q: searchedWords(state.q) } : {}),
     ...(state.priority.length ? { priority: state.priority } : {}),
     ...(state.tag.length ? { tag: state.tag } : {}),
@@ -122,9 +142,31 @@ export function apiListQuery(state: ListState, today: string, page: { limit: num
   return {
     ...apiFilters(state, today),
     ...(state.status === "all" ? {} : { completed: state.status === "completed" }),
+    // Completed holds what was done, whatever the status buttons say.
+    ...(state.list === null && state.view === "completed" ? { completed: true } : {}),
     sort: state.sort,
     ...(state.order === DEFAULT_ORDER[state.sort] ? {} : { order: state.order }),
     limit: page.limit,
     offset: page.offset,
   };
+}
+
+/**
+ * A view's own order, used until another is chosen: Today and Upcoming by day (Upcoming is
+ * grouped by day), a list in the order its tasks were dragged into, the Inbox newest first.
+ */
+export function viewSort(view: View, list: number | null): { sort: Sort; order: Order } {
+  if (list !== null) return { sort: "manual", order: "asc" };
+  if (view === "today" || view === "upcoming") return { sort: "due", order: "asc" };
+  return { sort: "created", order: "desc" };
+}
+
+/** The state change that opens a view or a list, in its own order. */
+export function openView(view: View, list: number | null = null): Partial<ListState> {
+  return { view, list, ...viewSort(view, list) };
+}
+
+/** True when rows are in manual order, so that dragging them and Alt+arrows can move them. */
+export function isManualOrder(state: ListState): boolean {
+  return state.sort === "manual" && !isFiltered(state);
 }

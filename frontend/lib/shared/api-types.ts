@@ -4,6 +4,28 @@
  */
 
 export interface paths {
+    "/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Data
+         * @description The caller's lists and tasks as a file: `json` holds everything and imports back;
+         *     `csv` is one row per task (columns in the README); `ics` an iCalendar of VTODOs. Streamed:
+         *     the tasks are read a page at a time.
+         */
+        get: operations["exportData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -38,6 +60,30 @@ export interface paths {
         get: operations["ready"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Data
+         * @description Adds a file's lists and tasks to the caller's, in one transaction: all of it, or
+         *     nothing (a 422 naming the line, UID or field at fault, with how many problems there are).
+         *     A list whose name the caller already has (ignoring case) is used, not created again.
+         *     `skipped` reports what was left out or changed (Todoist sections and comments, iCalendar
+         *     events, repeats with no equivalent...).
+         */
+        post: operations["importData"];
         delete?: never;
         options?: never;
         head?: never;
@@ -277,6 +323,13 @@ export interface components {
             /** Updated */
             updated: number;
         };
+        /** CreatedCounts */
+        CreatedCounts: {
+            /** Lists */
+            lists: number;
+            /** Tasks */
+            tasks: number;
+        };
         /**
          * ErrorMessage
          * @description Every error but 422 (see HTTPValidationError).
@@ -284,6 +337,121 @@ export interface components {
         ErrorMessage: {
             /** Detail */
             detail: string;
+        };
+        /**
+         * ExportDocument
+         * @description GET /export?format=json, and what POST /import?format=json reads (a file whose tasks
+         *     also keep the rules no schema can say: a time or a repeat needs a due date, a repeat is
+         *     of the RRULE subset, ids named are the file's).
+         */
+        ExportDocument: {
+            /**
+             * Exported At
+             * Format: date-time
+             */
+            exported_at: string;
+            /**
+             * Format
+             * @constant
+             */
+            format: "todo-export";
+            /** Lists */
+            lists: components["schemas"]["ExportedList"][];
+            /** Tasks */
+            tasks: components["schemas"]["ExportedTask"][];
+            /**
+             * Version
+             * @constant
+             */
+            version: 1;
+        };
+        /** ExportedList */
+        ExportedList: {
+            /**
+             * Color
+             * @enum {string}
+             */
+            color: "gray" | "red" | "orange" | "yellow" | "green" | "teal" | "blue" | "purple" | "pink";
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /**
+             * Name
+             * @description 1-60 characters, at least one visible, no NUL; stored trimmed; unique per user ignoring case
+             * @example Work
+             */
+            name: string;
+            /** Position */
+            position: number;
+        };
+        /** ExportedTask */
+        ExportedTask: {
+            /** Completed */
+            completed: boolean;
+            /** Completed At */
+            completed_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string | null;
+            /** Due Date */
+            due_date: string | null;
+            /** Due Time */
+            due_time: string | null;
+            /** Id */
+            id: number;
+            /**
+             * List Id
+             * @description a list of the file; null: the Inbox
+             */
+            list_id: number | null;
+            /**
+             * Parent Id
+             * @description a top-level task of the file
+             */
+            parent_id: number | null;
+            /** Position */
+            position: number;
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority: "none" | "low" | "medium" | "high";
+            /** Repeat */
+            repeat: string | null;
+            /**
+             * Repeat From
+             * @enum {string}
+             */
+            repeat_from: "due" | "completion";
+            /**
+             * Repeat Of
+             * @description a task of the file
+             */
+            repeat_of: number | null;
+            /**
+             * Tags
+             * @description at most 10; duplicates collapse
+             */
+            tags: string[];
+            /**
+             * Title
+             * @description 1-200 characters as sent, at least one of them visible (not whitespace, a control, format or other invisible character), no NUL. Stored without leading and trailing whitespace.
+             * @example Buy milk
+             */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -297,6 +465,12 @@ export interface components {
              * @enum {string}
              */
             status: "ok" | "unavailable";
+        };
+        /** ImportResult */
+        ImportResult: {
+            created: components["schemas"]["CreatedCounts"];
+            /** Skipped */
+            skipped: components["schemas"]["SkippedItem"][];
         };
         /**
          * ListCreate
@@ -377,6 +551,19 @@ export interface components {
              * @description the list's order key: lists are shown by it (then by id)
              */
             position?: number;
+        };
+        /**
+         * SkippedItem
+         * @description One thing left out or changed: where (a line of a CSV, a UID of an iCalendar file)
+         *     and why.
+         */
+        SkippedItem: {
+            /** Line */
+            line?: number | null;
+            /** Reason */
+            reason: string;
+            /** Uid */
+            uid?: string | null;
         };
         /** SubtaskCounts */
         SubtaskCounts: {
@@ -656,6 +843,104 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    exportData: {
+        parameters: {
+            query?: {
+                /** @description json: everything, re-importable; csv: one row per task; ics: VTODOs */
+                format?: "json" | "csv" | "ics";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment (Content-Disposition) */
+            200: {
+                headers: {
+                    /** @description attachment; filename="todo-export-YYYY-MM-DD.<format>" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportDocument"];
+                    "text/calendar": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description More than one Authorization header, or a body that is not UTF-8 */
+            400: {
+                headers: {
+                    /** @description Bearer error="invalid_request" (several Authorization headers) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No valid bearer token. Checked before anything else about the request. */
+            401: {
+                headers: {
+                    /** @description Bearer, or Bearer error="invalid_token" when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The caller has MAX_INFLIGHT_PER_USER requests under way already */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The request line and headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The database cannot be reached right now */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
     health: {
         parameters: {
             query?: never;
@@ -743,6 +1028,109 @@ export interface operations {
             };
         };
     };
+    importData: {
+        parameters: {
+            query: {
+                /** @description json: a file GET /export wrote; todoist-csv: a Todoist project's CSV export; ics: an iCalendar file (its VTODOs) */
+                format: "json" | "todoist-csv" | "ics";
+                /** @description todoist-csv: the list the project's tasks go to (default: Todoist) */
+                list_name?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file, at most 10 MB (413 beyond) */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportDocument"];
+                "text/calendar": string;
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description More than one Authorization header, or a body that is not UTF-8 */
+            400: {
+                headers: {
+                    /** @description Bearer error="invalid_request" (several Authorization headers) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No valid bearer token. Checked before anything else about the request. */
+            401: {
+                headers: {
+                    /** @description Bearer, or Bearer error="invalid_token" when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The caller has MAX_INFLIGHT_PER_USER requests under way already */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The request line and headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The database cannot be reached right now */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
     listLists: {
         parameters: {
             query?: never;
@@ -786,6 +1174,17 @@ export interface operations {
             /** @description The request body is over the size limit */
             413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The caller has MAX_INFLIGHT_PER_USER requests under way already */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -885,6 +1284,17 @@ export interface operations {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
+            /** @description The caller has MAX_INFLIGHT_PER_USER requests under way already */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
             /** @description The request line and headers are over the size limit */
             431: {
                 headers: {
@@ -975,6 +1385,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The caller has MAX_INFLIGHT_PER_USER requests under way already */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description The request line and headers are over the size limit */
@@ -1079,6 +1500,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The caller has MAX_INFLIGHT_PER_USER requests under way already */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description The request line and headers are over the size limit */
@@ -2201,6 +2633,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The caller has MAX_INFLIGHT_PER_USER requests under way already */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
                 };
             };
             /** @description The request line and headers are over the size limit */

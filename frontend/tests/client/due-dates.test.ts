@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { addDays, chipDay, daysFrom, dueLabel, localDay } from "@/lib/client/due-dates";
+import { addDays, chipDay, dayHeading, daysFrom, dueLabel, localDay } from "@/lib/client/due-dates";
 
 const TODAY = "2026-11-28"; // a Saturday
 
@@ -72,5 +72,13 @@ describe("a chosen due date as its chip reads it", () => {
   });
   it("leaves this year's dates without a year", () => {
     expect(chipDay("2026-12-24", dec5)).not.toMatch(/2026/);
+  });
+});
+
+describe("dayHeading", () => {
+  it("names today and tomorrow, then the weekday and date", () => {
+    expect(dayHeading("2026-12-06", "2026-12-06")).toBe("Today · Sun, Dec 6");
+    expect(dayHeading("2026-12-07", "2026-12-06")).toBe("Tomorrow · Mon, Dec 7");
+    expect(dayHeading("2026-12-08", "2026-12-06")).toBe("Tue, Dec 8");
   });
 });

@@ -197,9 +197,9 @@ describe("quick add: dates, relative to the local day", () => {
     expect(parse("Call mom tomorrow and dad friday")).toMatchObject({ title: "Call mom and dad friday", due: { date: "2026-11-29" } });
   });
 
-  it("keeps a time of day in the title: the due date is a day", () => {
-    expect(parse("Call dentist tomorrow at 5pm")).toMatchObject({ title: "Call dentist at 5pm", due: { date: "2026-11-29" } });
-    expect(parse("Meet at 5")).toMatchObject({ title: "Meet at 5", due: null });
+  it("reads a time of day apart from the date (issue 20): the due date stays a day", () => {
+    expect(parse("Call dentist tomorrow at 5pm")).toMatchObject({ title: "Call dentist", due: { date: "2026-11-29" }, time: { value: "17:00" } });
+    expect(parse("Meet at 5")).toMatchObject({ title: "Meet", due: null, time: { value: "05:00" } });
   });
 
   // Decided: words that chrono reads as dates but people write as words stay text.
@@ -299,5 +299,77 @@ describe("quick add: the details area", () => {
     expect(suggestTags(known, "ho", ["home"])).toEqual(["homework", "shopping"]);
     expect(suggestTags(known, "", ["work"], 3)).toEqual(["errands", "home", "homework"]);
     expect(suggestTags(known, "zzz", [])).toEqual([]);
+  });
+});
+
+describe("quick add: lists, times and repeats (issue 20)", () => {
+  const lists = [
+    { id: 4, name: "Work" },
+    { id: 9, name: "Side project" },
+  ];
+  const read = (line: string, today = SATURDAY) => parseQuickAdd(line, { today, lists });
+  const rule = (line: string) => read(line).repeat?.rule ?? null;
+
+  it("reads ^List by name, ignoring case, with - or _ for spaces", () => {
+    expect(read("Plan ^work").list).toEqual({ id: 4, name: "Work", text: "^work", key: "^work" });
+    expect(read("Plan ^Side_project").list?.id).toBe(9);
+    expect(read("Plan ^side-project").title).toBe("Plan");
+    expect(draftTask(read("Plan ^Work"), EMPTY_DETAILS)).toMatchObject({ ok: true, task: { title: "Plan", list_id: 4 } });
+    // A list that does not exist is named in the problem, not silently dropped.
+    const missing = draftTask(read("Plan ^Garden"), EMPTY_DETAILS);
+    expect(missing.ok).toBe(false);
+    expect(!missing.ok && missing.problems.line).toMatch(/no list named “Garden”/);
+  });
+
+  it("reads times: 5pm, 5:30 pm, 17:30, at 9; a time alone is due today", () => {
+    expect(read("Call 5pm").time?.value).toBe("17:00");
+    expect(read("Call 5:30 pm").time?.value).toBe("17:30");
+    expect(read("Call 17:30").time?.value).toBe("17:30");
+    expect(read("Call at 9").time?.value).toBe("09:00");
+    expect(read("Call at 12am").time?.value).toBe("00:00");
+    expect(read("Call at 9").title).toBe("Call");
+    expect(read("Call 13pm").time ?? null).toBeNull();
+    expect(draftTask(read("Call tomorrow 5pm"), EMPTY_DETAILS)).toMatchObject({ ok: true, task: { title: "Call", due_date: "2026-11-29", due_time: "17:00" } });
+    expect(draftTask(read("Call at 9"), EMPTY_DETAILS)).toMatchObject({ ok: true, task: { due_date: "2026-11-28", due_time: "09:00" } });
+  });
+
+  it("reads the issue's repeats as RRULEs", () => {
+    expect(rule("Water plants every day")).toBe("FREQ=DAILY");
+    expect(rule("Standup every weekday")).toBe("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR");
+    expect(rule("Review every week")).toBe("FREQ=WEEKLY");
+    expect(rule("Review every 2 weeks")).toBe("FREQ=WEEKLY;INTERVAL=2");
+    expect(rule("Gym every monday")).toBe("FREQ=WEEKLY;BYDAY=MO");
+    expect(rule("Gym every mon and fri")).toBe("FREQ=WEEKLY;BYDAY=MO,FR");
+    expect(rule("Gym every fri, mon")).toBe("FREQ=WEEKLY;BYDAY=MO,FR");
+    expect(rule("Rent every month")).toBe("FREQ=MONTHLY");
+    expect(rule("Rent every 15th")).toBe("FREQ=MONTHLY;BYMONTHDAY=15");
+    expect(rule("Retro every last friday")).toBe("FREQ=MONTHLY;BYDAY=-1FR");
+    expect(rule("Taxes every year")).toBe("FREQ=YEARLY");
+    expect(read("Gym every monday").title).toBe("Gym");
+  });
+
+  it("starts a repeat on its first day from today when no date is given (Saturday 28 Nov)", () => {
+    expect(read("Gym every mon and fri").repeat?.first).toBe("2026-11-30");
+    expect(read("Rent every 15th").repeat?.first).toBe("2026-12-15");
+    expect(read("Retro every last friday").repeat?.first).toBe("2026-12-25");
+    expect(read("Stretch every day").repeat?.first).toBe("2026-11-28");
+    // A repeat's weekday is not also read as the due date.
+    expect(read("Gym every monday").due).toBeNull();
+    expect(draftTask(read("Gym every monday 7am"), EMPTY_DETAILS)).toMatchObject({
+      ok: true,
+      task: { title: "Gym", due_date: "2026-11-30", due_time: "07:00", repeat: "FREQ=WEEKLY;BYDAY=MO", repeat_from: "due" },
+    });
+  });
+
+  it("counts from completion with every!, which takes only units", () => {
+    expect(read("Haircut every! 3 weeks").repeat).toMatchObject({ rule: "FREQ=WEEKLY;INTERVAL=3", from: "completion", problem: null });
+    expect(draftTask(read("Water every! 3 days"), EMPTY_DETAILS)).toMatchObject({ ok: true, task: { repeat: "FREQ=DAILY;INTERVAL=3", repeat_from: "completion" } });
+    expect(draftTask(read("Gym every! monday"), EMPTY_DETAILS).ok).toBe(false);
+  });
+
+  it("leaves a part in the title when its chip is removed", () => {
+    const parsed = parseQuickAdd("Gym every monday ^Work", { today: SATURDAY, lists, keepAsText: new Set(["repeat:every monday", "^work"]) });
+    expect(parsed.title).toBe("Gym every monday ^Work");
+    expect(parsed.repeat ?? null).toBeNull();
   });
 });

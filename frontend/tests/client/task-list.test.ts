@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Task } from "@/lib/client/api";
-import { addCounts, countsDelta, emptyMessage, itemsLeft, mapTasks, nextOffset, PAGE_SIZE, visibleTasks } from "@/lib/client/task-list";
+import { addCounts, countsDelta, emptyMessage, itemsLeft, mapTasks, moveTask, neighbourAfter, nextOffset, PAGE_SIZE, visibleTasks } from "@/lib/client/task-list";
 import { DEFAULT_STATE } from "@/lib/client/url-state";
 import { exampleTask } from "../helpers/task";
 
@@ -57,5 +57,27 @@ describe("empty states", () => {
     expect(emptyMessage({ ...DEFAULT_STATE, status: "completed" }, undefined)).toBe("No tasks completed yet.");
     expect(emptyMessage({ ...DEFAULT_STATE, status: "active" }, { all: 2, active: 0, completed: 2 })).toBe("All done. Nothing left to do.");
     expect(emptyMessage(DEFAULT_STATE, { all: 0, active: 0, completed: 0 })).toMatch(/^No tasks yet/);
+  });
+});
+
+describe("manual order in place", () => {
+  const data = { pages: [[task(1), task(2)], [task(3), task(4)]], pageParams: [0, 2] };
+  const ids = (pages: { pages: Task[][] } | undefined) => pages?.pages.map((rows) => rows.map((t) => t.id));
+
+  it("moves a task after another across pages, each page keeping its length", () => {
+    expect(ids(moveTask(data, 4, 1))).toEqual([[1, 4], [2, 3]]);
+    expect(ids(moveTask(data, 1, null))).toEqual([[1, 2], [3, 4]]);
+    expect(ids(moveTask(data, 3, null))).toEqual([[3, 1], [2, 4]]);
+    expect(ids(moveTask(data, 1, 4))).toEqual([[2, 3], [4, 1]]);
+    expect(ids(moveTask(data, 1, 99))).toEqual([[1, 2], [3, 4]]);
+  });
+
+  it("finds the task to follow for one step up or down", () => {
+    const rows = [task(1), task(2), task(3)];
+    expect(neighbourAfter(rows, 2, -1)).toBeNull();
+    expect(neighbourAfter(rows, 3, -1)).toBe(1);
+    expect(neighbourAfter(rows, 1, 1)).toBe(2);
+    expect(neighbourAfter(rows, 3, 1)).toBeUndefined();
+    expect(neighbourAfter(rows, 1, -1)).toBeUndefined();
   });
 });

@@ -3,7 +3,9 @@ import {
   apiFilters,
   apiListQuery,
   DEFAULT_STATE,
+  isManualOrder,
   listSearch,
+  openView,
   parseListState,
   serializeListState,
   type ListState,
@@ -22,6 +24,7 @@ describe("URL state", () => {
   it("round-trips every field", () => {
     const state: ListState = {
       view: "inbox",
+      list: null,
       status: "active",
       q: "pay rent",
       priority: ["high", "low"],
@@ -38,9 +41,27 @@ describe("URL state", () => {
   it("keeps the sidebar's view; Today is due today or overdue, Upcoming the next seven days, in place of the due filter", () => {
     expect(parse("view=today").view).toBe("today");
     expect(parse("view=nowhere").view).toBe("inbox");
-    expect(listSearch({ ...DEFAULT_STATE, view: "upcoming" })).toBe("?view=upcoming");
+    expect(listSearch({ ...DEFAULT_STATE, ...openView("upcoming") })).toBe("?view=upcoming");
     expect(apiFilters({ ...DEFAULT_STATE, view: "today", due: "none" }, TODAY)).toEqual({ due_to: TODAY });
     expect(apiFilters({ ...DEFAULT_STATE, view: "upcoming" }, TODAY)).toEqual({ due_from: TODAY, due_to: "2026-12-04" });
+  });
+
+  it("shows the Inbox as the tasks in no list, a list by its id in manual order, Completed as every completed task", () => {
+    expect(apiFilters(DEFAULT_STATE, TODAY)).toEqual({ list: "inbox" });
+    const work = parse("list=7");
+    expect(work).toMatchObject({ list: 7, sort: "manual", order: "asc" });
+    expect(listSearch(work)).toBe("?list=7");
+    expect(apiListQuery(work, TODAY, { limit: 50, offset: 0 })).toEqual({ list: 7, sort: "manual", limit: 50, offset: 0 });
+    expect(isManualOrder(work)).toBe(true);
+    expect(isManualOrder({ ...work, q: "rent" })).toBe(false);
+    expect(parse("list=0").list).toBeNull();
+    expect(parse("list=x&view=today").view).toBe("today");
+    const completed = { ...DEFAULT_STATE, ...openView("completed") };
+    expect(listSearch(completed)).toBe("?view=completed");
+    expect(apiListQuery(completed, TODAY, { limit: 50, offset: 0 })).toEqual({ completed: true, sort: "created", limit: 50, offset: 0 });
+    // Today and Upcoming are by day until another order is chosen.
+    expect(parse("view=upcoming")).toMatchObject({ sort: "due", order: "asc" });
+    expect(listSearch({ ...parse("view=upcoming"), sort: "title", order: "asc" })).toBe("?view=upcoming&sort=title");
   });
 
   it("writes the same URL for the same list whatever the order things were chosen in", () => {
@@ -80,13 +101,14 @@ describe("URL state", () => {
 describe("API queries from the URL state", () => {
   it("searches the first ten words of a longer search (the API refuses more)", () => {
     const words = "one two three four five six seven eight nine ten eleven twelve";
-    expect(apiFilters({ ...DEFAULT_STATE, q: words }, TODAY)).toEqual({ q: "one two three four five six seven eight nine ten" });
+    expect(apiFilters({ ...DEFAULT_STATE, q: words }, TODAY).q).toBe("one two three four five six seven eight nine ten");
   });
 
   it("sends status only to the list, and due presets as local-day ranges", () => {
     const state = parse("status=completed&due=overdue&tag=home&q=rent");
-    expect(apiFilters(state, TODAY)).toEqual({ q: "rent", tag: ["home"], due_to: "2026-11-27" });
+    expect(apiFilters(state, TODAY)).toEqual({ list: "inbox", q: "rent", tag: ["home"], due_to: "2026-11-27" });
     expect(apiListQuery(state, TODAY, { limit: 50, offset: 100 })).toEqual({
+      list: "inbox",
       q: "rent",
       tag: ["home"],
       due_to: "2026-11-27",
@@ -98,10 +120,10 @@ describe("API queries from the URL state", () => {
   });
 
   it("maps each due preset", () => {
-    expect(apiFilters(parse("due=today"), TODAY)).toEqual({ due_from: TODAY, due_to: TODAY });
-    expect(apiFilters(parse("due=week"), "2026-12-29")).toEqual({ due_from: "2026-12-29", due_to: "2027-01-04" });
-    expect(apiFilters(parse("due=none"), TODAY)).toEqual({ has_due: false });
-    expect(apiFilters(parse("due=overdue"), "2026-03-01")).toEqual({ due_to: "2026-02-28" });
+    expect(apiFilters(parse("view=completed&due=today"), TODAY)).toEqual({ due_from: TODAY, due_to: TODAY });
+    expect(apiFilters(parse("view=completed&due=week"), "2026-12-29")).toEqual({ due_from: "2026-12-29", due_to: "2027-01-04" });
+    expect(apiFilters(parse("view=completed&due=none"), TODAY)).toEqual({ has_due: false });
+    expect(apiFilters(parse("list=3&due=overdue"), "2026-03-01")).toEqual({ list: 3, due_to: "2026-02-28" });
   });
 
   it("sends order only when it reverses the sort's own direction", () => {
