@@ -28,6 +28,11 @@ PARTS = {"_OWN_LIST"}
 BUILDERS = {
     "_list_statement",
     "_counts_statement",
+    "_creation",
+    "_forget_user",
+    "_delete_matching",
+    "_update_script",
+    "_complete_matching",
     "_update_row",
     "_repeating_matching",
     "_neighbour",

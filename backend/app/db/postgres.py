@@ -446,7 +446,7 @@ class PostgresDatabase:
             connection = await self.pool.acquire()
         try:
             async with connection.transaction():
-                await connection.execute(_SET_CALLER, user_id)
+                await connection.execute(_SET_CALLER, user_id, self._statement_timeout)
                 yield _PostgresTransaction(connection, user_id, self.timeout)
         except TimeoutError:
             connection.terminate()
