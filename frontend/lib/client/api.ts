@@ -90,8 +90,8 @@ export interface ApiClientOptions {
   /** Milliseconds clock; injectable for tests. */
   now?: () => number;
   /**
-   * Waits before a create is retried after no answer or a 503: the server's Retry-After when
-   * it gave one (at most 10 s), else 1 s. Injectable for tests.
+   * Waits before a create is retried after no answer or a 503, and any call after a 429: the
+   * server's Retry-After when it gave one (at most 10 s), else 1 s. Injectable for tests.
    */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -166,6 +166,11 @@ const CREATE_RETRIES = 2;
 const RETRY_DELAY_MS = 1000;
 /** A longer Retry-After is not waited for: the user is told and can try again. */
 const MAX_RETRY_DELAY_MS = 10_000;
+/**
+ * Retries of any call the API refused with 429 for the user's requests in flight
+ * (MAX_INFLIGHT_PER_USER): it did nothing with it, so sending it again is safe.
+ */
+const BUSY_RETRIES = 3;
 
 /** A fresh Idempotency-Key: a Structured Field string, so in double quotes. */
 function newIdempotencyKey(): string {
@@ -294,6 +299,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
     const token = await getToken();
     let response = await attempt(token);
+    for (let retry = 0; response.status === 429 && retry < BUSY_RETRIES; retry++) {
+      const asked = retryAfterMs(response.headers.get("Retry-After"), Date.now()) ?? RETRY_DELAY_MS;
+      if (asked > MAX_RETRY_DELAY_MS) break;
+      await sleep(asked);
+      response = await attempt(token);
+    }
     if (response.status === 401) {
       // Drop the rejected token, unless another request already replaced it.
       if (cached?.value === token) cached = null;

@@ -198,6 +198,18 @@ describe("errors", () => {
     await expect(failure).rejects.toMatchObject({ status: 422, message: "String should have at least 1 character" });
   });
 
+  it("sends a call again as a 429's Retry-After asks (the API did nothing with it), a few times", async () => {
+    let calls = 0;
+    const busy = () => json({ detail: "too many requests in flight for this user" }, 429, { "Retry-After": "1" });
+    const h = setup({ backend: () => (++calls < 3 ? busy() : json([task(1)])) });
+    await expect(h.client.listTasks()).resolves.toEqual([task(1)]);
+    expect(h.waits).toEqual([1000, 1000]);
+
+    const always = setup({ backend: busy });
+    await expect(always.client.deleteTask(3)).rejects.toMatchObject({ status: 429 });
+    expect(always.backendCalls).toHaveLength(4);
+  });
+
   it("passes on a string detail such as an outage", async () => {
     const h = setup({ backend: () => json({ detail: "database unavailable" }, 503) });
     await expect(h.client.deleteTask(3)).rejects.toMatchObject({ status: 503, message: "database unavailable" });
