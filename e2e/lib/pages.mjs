@@ -76,12 +76,14 @@ export async function expectCounts(page, expected) {
   await eventually(async () => assert.deepEqual(await counts(page), expected));
 }
 
-/** The backend token of the page's session, straight from the frontend's token route. */
+/**
+ * The backend token of the page's session, straight from the frontend's token route. Asked
+ * with the page's cookies from outside the page, so that a navigation under way (a sign-up
+ * that goes on to sign in, say) cannot destroy the context the call runs in.
+ */
 export async function sessionToken(page) {
-  return page.evaluate(async () => {
-    const response = await fetch("/api/auth/token", { cache: "no-store" });
-    return { status: response.status, body: await response.json() };
-  });
+  const response = await page.request.get(new URL("/api/auth/token", page.url()).href, { headers: { "Cache-Control": "no-store" } });
+  return { status: response.status(), body: await response.json() };
 }
 
 /** The backend as the page's user, straight over HTTP (to set up and to check). */

@@ -141,7 +141,8 @@ describe("organizing tasks (issue 20's UI)", { timeout: 300_000 }, () => {
     await add.fill("Notes");
     await add.press("Enter");
     await page.getByRole("button", { name: "Subtasks: 0 of 2 done" }).waitFor();
-    await page.getByRole("checkbox", { name: "Agenda" }).check();
+    // The box follows the server's answer, not the click itself: click, then wait for the result.
+    await page.getByRole("checkbox", { name: "Agenda" }).click();
     await page.getByRole("button", { name: "Subtasks: 1 of 2 done" }).waitFor();
     assert.equal(await page.getByRole("button", { name: "Subtasks: 1 of 2 done" }).locator("[aria-hidden]").textContent(), "1/2");
     const [standup] = await api("GET", "/tasks?q=Standup");
