@@ -87,7 +87,7 @@ setup_backend() {
 }
 
 setup_npm() {  # $1: a folder with package.json and package-lock.json
-    local stamp="$1/node_modules/.installed"
+    local stamp="$1/node_modules/.installed" kept
     need_node
     if [ -d "$1/node_modules" ] && up_to_date "$1/package-lock.json" "$stamp"; then
         return
@@ -95,8 +95,48 @@ setup_npm() {  # $1: a folder with package.json and package-lock.json
     # better-sqlite3 compiles from source when its prebuilt binary cannot be downloaded.
     command -v make >/dev/null && command -v g++ >/dev/null || apt_install make g++
     say "installing npm packages in ${1#"$ROOT"/}"
-    (cd "$1" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in $1"
+    kept=$(kept_binaries)
+    (cd "$1" && npm_config_better_sqlite3_local_prebuilds="$kept" \
+        npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in $1"
+    [ ! -d "$1/node_modules/better-sqlite3" ] || keep_sqlite_binary "$1/node_modules/better-sqlite3" "$kept" ||
+        die "better-sqlite3 does not work in $1 (not even compiled again)"
     mark_installed "$1/package-lock.json" "$stamp"
+}
+
+# better-sqlite3's install script unpacks a prebuilt binary (prebuild-install), else compiles
+# SQLite from source: two minutes of CPU on every fresh clone where GitHub, which serves the
+# binaries, cannot be reached. So a clone that compiled it keeps the binary, packed as
+# prebuild-install packs its own, in a folder outside the clone for this Node version and
+# machine (the archive's name holds the module's version and Node's ABI, as prebuild-install
+# asks); the next install unpacks it from there ("local prebuilds"). A binary is kept only
+# once it loaded and ran SQL, and is kept again whenever a different one was installed (a
+# damaged archive is not unpacked: the install script then compiles).
+kept_binaries() {
+    printf '%s/todo-app/native/node-%s-%s\n' "${XDG_CACHE_HOME:-$HOME/.cache}" "$(node --version)" \
+        "$(uname -m)"
+}
+
+sqlite_works() {  # sqlite_works MODULE_DIR: the module loads and answers a query
+    node -e 'const Database = require(require("node:path").resolve(process.argv[1]));
+        process.exit(new Database(":memory:").prepare("SELECT 40 + 2 AS x").get().x === 42 ? 0 : 1)' "$1"
+}
+
+keep_sqlite_binary() {  # keep_sqlite_binary MODULE_DIR KEPT_DIR
+    local module=$1 binary="$1/build/Release/better_sqlite3.node" archive sum
+    # The name prebuild-install looks for (glibc Linux, as here, adds nothing for the libc).
+    archive="$2/$(node -p 'const { version } = require(require("node:path").resolve(process.argv[1], "package.json"));
+        `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`' \
+        "$module")"
+    if ! sqlite_works "$module"; then
+        say "better-sqlite3 does not load: compiling it from source"
+        rm -f "$archive" "$archive.sha256"
+        (cd "$module" && npm run --silent build-release) && sqlite_works "$module" || return 1
+    fi
+    sum=$(sha256sum "$binary" | cut -d' ' -f1)
+    [ -f "$archive" ] && [ "$(cat "$archive.sha256" 2>/dev/null)" = "$sum" ] && return
+    mkdir -p "$2" && tar -czf "$archive.$$" -C "$module" build/Release/better_sqlite3.node &&
+        mv "$archive.$$" "$archive" && echo "$sum" >"$archive.sha256" ||
+        say "could not keep better-sqlite3's binary in $2 (the next install compiles it again)"
 }
 
 new_secret() { "${PYTHON:-python3}" -c 'import secrets; print(secrets.token_urlsafe(32))'; }
