@@ -10,6 +10,7 @@ security.
 import inspect
 import re
 from dataclasses import fields
+from functools import cache
 from itertools import combinations, product
 from typing import Literal, get_args, get_type_hints
 
@@ -17,7 +18,7 @@ from sqlalchemy import Executable
 
 from app import statements
 from app.db import CALLER
-from app.db.postgres import _caller_statement
+from app.db.postgres import _caller_statement, _CallerStatement
 from app.models import TaskSort, TaskUpdate
 
 Script = tuple[Executable, ...]
@@ -104,6 +105,13 @@ def _scripts() -> dict[str, Script]:
 SCRIPTS = _scripts()
 
 
+@cache
+def _compiled() -> dict[str, _CallerStatement]:
+    """Every script compiled as PostgreSQL runs it, once for the tests below: the app keeps
+    only its most recent 256, and there are thousands."""
+    return {name: _caller_statement(script) for name, script in SCRIPTS.items()}
+
+
 def _builds_statements(value: object) -> bool:
     """A function of app.statements's own that returns a statement or a script (its imports
     aside)."""
@@ -135,8 +143,8 @@ def test_every_module_statement_is_run_whole_or_in_a_script() -> None:
 
 def test_every_script_returns_rows_on_postgresql() -> None:
     silent = {}
-    for name, script in SCRIPTS.items():
-        last = _caller_statement(script).steps[-1].sql
+    for name, compiled in _compiled().items():
+        last = compiled.steps[-1].sql
         if not (
             re.match(r"\s*(WITH\b.*)?SELECT\b", last, re.S) or re.search(r"\bRETURNING\b", last)
         ):
@@ -147,8 +155,8 @@ def test_every_script_returns_rows_on_postgresql() -> None:
 def test_every_step_is_filtered_by_the_caller() -> None:
     unfiltered = {
         name: step.sql
-        for name, script in SCRIPTS.items()
-        for step in _caller_statement(script).steps
+        for name, compiled in _compiled().items()
+        for step in compiled.steps
         if CALLER not in step.names
     }
     assert unfiltered == {}
