@@ -3,8 +3,10 @@
 #   TEST_DATABASE_URL=postgresql://...  also runs the backend suite on PostgreSQL.
 # Suites that share nothing (their own databases, ports and temporary folders) run at the same
 # time, in lanes; the steps of one lane run in order. Each step's output goes to its log in
-# artifacts/logs/, one line says how it ended and how long it took, and a failed step's log is
-# printed at the end. Reports (JUnit XML) land in artifacts/reports; the last line sums them up.
+# artifacts/logs/, one line says how it ended, how long it took and the CPU time it used (on a
+# shared machine the wall time says little alone), and a failed step's log is printed at the
+# end, after a table of every step's times. Reports (JUnit XML) land in artifacts/reports; the
+# last line sums them up.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -12,20 +14,34 @@ cd "$ROOT"
 REPORTS="$ROOT/artifacts/reports"
 LOGS="$ROOT/artifacts/logs"
 FAILED="$LOGS/failed-steps"
+STEPS="$LOGS/steps"
 rm -rf "$REPORTS" "$LOGS" && mkdir -p "$REPORTS" "$LOGS"
 : >"$FAILED"
+: >"$STEPS"
+TICKS=$(getconf CLK_TCK)
+
+# The CPU seconds this (sub)shell and every process it has waited for used: fields 14 to 17 of
+# /proc/PID/stat (a server a test started and stopped counts; one left running does not).
+cpu_seconds() {
+    local stat fields
+    read -r stat <"/proc/$BASHPID/stat"
+    read -r -a fields <<<"${stat##*) }"
+    echo $(((fields[11] + fields[12] + fields[13] + fields[14]) / TICKS))
+}
 
 step() {  # step NAME COMMAND...: run it into its log, remember a failure, go on with the next step
-    local name=$1 log started=$SECONDS status=0
+    local name=$1 log started=$SECONDS status=0 seconds cpu line
     shift
     log="$LOGS/$(printf '%s' "$name" | tr -cs 'A-Za-z0-9' '-').log"
     # In a subshell: a command that exits (die) ends its step, not the lane.
-    ("$@") >"$log" 2>&1 </dev/null || status=$?
+    (trap 'cpu_seconds >"$log.cpu"' EXIT; "$@") >"$log" 2>&1 </dev/null || status=$?
+    seconds=$((SECONDS - started))
+    cpu=$(cat "$log.cpu" 2>/dev/null || echo '?') && rm -f "$log.cpu"
+    line=$(printf '%4ss %5s  %s' "$seconds" "(${cpu}s CPU)" "$name")
     if [ "$status" = 0 ]; then
-        printf 'ok      %4ss  %s\n' $((SECONDS - started)) "$name"
+        printf 'ok      %s\n' "$line" | tee -a "$STEPS"
     else
-        printf 'FAILED  %4ss  %s (exit %s, log: %s)\n' $((SECONDS - started)) "$name" "$status" \
-            "${log#"$ROOT"/}"
+        printf 'FAILED  %s (exit %s, log: %s)\n' "$line" "$status" "${log#"$ROOT"/}" | tee -a "$STEPS"
         printf '%s\t%s\n' "$name" "$log" >>"$FAILED"
     fi
     return "$status"
@@ -136,13 +152,16 @@ lane_browser() {  # lane_browser PID: the browser tests wait for that (their npm
             e2e_suite postgres-commands "$TEST_DATABASE_URL" "${E2E_COMMANDS[@]}"
 }
 
-# npm's packages install while the Python suites run; the frontend's checks and its build
-# (then the browser suites) run side by side.
+# npm's packages (the frontend's and the browser tests', at once) install while the Python
+# suites run; the frontend's checks and its build (then the browser suites) run side by side.
 lane_node() {
     local e2e_packages
-    step "npm packages (frontend)" setup_npm "$FRONTEND" || return
     step "npm packages (browser tests)" setup_npm "$ROOT/e2e" &
     e2e_packages=$!
+    if ! step "npm packages (frontend)" setup_npm "$FRONTEND"; then
+        wait
+        return 1
+    fi
     lane_frontend_checks &
     lane_browser "$e2e_packages"
     wait
@@ -159,7 +178,7 @@ lanes=(lane_python lane_node)
 [ -z "${TEST_DATABASE_URL:-}" ] || lanes+=(lane_postgres)
 for name in "${lanes[@]}"; do lane "$name" & done
 wait
-say "all suites done in $((SECONDS - started)) s"
+total=$((SECONDS - started))
 for name in "${lanes[@]}"; do
     grep -qx "$name" "$LOGS/lanes-finished" 2>/dev/null ||
         printf '%s\t%s\n' "$name (ended before its last step)" "$LOGS/failed-steps" >>"$FAILED"
@@ -169,6 +188,9 @@ while IFS=$'\t' read -r name log; do
     printf '\n===== %s (the last 200 lines of %s) =====\n' "$name" "${log#"$ROOT"/}"
     tail -n 200 "$log"
 done <"$FAILED"
+printf '\nevery step, in the order they ended (wall time, CPU time):\n'
+cat "$STEPS"
+printf 'all suites done in %s s (load average at the end: %s)\n' "$total" "$(cut -d' ' -f1-3 /proc/loadavg)"
 "$VENV/bin/python" "$ROOT/scripts/summarize_reports.py" "$REPORTS"/*.xml
 if [ -s "$FAILED" ]; then
     printf 'failed steps: %s\n' "$(cut -f1 "$FAILED" | paste -sd ';' | sed 's/;/; /g')" >&2
