@@ -45,7 +45,13 @@ def counts(path: str) -> Counts:
 def main(paths: list[str]) -> None:
     total = Counts()
     for path in paths:
-        c = counts(path)
+        try:
+            c = counts(path)
+        except ET.ParseError as error:
+            # A suite that was stopped while writing its report: say so, and sum up the others.
+            print(f"{path.rsplit('/', 1)[-1]}: unreadable ({error}), counted as one failure")
+            total.tests, total.failed = total.tests + 1, total.failed + 1
+            continue
         print(
             f"{path.rsplit('/', 1)[-1]}: {c.passed} passed, {c.failed} failed, "
             f"{c.skipped} skipped in {c.seconds:.0f} s"
