@@ -528,6 +528,14 @@ def present_or_absent(schema: dict[str, Any]) -> None:
     schema.update(value)
 
 
+def _refuse_null(value: object) -> object:
+    """present_or_absent's rule when a change is validated: a field may be left out, but not
+    set to null. Defaults are not validated: only an explicit null gets here as None."""
+    if value is None:
+        raise ValueError("may be left out, but not null")
+    return value
+
+
 class TaskCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -627,13 +635,9 @@ class TaskUpdate(BaseModel):
         "which a repeating task's next occurrence is found; read only with completed true",
     )
 
-    @field_validator("title", "completed", "priority", "tags", "repeat_from", "completed_on")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Defaults are not validated: only an explicit null gets here as None.
-        if value is None:
-            raise ValueError("may be left out, but not null")
-        return value
+    _not_null = field_validator(
+        "title", "completed", "priority", "tags", "repeat_from", "completed_on"
+    )(_refuse_null)
 
     @model_validator(mode="after")
     def _meaningful(self) -> "TaskUpdate":
@@ -827,12 +831,7 @@ class BulkCompletion(BaseModel):
         "only with completed true",
     )
 
-    @field_validator("completed_on")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("may be left out, but not null")
-        return value
+    _not_null = field_validator("completed_on")(_refuse_null)
 
 
 class BulkUpdated(BaseModel):
@@ -888,12 +887,7 @@ class ListUpdate(BaseModel):
         description="the list's order key: lists are shown by it (then by id)",
     )
 
-    @field_validator("name", "color", "position")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("may be left out, but not null")
-        return value
+    _not_null = field_validator("name", "color", "position")(_refuse_null)
 
     @model_validator(mode="after")
     def _meaningful(self) -> Self:
