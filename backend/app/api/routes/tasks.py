@@ -1,5 +1,7 @@
 """The caller's tasks. Another user's task answers exactly like a missing one: 404."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request, Response, status
@@ -102,6 +104,17 @@ def _invalid(error: statements.TaskInvalid) -> RequestValidationError:
     )
 
 
+@contextmanager
+def _refusals(quotas: statements.Quotas) -> Iterator[None]:
+    """A write's refusals as 422s: past the caller's quotas, or a task that cannot be."""
+    try:
+        yield
+    except statements.QuotaExceeded:
+        raise _over_quota(quotas) from None
+    except statements.TaskInvalid as error:
+        raise _invalid(error) from None
+
+
 @router.get("", response_model=list[TaskPublic], openapi_extra=LIST_QUERY.openapi)
 async def list_tasks(request: Request, user_id: CurrentUser) -> Response:
     """The caller's tasks that match every filter given, sorted (newest first unless asked
@@ -167,11 +180,8 @@ async def create_task(
         raise _idempotency_key_error("several_idempotency_keys", "send one Idempotency-Key header")
     key = None if idempotency_key is None else idempotency_key_value(idempotency_key)
     try:
-        creation = await statements.create_task(db, user_id, data, quotas, key)
-    except statements.QuotaExceeded:
-        raise _over_quota(quotas) from None
-    except statements.TaskInvalid as error:
-        raise _invalid(error) from None
+        with _refusals(quotas):
+            creation = await statements.create_task(db, user_id, data, quotas, key)
     except statements.IdempotencyKeyReused:
         raise _idempotency_key_error(
             "idempotency_key_reused", "this key was used within 24 hours for another request body"
@@ -208,12 +218,8 @@ async def update_task(
     date and `completed_on` (or `completed_on` plus the interval, repeating from completion),
     re-opening its subtasks; when the rule is used up (COUNT, UNTIL) the task just completes.
     A new `list_id` puts the task last in that list, its subtasks with it."""
-    try:
+    with _refusals(quotas):
         row = await statements.update_task(db, user_id, task_id, changes, quotas)
-    except statements.QuotaExceeded:
-        raise _over_quota(quotas) from None
-    except statements.TaskInvalid as error:
-        raise _invalid(error) from None
     if row is None:
         raise _not_found()
     return RowsResponse(row)
