@@ -18,8 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jwt
 import psycopg
+from fastapi.testclient import TestClient
 from sqlalchemy import make_url
 
 from app.core.security import DEFAULT_AUDIENCE
@@ -80,6 +82,20 @@ def run_python(
         timeout=timeout,
         check=False,
     )
+
+
+def preflight(client: TestClient, method: str, headers: str) -> httpx.Response:
+    """The browser's CORS preflight from the frontend's origin (http://localhost:3000, the
+    default CORS_ORIGINS) for a `method` request to /tasks that sends `headers`."""
+    answer: httpx.Response = client.options(
+        "/tasks",
+        headers={
+            "Origin": "http://localhost:3000",
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": headers,
+        },
+    )
+    return answer
 
 
 def backend_env(**settings: str) -> dict[str, str]:

@@ -5,6 +5,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.support import preflight
+
 Headers = dict[str, str]
 JSON = {"Content-Type": "application/json"}
 
@@ -59,18 +61,11 @@ def test_huge_query_string_is_4xx(client: TestClient, headers: Headers) -> None:
 
 
 def test_cors_allows_the_frontend_origin(client: TestClient) -> None:
-    preflight = client.options(
-        "/tasks",
-        headers={
-            "Origin": "http://localhost:3000",
-            "Access-Control-Request-Method": "PATCH",
-            "Access-Control-Request-Headers": "authorization, content-type, idempotency-key",
-        },
-    )
-    assert preflight.status_code == 200
-    assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
-    assert "PATCH" in preflight.headers["access-control-allow-methods"]
-    allowed = preflight.headers["access-control-allow-headers"].lower()
+    answer = preflight(client, "PATCH", "authorization, content-type, idempotency-key")
+    assert answer.status_code == 200
+    assert answer.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert "PATCH" in answer.headers["access-control-allow-methods"]
+    allowed = answer.headers["access-control-allow-headers"].lower()
     assert {"authorization", "content-type", "idempotency-key"} <= set(allowed.split(", "))
     # Even a refusal carries the header, or the browser could not read the 401.
     refused = client.get("/tasks", headers={"Origin": "http://localhost:3000"})
@@ -83,8 +78,8 @@ def test_cors_allows_the_frontend_origin(client: TestClient) -> None:
 
 
 def test_cors_refuses_other_origins(client: TestClient) -> None:
-    preflight = client.options(
+    answer = client.options(
         "/tasks",
         headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
     )
-    assert "access-control-allow-origin" not in preflight.headers
+    assert "access-control-allow-origin" not in answer.headers

@@ -9,6 +9,7 @@ from prometheus_client import REGISTRY
 from app.main import create_app
 from app.observability.requests import UNMATCHED
 from tests.conftest import make_settings
+from tests.support import preflight
 
 Headers = dict[str, str]
 DURATION = "http_server_request_duration_seconds_count"
@@ -75,16 +76,9 @@ def test_every_response_has_a_request_id(client: TestClient, headers: Headers) -
 
 
 def test_cors_lets_the_browser_send_and_read_the_request_id(client: TestClient) -> None:
-    preflight = client.options(
-        "/tasks",
-        headers={
-            "Origin": "http://localhost:3000",
-            "Access-Control-Request-Method": "GET",
-            "Access-Control-Request-Headers": "authorization, x-request-id, traceparent",
-        },
-    )
-    assert preflight.status_code == 200
-    assert "x-request-id" in preflight.headers
+    answer = preflight(client, "GET", "authorization, x-request-id, traceparent")
+    assert answer.status_code == 200
+    assert "x-request-id" in answer.headers
     response = client.get("/tasks", headers={"Origin": "http://localhost:3000"})
     assert "x-request-id" in response.headers["access-control-expose-headers"].lower()
 
