@@ -859,8 +859,12 @@ _IS_OWN_LIST = select(task_list.c.id).where(
 
 @cache
 def _repeating_matching(shape: _Shape) -> Select[Any]:
-    return select(*_STATE_COLUMNS).where(
-        _OWNED, *_conditions(shape), not_(task.c.completed), task.c.repeat.is_not(None)
+    """The active repeating tasks matching, locked until the bulk completion commits: they
+    cannot change between this read and their completion."""
+    return (
+        select(*_STATE_COLUMNS)
+        .where(_OWNED, *_conditions(shape), not_(task.c.completed), task.c.repeat.is_not(None))
+        .with_for_update(of=task)
     )
 
 
@@ -965,18 +969,22 @@ async def complete_tasks(
     completed_on: date | None = None,
 ) -> int:
     """Sets `completed` on every matching top-level task (and completes their subtasks);
-    how many changed. The plain ones change in one statement; each repeating one moves to its
-    next occurrence in a transaction of its own."""
+    how many changed. The plain ones change in one statement; a completion that may meet
+    repeating tasks moves each to its next occurrence in the same transaction: all or
+    nothing."""
     shape, params = _filtering(filters, filters.completed)
-    repeated = 0
-    if completed and shape.completed is not True:
-        for state in await db.run(user_id, _repeating_matching(shape), params):
-            repeated += await _complete_repeating(db, user_id, state, completed_on) is not None
     now = datetime.now(UTC)
     params.update(new_completed=completed, new_completed_at=now if completed else None, now=now)
-    return repeated + len(
-        await db.run_script(user_id, _complete_matching(shape, completed), params)
-    )
+    script = _complete_matching(shape, completed)
+    if not completed or shape.completed is True:
+        return len(await db.run_script(user_id, script, params))
+    async with db.transaction(user_id) as tx:
+        # The plain tasks first: the transaction's first statement is a write (see
+        # SqliteDatabase.run_script), and it takes the caller's lock (_writing).
+        updated = len(await tx.run_script(script, params))
+        for state in await tx.run(_repeating_matching(shape), params):
+            updated += bool(await tx.run_script(*_occurrence(state, completed_on)))
+    return updated
 
 
 async def delete_completed_tasks(db: Database, user_id: str, filters: TaskFilter) -> int:
@@ -1188,6 +1196,15 @@ async def _complete_repeating(
 ) -> Row | None:
     """Completes one occurrence of a repeating task (as read: `state`); the task as it is
     then, or None when it changed in between (read it again and retry)."""
+    rows = await db.run_script(user_id, *_occurrence(state, completed_on))
+    return shown(rows)[0] if rows else None
+
+
+def _occurrence(
+    state: Row, completed_on: date | None
+) -> tuple[tuple[Executable, ...], dict[str, Any]]:
+    """The script completing one occurrence of a repeating task (as read: `state`), and its
+    parameters; it changes nothing when the task changed since it was read."""
     following = recurrence.next_due(
         state["repeat"],
         state["repeat_from"],
@@ -1203,9 +1220,7 @@ async def _complete_repeating(
         "done_due": state["due_date"],
         "copy_id": None,
     }
-    script = _FINISH_REPEATING if following is None else _NEXT_OCCURRENCE
-    rows = await db.run_script(user_id, script, params)
-    return shown(rows)[0] if rows else None
+    return (_FINISH_REPEATING if following is None else _NEXT_OCCURRENCE), params
 
 
 def _scope(state: Row) -> Scope:
