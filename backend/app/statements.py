@@ -61,6 +61,7 @@ from app.db import CALLER, CHECK_VIOLATION, UNIQUE_VIOLATION, Database, Row
 from app.db.portable import (
     any_of,
     candidate_of,
+    count_pair,
     deleting_user,
     folded,
     folded_match,
@@ -118,16 +119,17 @@ _PRIORITY_NAME = case(
     value=task.c.priority,
 ).label("priority")
 PRIORITY_NAME = _PRIORITY_NAME
-# A top-level task's subtasks, counted in the statement that reads the task (a subquery per
-# row of the page, through the (user_id, parent_id, ...) index): null on a subtask.
+# A top-level task's subtasks, counted in the statement that reads the task (one subquery per
+# row of the page, through the (user_id, parent_id, ...) index, both counts in one value: two
+# subqueries cost PostgreSQL twice the CPU, bench/README.md): null on a subtask.
 _subtask = task.alias("subtask")
 _OWN_SUBTASKS = and_(_subtask.c.user_id == _CALLER, _subtask.c.parent_id == task.c.id)
-
-
-def _per_top_level(count: Any, label: str) -> Any:
-    subquery = select(count).where(_OWN_SUBTASKS).correlate(task).scalar_subquery()
-    return case((task.c.parent_id.is_(None), subquery), else_=null()).label(label)
-
+_SUBTASK_COUNTS = (
+    select(count_pair(func.count(), func.count().filter(_subtask.c.completed)))
+    .where(_OWN_SUBTASKS)
+    .correlate(task)
+    .scalar_subquery()
+)
 
 # What the API returns: TaskPublic's fields, each its column (the priority as its name), the
 # subtask counts computed.
@@ -137,10 +139,7 @@ _PUBLIC = (
         for name in TaskPublic.model_fields
         if name != "subtasks"
     ),
-    _per_top_level(func.count(), "subtask_total"),
-    _per_top_level(
-        func.coalesce(func.sum(case((_subtask.c.completed, 1), else_=0)), 0), "subtask_done"
-    ),
+    case((task.c.parent_id.is_(None), _SUBTASK_COUNTS), else_=null()).label("subtask_counts"),
 )
 
 
@@ -155,8 +154,8 @@ _SUBTASK_IDS = (
 def shown(rows: list[Row]) -> list[Row]:
     """The rows as the API shows them: the subtask counts as one `subtasks` object."""
     for row in rows:
-        total, done = row.pop("subtask_total"), row.pop("subtask_done")
-        row["subtasks"] = None if total is None else {"total": total, "completed": done}
+        counts = row.pop("subtask_counts")
+        row["subtasks"] = None if counts is None else {"total": counts[0], "completed": counts[1]}
     return rows
 
 
