@@ -798,6 +798,11 @@ export interface components {
              */
             list_id?: number | null;
             /**
+             * Parent Id
+             * @description a top-level task of the caller: this one (which must have no subtasks) becomes its last subtask, in its list; null: a top-level task again, last in its list
+             */
+            parent_id?: number | null;
+            /**
              * Priority
              * @enum {string}
              */
