@@ -628,6 +628,13 @@ class TaskUpdate(BaseModel):
             description="one of the caller's lists, or null (the Inbox): the task goes last there"
         ),
     ] = None
+    parent_id: Annotated[
+        RowId | None,
+        Field(
+            description="a top-level task of the caller: this one (which must have no subtasks) "
+            "becomes its last subtask, in its list; null: a top-level task again, last in its list"
+        ),
+    ] = None
     completed_on: CalendarDate | None = Field(
         default=None,
         json_schema_extra=present_or_absent,

@@ -61,6 +61,7 @@ from app.db import CALLER, CHECK_VIOLATION, UNIQUE_VIOLATION, Database, Row
 from app.db.portable import (
     any_of,
     candidate_of,
+    count_pair,
     deleting_user,
     folded,
     folded_match,
@@ -118,16 +119,17 @@ _PRIORITY_NAME = case(
     value=task.c.priority,
 ).label("priority")
 PRIORITY_NAME = _PRIORITY_NAME
-# A top-level task's subtasks, counted in the statement that reads the task (a subquery per
-# row of the page, through the (user_id, parent_id, ...) index): null on a subtask.
+# A top-level task's subtasks, counted in the statement that reads the task (one subquery per
+# row of the page, through the (user_id, parent_id, ...) index, both counts in one value: two
+# subqueries cost PostgreSQL twice the CPU, bench/README.md): null on a subtask.
 _subtask = task.alias("subtask")
 _OWN_SUBTASKS = and_(_subtask.c.user_id == _CALLER, _subtask.c.parent_id == task.c.id)
-
-
-def _per_top_level(count: Any, label: str) -> Any:
-    subquery = select(count).where(_OWN_SUBTASKS).correlate(task).scalar_subquery()
-    return case((task.c.parent_id.is_(None), subquery), else_=null()).label(label)
-
+_SUBTASK_COUNTS = (
+    select(count_pair(func.count(), func.count().filter(_subtask.c.completed)))
+    .where(_OWN_SUBTASKS)
+    .correlate(task)
+    .scalar_subquery()
+)
 
 # What the API returns: TaskPublic's fields, each its column (the priority as its name), the
 # subtask counts computed.
@@ -137,10 +139,7 @@ _PUBLIC = (
         for name in TaskPublic.model_fields
         if name != "subtasks"
     ),
-    _per_top_level(func.count(), "subtask_total"),
-    _per_top_level(
-        func.coalesce(func.sum(case((_subtask.c.completed, 1), else_=0)), 0), "subtask_done"
-    ),
+    case((task.c.parent_id.is_(None), _SUBTASK_COUNTS), else_=null()).label("subtask_counts"),
 )
 
 
@@ -155,8 +154,8 @@ _SUBTASK_IDS = (
 def shown(rows: list[Row]) -> list[Row]:
     """The rows as the API shows them: the subtask counts as one `subtasks` object."""
     for row in rows:
-        total, done = row.pop("subtask_total"), row.pop("subtask_done")
-        row["subtasks"] = None if total is None else {"total": total, "completed": done}
+        counts = row.pop("subtask_counts")
+        row["subtasks"] = None if counts is None else {"total": counts[0], "completed": counts[1]}
     return rows
 
 
@@ -694,7 +693,8 @@ _REOPEN_SUBTASKS = (
     .where(_OWNED, task.c.parent_id == _TASK_ID, task.c.completed)
     .values(completed=False, completed_at=null(), updated_at=_NOW)
 )
-# Un-completing a subtask of a completed parent re-opens the parent.
+# An open subtask (un-completed, or moved under a parent) of a completed parent re-opens the
+# parent.
 _REOPEN_PARENT = (
     update(task)
     .where(
@@ -702,7 +702,11 @@ _REOPEN_PARENT = (
         task.c.completed,
         task.c.id
         == select(_found_task.c.parent_id)
-        .where(_found_task.c.user_id == _CALLER, _found_task.c.id == _TASK_ID)
+        .where(
+            _found_task.c.user_id == _CALLER,
+            _found_task.c.id == _TASK_ID,
+            not_(_found_task.c.completed),
+        )
         .scalar_subquery(),
     )
     .values(completed=False, completed_at=null(), updated_at=_NOW)
@@ -713,6 +717,23 @@ _SUBTASKS_FOLLOW = (
     .where(_OWNED, task.c.parent_id == _TASK_ID)
     .values(list_id=_NEW_LIST, updated_at=_NOW)
 )
+
+
+# The new parent, if it is a top-level task of the caller's (and not the task itself), locked
+# against its deletion and its own move under a parent until the write commits.
+_PARENT_LIST = select(_parent.c.list_id).where(
+    _parent.c.user_id == _CALLER, _parent.c.id == _NEW_PARENT
+)
+_NEW_PARENT_OK = exists(
+    _PARENT_LIST.where(_parent.c.parent_id.is_(None), _parent.c.id != task.c.id).with_for_update(
+        read=True, key_share=True
+    )
+)
+# A task about to be moved under a parent is locked first: a subtask created under it
+# meanwhile (which holds it FOR KEY SHARE) commits before the move checks it has none, in a
+# statement of its own (a fresh snapshot), or waits and then finds it is no top-level task.
+# (Not named as a column: SQLite's scripts feed every returned column to the later steps.)
+_LOCK_TASK = select(task.c.id.label("locked")).where(_OWNED, _THIS_TASK).with_for_update()
 
 
 @cache
@@ -740,9 +761,26 @@ def _update_row(fields: frozenset[str], completing: bool | None) -> Update:
         dated = bindparam("new_due_date", type_=Date).is_not(None)
         for name in {"due_time", "repeat"} - fields:
             changes[name] = case((dated, task.c[name]), else_=null())
+    if "parent_id" in fields:
+        # Last among its new siblings (the subtasks of its parent, or the top-level tasks), in
+        # its parent's list; the same parent again leaves it where it is.
+        changes["position"] = case(
+            (task.c.parent_id.is_not_distinct_from(_NEW_PARENT), task.c.position),
+            (_NEW_PARENT.is_(None), _AFTER_LAST_TOP),
+            else_=_AFTER_LAST_SUBTASK,
+        )
+        if "list_id" not in fields:
+            changes["list_id"] = case(
+                (_NEW_PARENT.is_(None), task.c.list_id), else_=_PARENT_LIST.scalar_subquery()
+            )
+        no_subtasks = ~exists().where(_OWN_SUBTASKS)
+        guards.append(or_(_NEW_PARENT.is_(None), and_(no_subtasks, _NEW_PARENT_OK)))
     if "list_id" in fields:
         changes["position"] = _AFTER_LAST_TOP
-        guards.append(task.c.parent_id.is_(None))
+        # A subtask is in its parent's list, unless it is made a top-level task by this change.
+        guards.append(
+            _NEW_PARENT.is_(None) if "parent_id" in fields else task.c.parent_id.is_(None)
+        )
         guards.append(or_(_NEW_LIST.is_(None), _OWN_LIST.exists()))
     return update(task).where(*guards).values(**changes, updated_at=_NOW)
 
@@ -752,10 +790,12 @@ def _update_script(
     fields: frozenset[str], completing: bool | None, tagged: bool
 ) -> tuple[Executable, ...]:
     row = _update_row(fields, completing)
+    lock: list[Executable] = [_LOCK_TASK] if "parent_id" in fields else []
     follow: list[Executable] = []
     if completing is True:
         follow.append(_COMPLETE_SUBTASKS)
-    elif completing is False:
+    elif completing is False or "parent_id" in fields:
+        # An open subtask under a completed parent re-opens it (re-opened or moved there).
         follow.append(_REOPEN_PARENT)
     if "list_id" in fields:
         follow.append(_SUBTASKS_FOLLOW)
@@ -764,7 +804,7 @@ def _update_script(
         row = row.where(_HAS_ROOM_FOR_TAGS)
         follow += [_ENSURE_TAGS, _UNLINK_OTHER_TAGS, _LINK_TAGS]
     # When the UPDATE changes nothing, task_id is null for the steps after it.
-    return _writing(row.returning(task.c.id.label("task_id")), *follow, _GET)
+    return _writing(*lock, row.returning(task.c.id.label("task_id")), *follow, _GET)
 
 
 # Completing an occurrence of a repeating task, in one transaction (from the row as read,
@@ -859,8 +899,12 @@ _IS_OWN_LIST = select(task_list.c.id).where(
 
 @cache
 def _repeating_matching(shape: _Shape) -> Select[Any]:
-    return select(*_STATE_COLUMNS).where(
-        _OWNED, *_conditions(shape), not_(task.c.completed), task.c.repeat.is_not(None)
+    """The active repeating tasks matching, locked until the bulk completion commits: they
+    cannot change between this read and their completion."""
+    return (
+        select(*_STATE_COLUMNS)
+        .where(_OWNED, *_conditions(shape), not_(task.c.completed), task.c.repeat.is_not(None))
+        .with_for_update(of=task)
     )
 
 
@@ -965,18 +1009,22 @@ async def complete_tasks(
     completed_on: date | None = None,
 ) -> int:
     """Sets `completed` on every matching top-level task (and completes their subtasks);
-    how many changed. The plain ones change in one statement; each repeating one moves to its
-    next occurrence in a transaction of its own."""
+    how many changed. The plain ones change in one statement; a completion that may meet
+    repeating tasks moves each to its next occurrence in the same transaction: all or
+    nothing."""
     shape, params = _filtering(filters, filters.completed)
-    repeated = 0
-    if completed and shape.completed is not True:
-        for state in await db.run(user_id, _repeating_matching(shape), params):
-            repeated += await _complete_repeating(db, user_id, state, completed_on) is not None
     now = datetime.now(UTC)
     params.update(new_completed=completed, new_completed_at=now if completed else None, now=now)
-    return repeated + len(
-        await db.run_script(user_id, _complete_matching(shape, completed), params)
-    )
+    script = _complete_matching(shape, completed)
+    if not completed or shape.completed is True:
+        return len(await db.run_script(user_id, script, params))
+    async with db.transaction(user_id) as tx:
+        # The plain tasks first: the transaction's first statement is a write (see
+        # SqliteDatabase.run_script), and it takes the caller's lock (_writing).
+        updated = len(await tx.run_script(script, params))
+        for state in await tx.run(_repeating_matching(shape), params):
+            updated += bool(await tx.run_script(*_occurrence(state, completed_on)))
+    return updated
 
 
 async def delete_completed_tasks(db: Database, user_id: str, filters: TaskFilter) -> int:
@@ -1104,8 +1152,11 @@ async def update_task(
     state = await _state(db, user_id, task_id)
     if state is None:
         return None
+    if values.get("parent_id") is not None:
+        await _check_new_parent(db, user_id, task_id, values["parent_id"])
     if "list_id" in values:
-        if state["parent_id"] is not None:
+        parent = values["parent_id"] if "parent_id" in values else state["parent_id"]
+        if parent is not None:
             raise TaskInvalid("list_id", "a subtask is in its parent's list")
         if values["list_id"] is not None and not await _is_own_list(db, user_id, values["list_id"]):
             raise TaskInvalid("list_id", "must be one of your lists")
@@ -1122,6 +1173,18 @@ async def update_task(
     elif changes.tags is not None:
         raise QuotaExceeded  # the task is there and nothing else held it back: its tags
     return await get_task(db, user_id, task_id)
+
+
+_HAS_SUBTASKS = select(task.c.id).where(_OWNED, task.c.parent_id == _TASK_ID).limit(1)
+
+
+async def _check_new_parent(db: Database, user_id: str, task_id: int, parent_id: int) -> None:
+    """Why a task could not move under `parent_id`."""
+    parent = await _state(db, user_id, parent_id)
+    if parent is None or parent["parent_id"] is not None or parent_id == task_id:
+        raise TaskInvalid("parent_id", "must be another top-level task of yours")
+    if await db.run(user_id, _HAS_SUBTASKS, {"task_id": task_id}):
+        raise TaskInvalid("parent_id", "a task with subtasks cannot become a subtask")
 
 
 async def _update_fields(
@@ -1188,6 +1251,15 @@ async def _complete_repeating(
 ) -> Row | None:
     """Completes one occurrence of a repeating task (as read: `state`); the task as it is
     then, or None when it changed in between (read it again and retry)."""
+    rows = await db.run_script(user_id, *_occurrence(state, completed_on))
+    return shown(rows)[0] if rows else None
+
+
+def _occurrence(
+    state: Row, completed_on: date | None
+) -> tuple[tuple[Executable, ...], dict[str, Any]]:
+    """The script completing one occurrence of a repeating task (as read: `state`), and its
+    parameters; it changes nothing when the task changed since it was read."""
     following = recurrence.next_due(
         state["repeat"],
         state["repeat_from"],
@@ -1203,9 +1275,7 @@ async def _complete_repeating(
         "done_due": state["due_date"],
         "copy_id": None,
     }
-    script = _FINISH_REPEATING if following is None else _NEXT_OCCURRENCE
-    rows = await db.run_script(user_id, script, params)
-    return shown(rows)[0] if rows else None
+    return (_FINISH_REPEATING if following is None else _NEXT_OCCURRENCE), params
 
 
 def _scope(state: Row) -> Scope:

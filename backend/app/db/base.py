@@ -34,6 +34,13 @@ class Transaction(Protocol):
         returned, in the order of `params`."""
         ...
 
+    async def run_script(
+        self, statements: Sequence[Executable], params: Mapping[str, Any] = NO_PARAMS
+    ) -> list[Row]:
+        """Statements in order, as Database.run_script runs them (an earlier one's returned
+        columns become parameters of the later ones); the last one's rows."""
+        ...
+
 
 class Database(Protocol):
     async def open(self) -> None: ...

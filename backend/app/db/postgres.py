@@ -239,6 +239,19 @@ def _arguments(step: _Step, values: Mapping[str, Any], fed: Mapping[str, Any]) -
     ]
 
 
+async def _script(
+    connection: Connection, steps: Sequence[_Step], values: Mapping[str, Any]
+) -> list[asyncpg.Record]:
+    """Steps as plain statements on `connection`, in its transaction: a round trip each, an
+    earlier step's returned columns fed to the later ones; the last one's rows."""
+    *leading, last = steps
+    fed: dict[str, Any] = {}
+    for step in leading:
+        rows = await connection.fetch(step.sql, *_arguments(step, values, fed))
+        fed.update({name: rows[0][name] if rows else None for name in step.returns})
+    return await connection.fetch(last.sql, *_arguments(last, values, fed))
+
+
 @lru_cache(maxsize=64)
 def _compiled(statement: Executable) -> _Step:
     return _step(statement)
@@ -262,6 +275,14 @@ class _PostgresTransaction:
         step = _compiled(statement)
         async with asyncio.timeout(self._timeout):
             records = await self._connection.fetch(step.sql, *self._arguments(step, params))
+        return [dict(record.items()) for record in records]
+
+    async def run_script(
+        self, statements: Sequence[Executable], params: Mapping[str, Any] = NO_PARAMS
+    ) -> list[Row]:
+        steps = tuple(map(_compiled, statements))
+        async with asyncio.timeout(self._timeout):
+            records = await _script(self._connection, steps, {**params, CALLER: self._user_id})
         return [dict(record.items()) for record in records]
 
     async def run_many(
@@ -429,14 +450,9 @@ class PostgresDatabase:
         """The script as plain statements in one transaction (DB_POOLER_MODE=transaction):
         BEGIN, the caller set for this transaction only, each statement, COMMIT; each a round
         trip, and nothing left on the session."""
-        *leading, last = caller.steps
-        fed: dict[str, Any] = {}
         async with connection.transaction():
             await connection.execute(_SET_CALLER, values[CALLER], self._statement_timeout)
-            for step in leading:
-                rows = await connection.fetch(step.sql, *_arguments(step, values, fed))
-                fed.update({name: rows[0][name] if rows else None for name in step.returns})
-            return await connection.fetch(last.sql, *_arguments(last, values, fed))
+            return await _script(connection, caller.steps, values)
 
     @asynccontextmanager
     async def transaction(self, user_id: str) -> AsyncIterator[_PostgresTransaction]:

@@ -39,6 +39,22 @@ def _rows(result: CursorResult[Any]) -> list[Row]:
     return [dict(zip(keys, row, strict=True)) for row in result]
 
 
+async def _script(
+    connection: AsyncConnection, statements: Sequence[Executable], values: dict[str, Any]
+) -> list[Row]:
+    """The statements in order on `connection`, each one's returned row feeding the later
+    ones; the last one's rows."""
+    *leading, last = statements
+    for statement in leading:
+        result = await connection.execute(statement, values)
+        if result.returns_rows:
+            # No row: what it would have returned is null for the later steps, as on
+            # PostgreSQL (a write that found no room, say).
+            row = result.mappings().first()
+            values.update(row if row is not None else dict.fromkeys(result.keys()))
+    return _rows(await connection.execute(last, values))
+
+
 class _SqliteTransaction:
     def __init__(self, connection: AsyncConnection, user_id: str) -> None:
         self._connection = connection
@@ -46,6 +62,11 @@ class _SqliteTransaction:
 
     async def run(self, statement: Executable, params: Mapping[str, Any] = NO_PARAMS) -> list[Row]:
         return _rows(await self._connection.execute(statement, {**params, CALLER: self._user_id}))
+
+    async def run_script(
+        self, statements: Sequence[Executable], params: Mapping[str, Any] = NO_PARAMS
+    ) -> list[Row]:
+        return await _script(self._connection, statements, {**params, CALLER: self._user_id})
 
     async def run_many(
         self, statement: Executable, params: Sequence[Mapping[str, Any]]
@@ -86,20 +107,11 @@ class SqliteDatabase:
     async def run_script(
         self, user_id: str, statements: Sequence[Executable], params: Mapping[str, Any] = NO_PARAMS
     ) -> list[Row]:
-        *leading, last = statements
-        values = {**params, CALLER: user_id}
         # app/statements.py starts every script with a write (after the user's lock, which
         # reads nothing on SQLite), so SQLite takes its write lock at once (upgrading a read to
         # a write fails outright when another writer holds the lock).
         async with self.engine.begin() as connection:
-            for statement in leading:
-                result = await connection.execute(statement, values)
-                if result.returns_rows:
-                    # No row: what it would have returned is null for the later steps, as
-                    # on PostgreSQL (a write that found no room, say).
-                    row = result.mappings().first()
-                    values.update(row if row is not None else dict.fromkeys(result.keys()))
-            return _rows(await connection.execute(last, values))
+            return await _script(connection, statements, {**params, CALLER: user_id})
 
     @asynccontextmanager
     async def transaction(self, user_id: str) -> AsyncIterator[_SqliteTransaction]:

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app import recurrence
 from tests.api.organize import Headers, create, error_locations, listed, patch, read
 
 
@@ -129,6 +130,31 @@ def test_bulk_completion_repeats_too(client: TestClient, headers: Headers) -> No
     assert read(client, headers, repeating["id"])["due_date"] == "2027-01-02"
     assert read(client, headers, plain["id"])["completed"] is True
     assert len(copies_of(client, headers, repeating)) == 1
+
+
+def test_bulk_completion_is_all_or_nothing(
+    client: TestClient, headers: Headers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repeating = [create(client, headers, due_date="2027-01-01", repeat="FREQ=DAILY") for _ in "ab"]
+    plain = create(client, headers)
+    next_due = recurrence.next_due
+    calls: list[str] = []
+
+    def failing_second(*args: Any) -> Any:
+        # The second repeating task fails, after the plain task and the first repeating one
+        # were written.
+        calls.append(args[0])
+        if len(calls) == 2:
+            raise RuntimeError("failed part-way")
+        return next_due(*args)
+
+    monkeypatch.setattr(recurrence, "next_due", failing_second)
+    with pytest.raises(RuntimeError, match="part-way"):
+        client.patch("/tasks", headers=headers, json={"completed": True})
+    assert len(calls) == 2
+    for task in [*repeating, plain]:
+        assert read(client, headers, task["id"]) == task
+    assert listed(client, headers, "?completed=true") == []
 
 
 def test_other_changes_go_with_the_completion(client: TestClient, headers: Headers) -> None:

@@ -106,3 +106,91 @@ def test_the_tag_filter_lists_and_counts_top_level_tasks(
     assert [t["title"] for t in listed(client, headers, "?tag=x")] == ["parent"]
     assert client.get("/tasks/counts?tag=x", headers=headers).json()["all"] == 1
     assert [t["title"] for t in listed(client, headers, "?tag=x&q=child")] == ["child"]
+
+
+def test_a_task_moves_under_a_parent_last_and_into_its_list(
+    client: TestClient, headers: Headers
+) -> None:
+    work = client.post("/lists", headers=headers, json={"name": "Work"}).json()
+    parent = create(client, headers, "parent", list_id=work["id"])
+    first = create(client, headers, "first", parent_id=parent["id"])
+    moved = create(client, headers, "moved")
+    changed = patch(client, headers, moved["id"], parent_id=parent["id"])
+    assert (changed["parent_id"], changed["list_id"]) == (parent["id"], work["id"])
+    assert (changed["subtasks"], changed["position"] > first["position"]) == (None, True)
+    assert [t["title"] for t in listed(client, headers, f"?parent={parent['id']}")] == [
+        "first",
+        "moved",
+    ]
+    assert [t["title"] for t in listed(client, headers)] == ["parent"]
+    assert read(client, headers, parent["id"])["subtasks"] == {"total": 2, "completed": 0}
+    # The same parent again leaves it where it is.
+    assert patch(client, headers, moved["id"], parent_id=parent["id"]) == {
+        **changed,
+        "updated_at": read(client, headers, moved["id"])["updated_at"],
+    }
+
+
+def test_a_subtask_promoted_goes_last_among_top_level_tasks_in_its_list(
+    client: TestClient, headers: Headers
+) -> None:
+    work = client.post("/lists", headers=headers, json={"name": "Work"}).json()
+    parent = create(client, headers, "parent", list_id=work["id"])
+    child = create(client, headers, "child", parent_id=parent["id"])
+    later = create(client, headers, "later", list_id=work["id"])
+    promoted = patch(client, headers, child["id"], parent_id=None)
+    assert (promoted["parent_id"], promoted["list_id"]) == (None, work["id"])
+    assert promoted["subtasks"] == {"total": 0, "completed": 0}
+    assert promoted["position"] > later["position"]
+    in_order = listed(client, headers, f"?list={work['id']}&sort=manual")
+    assert [t["title"] for t in in_order] == ["parent", "later", "child"]
+    assert read(client, headers, parent["id"])["subtasks"] == {"total": 0, "completed": 0}
+    # Promoted into another list at once.
+    home = client.post("/lists", headers=headers, json={"name": "Home"}).json()
+    other = create(client, headers, parent_id=parent["id"])
+    moved = patch(client, headers, other["id"], parent_id=None, list_id=home["id"])
+    assert (moved["parent_id"], moved["list_id"]) == (None, home["id"])
+
+
+def test_a_new_parent_must_be_another_top_level_task_of_the_caller(
+    client: TestClient, headers: Headers
+) -> None:
+    parent = create(client, headers)
+    child = create(client, headers, parent_id=parent["id"])
+    task = create(client, headers)
+    theirs = create(client, auth(token(new_user())))
+    for parent_id in (child["id"], theirs["id"], task["id"], 10**9):
+        response = client.patch(
+            f"/tasks/{task['id']}", headers=headers, json={"parent_id": parent_id}
+        )
+        assert error_locations(response) == [["body", "parent_id"]], parent_id
+    # A task with subtasks stays a top-level task.
+    response = client.patch(
+        f"/tasks/{parent['id']}", headers=headers, json={"parent_id": task["id"]}
+    )
+    assert error_locations(response) == [["body", "parent_id"]]
+    assert "subtasks" in response.json()["detail"][0]["msg"]
+    # A subtask is in its parent's list: no list with a parent.
+    lists = client.post("/lists", headers=headers, json={"name": "Work"}).json()
+    response = client.patch(
+        f"/tasks/{task['id']}",
+        headers=headers,
+        json={"parent_id": parent["id"], "list_id": lists["id"]},
+    )
+    assert error_locations(response) == [["body", "list_id"]]
+    assert read(client, headers, task["id"]) == task
+    assert read(client, headers, parent["id"])["parent_id"] is None
+
+
+def test_an_open_task_moved_under_a_completed_parent_reopens_it(
+    client: TestClient, headers: Headers
+) -> None:
+    parent = create(client, headers)
+    patch(client, headers, parent["id"], completed=True)
+    done = create(client, headers)
+    patch(client, headers, done["id"], completed=True)
+    patch(client, headers, done["id"], parent_id=parent["id"])
+    assert read(client, headers, parent["id"])["completed"] is True
+    task = create(client, headers)
+    patch(client, headers, task["id"], parent_id=parent["id"])
+    assert read(client, headers, parent["id"])["completed"] is False

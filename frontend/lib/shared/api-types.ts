@@ -271,7 +271,10 @@ export interface paths {
          *     task's id) and moves the task to its rule's next occurrence after the later of its due
          *     date and `completed_on` (or `completed_on` plus the interval, repeating from completion),
          *     re-opening its subtasks; when the rule is used up (COUNT, UNTIL) the task just completes.
-         *     A new `list_id` puts the task last in that list, its subtasks with it.
+         *     A new `list_id` puts the task last in that list, its subtasks with it. A new `parent_id`
+         *     (a top-level task; the task itself must have no subtasks) makes it that task's last
+         *     subtask, in its list, re-opening it if it is completed and this task is not; `parent_id`
+         *     null makes a subtask a top-level task again, last in its list.
          */
         patch: operations["updateTask"];
         trace?: never;
@@ -797,6 +800,11 @@ export interface components {
              * @description one of the caller's lists, or null (the Inbox): the task goes last there
              */
             list_id?: number | null;
+            /**
+             * Parent Id
+             * @description a top-level task of the caller: this one (which must have no subtasks) becomes its last subtask, in its list; null: a top-level task again, last in its list
+             */
+            parent_id?: number | null;
             /**
              * Priority
              * @enum {string}

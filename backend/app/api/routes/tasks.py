@@ -217,7 +217,10 @@ async def update_task(
     task's id) and moves the task to its rule's next occurrence after the later of its due
     date and `completed_on` (or `completed_on` plus the interval, repeating from completion),
     re-opening its subtasks; when the rule is used up (COUNT, UNTIL) the task just completes.
-    A new `list_id` puts the task last in that list, its subtasks with it."""
+    A new `list_id` puts the task last in that list, its subtasks with it. A new `parent_id`
+    (a top-level task; the task itself must have no subtasks) makes it that task's last
+    subtask, in its list, re-opening it if it is completed and this task is not; `parent_id`
+    null makes a subtask a top-level task again, last in its list."""
     with _refusals(quotas):
         row = await statements.update_task(db, user_id, task_id, changes, quotas)
     if row is None:
