@@ -356,8 +356,16 @@ def main() -> None:
         choices=["B12"],
         help="run this scenario alone (its results go to bench/results/B12.json)",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        help="rounds of alternating runs (default 3, --quick 1): more of them, shorter, steady"
+        " the paired ratios on a busy machine",
+    )
+    parser.add_argument("--seconds", type=float, help="each run's length (default 10, --quick 4)")
     args = parser.parse_args()
-    args.seconds, args.repeats = (4, 1) if args.quick else (10, 3)
+    seconds, repeats = (4, 1) if args.quick else (10, 3)
+    args.seconds, args.repeats = args.seconds or seconds, args.rounds or repeats
     args.workers = [2] if args.quick else [2, 4]
     # B7/B8: users x tasks each, and the tasks of the one heavy user.
     args.big = (100, 1000, 10_000) if args.quick else (1000, 1000, 10_000)
