@@ -362,7 +362,7 @@ def main() -> None:
         help="rounds of alternating runs (default 3, --quick 1): more of them, shorter, steady"
         " the paired ratios on a busy machine",
     )
-    parser.add_argument("--seconds", type=float, help="each run's length (default 10, --quick 4)")
+    parser.add_argument("--seconds", type=int, help="each run's length (default 10, --quick 4)")
     args = parser.parse_args()
     seconds, repeats = (4, 1) if args.quick else (10, 3)
     args.seconds, args.repeats = args.seconds or seconds, args.rounds or repeats
