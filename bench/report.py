@@ -146,7 +146,7 @@ def observability_section(results: dict[str, Any], dashboard: str) -> list[str]:
     s = results["scenarios"]
     rows = [
         f"| {label(key)} | {s[key]['rps']:,.0f} | {s[key]['p50_ms']:.2f} | {s[key]['p99_ms']:.2f} |"
-        f" {s[key]['server_cpu_us_per_request']:,.0f} |"
+        f" {s[key]['server_cpu_us_per_request']:,.0f} | {s[key]['errors']:,} |"
         for key in ("B12_off", "B12_metrics", "B12_traces", "B12_sampled")
         if key in s
     ]
@@ -157,8 +157,9 @@ def observability_section(results: dict[str, Any], dashboard: str) -> list[str]:
     return [
         "## B12: the cost of metrics and traces",
         "",
-        "The list (B1's request) on three servers measured in the same rounds: nothing on,",
-        "`METRICS_PORT` set (every request observed in the duration histogram), and",
+        "The list (B1's request) on four servers measured in the same rounds, each with the app's",
+        "default pool of 10 connections (four of 32 would pass PostgreSQL's 100): nothing on,",
+        "`METRICS_PORT` set (every request observed in the duration histogram),",
         "`OTEL_EXPORTER_OTLP_ENDPOINT` set (every request and statement a span, exported in",
         f"batches over OTLP/HTTP to a receiver on the same machine: {results['B12_exports']:,}",
         "exports, with the fourth server's), and the same with the sampler README.md suggests",
@@ -173,8 +174,8 @@ def observability_section(results: dict[str, Any], dashboard: str) -> list[str]:
             else []
         ),
         "",
-        "| Scenario | req/s | p50 ms | p99 ms | server CPU µs/req |",
-        "|---|---:|---:|---:|---:|",
+        "| Scenario | req/s | p50 ms | p99 ms | server CPU µs/req | errors |",
+        "|---|---:|---:|---:|---:|---:|",
         *rows,
         "",
         f"![the metrics-on server's /metrics after the run]({dashboard})",
