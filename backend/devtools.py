@@ -27,6 +27,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
 )
+from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 from psycopg import sql
 from sqlalchemy import make_url
 
@@ -177,8 +178,14 @@ def _spans(body: bytes) -> Iterator[Span]:
                     trace_id=span.trace_id.hex(),
                     span_id=span.span_id.hex(),
                     parent_id=span.parent_span_id.hex(),
-                    attributes={a.key: str(a.value.string_value) for a in span.attributes},
+                    attributes={a.key: _value(a.value) for a in span.attributes},
                 )
+
+
+def _value(value: AnyValue) -> str:
+    """An attribute's value, whatever its type, as text (the status code: "200")."""
+    kind = value.WhichOneof("value")
+    return "" if kind is None else str(getattr(value, kind))
 
 
 @contextmanager

@@ -95,6 +95,9 @@ def create_app(settings: Settings) -> FastAPI:
         # A redirect to the URL with(out) the slash would be built from the Host header.
         redirect_slashes=False,
         generate_unique_id_function=_operation_id,
+        # FastAPI's own OpenTelemetry hooks, off: app/observability/tracing.py makes the
+        # spans (cheaper), and otherwise every request asks whether a provider is set.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         responses=ANY_REQUEST,
         openapi_tags=[
             {"name": "tasks", "description": "The caller's tasks (a bearer token is required)"},

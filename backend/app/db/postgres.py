@@ -10,7 +10,7 @@ import hashlib
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeAlias, TypeVar
@@ -18,9 +18,11 @@ from typing import Any, TypeAlias, TypeVar
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from asyncpg.prepared_stmt import PreparedStatement
-from sqlalchemy import URL, ClauseElement, Executable
+from sqlalchemy import URL, ClauseElement, Executable, Select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.expression import FromClause, TableClause
 
 from app.core.config import Settings
 from app.db.base import CALLER, NO_PARAMS, PING, USER_SETTING, Row
@@ -38,6 +40,7 @@ class _Step:
     names: tuple[str, ...]  # its parameters' names, in order
     constants: dict[str, Any]  # those of them bound to a value in the statement itself
     returns: tuple[str, ...]  # the names of its RETURNING columns
+    summary: str  # `SELECT task`: its trace span's name (the SQL itself is not exported)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,7 @@ class _CallerStatement:
     defaults: dict[str, Any]  # the values of the parameters bound in the statements themselves
     function: str  # pg_temp.<name>: session-local, so the API needs no DDL privileges
     call: str  # SELECT * FROM the function, with the caller as its last parameter
+    summary: str  # its steps' summaries: the trace span's name
 
     def definition(self, prepared: Sequence[PreparedStatement]) -> str:
         """CREATE FUNCTION, with the parameter and column types PostgreSQL found in the
@@ -149,7 +153,20 @@ def _step(statement: Executable) -> _Step:
     constants = {name: values[name] for name in names if not compiled.binds[name].required}
     # An INSERT may return its primary key without having been asked to (implicit RETURNING).
     returns = tuple(str(column.key) for column in compiled.effective_returning or ())
-    return _Step(sql, names, constants, returns)
+    return _Step(sql, names, constants, returns, _summary(statement, compiled))
+
+
+def _summary(statement: ClauseElement, compiled: SQLCompiler) -> str:
+    """The operation and its table, as OpenTelemetry's db.query.summary: `UPDATE task`."""
+    tables: Sequence[FromClause]
+    if isinstance(statement, UpdateBase):
+        verb = "INSERT" if compiled.isinsert else "UPDATE" if compiled.isupdate else "DELETE"
+        tables = [statement.table]
+    else:
+        # Not get_final_froms(): it compiles the statement again, without the app's dialect.
+        verb = "SELECT"
+        tables = statement.columns_clause_froms if isinstance(statement, Select) else []
+    return " ".join([verb, *[table.name for table in tables if isinstance(table, TableClause)][:1]])
 
 
 @lru_cache(maxsize=256)
@@ -185,7 +202,10 @@ def _caller_statement(statements: tuple[Executable, ...]) -> _CallerStatement:
     function = f"pg_temp.app_statement_{hashlib.sha256(sql.encode()).hexdigest()[:20]}"
     placeholders = ", ".join(f"${i}" for i in range(1, len(names) + 2))
     call = f"SELECT * FROM {function}({placeholders})"  # noqa: S608 (no input in it)
-    return _CallerStatement(steps, tuple(slots), names, variables, defaults, function, call)
+    summary = "; ".join(step.summary for step in steps)
+    return _CallerStatement(
+        steps, tuple(slots), names, variables, defaults, function, call, summary
+    )
 
 
 # The function is not there yet; before a session's first temporary object, neither is pg_temp.
@@ -320,6 +340,9 @@ class PostgresDatabase:
         self._pool: asyncpg.Pool | None = None
         # Connections whose statement ran out of time, going back to the pool once cancelled.
         self._releasing: set[asyncio.Task[None]] = set()
+        # With tracing on (app/observability/tracing.py): a span for each run of a statement,
+        # its round trip alone (the wait for a connection is the gap before it).
+        self.statement_span: Callable[[str], AbstractContextManager[object]] | None = None
 
     async def open(self) -> None:
         # No connection is opened here: the API starts (and says "not ready") without its
@@ -365,15 +388,21 @@ class PostgresDatabase:
         values = {**params, CALLER: user_id}
         run = self._in_transaction if self._per_transaction else self._in_function
 
+        async def attempt(connection: Connection) -> list[asyncpg.Record]:
+            if self.statement_span is None:
+                return await run(connection, caller, values)
+            with self.statement_span(caller.summary):
+                return await run(connection, caller, values)
+
         async def attempts(connection: Connection) -> list[asyncpg.Record]:
             # A deadlock or serialization failure rolled the whole script back: it is run
             # again, a few times, within the same budget (then the 503 says try later).
             for _ in range(_RETRIES):
                 try:
-                    return await run(connection, caller, values)
+                    return await attempt(connection)
                 except asyncpg.TransactionRollbackError:
                     pass
-            return await run(connection, caller, values)
+            return await attempt(connection)
 
         records = await self._within_budget(attempts)
         # From items(): dict(record) looks every key up again, a third more CPU for a page.

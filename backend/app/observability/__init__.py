@@ -27,7 +27,7 @@ def install(
     around its life (`async with observe(database)`): the pool sampler, the span export."""
     endpoint = settings.otel_exporter_otlp_endpoint
     trace_id: Callable[[], str | None] | None = None
-    name_span: Callable[[str, str], None] | None = None
+    name_span: Callable[[str, str, int], None] | None = None
     if endpoint:
         from app.observability import tracing
 
@@ -43,13 +43,18 @@ def install(
         trace_id=trace_id,
         name_span=name_span,
     )
-    shutdown_tracing = tracing.install(app, endpoint) if endpoint else None
+    traced = tracing.install(app, endpoint) if endpoint else None
 
     @asynccontextmanager
     async def observe(database: Database) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            if shutdown_tracing is not None:
-                stack.callback(shutdown_tracing)
+            if traced is not None:
+                # Here, not at the top: app.db.postgres imports this package's metrics.
+                from app.db.postgres import PostgresDatabase
+
+                if isinstance(database, PostgresDatabase):
+                    database.statement_span = traced.statement_span
+                stack.callback(traced.shutdown)
             if metrics.enabled():
                 await stack.enter_async_context(metrics.sampling(database))
             yield

@@ -55,7 +55,7 @@ class RequestContext:
         routes: Sequence[BaseRoute],
         hash_user: UserHasher,
         trace_id: Callable[[], str | None] | None = None,
-        name_span: Callable[[str, str], None] | None = None,
+        name_span: Callable[[str, str, int], None] | None = None,
     ) -> None:
         self.app = app
         self.routes = _Routes(routes)
@@ -80,7 +80,7 @@ class RequestContext:
                 message["headers"] = [*message.get("headers", ()), header]
                 if self.name_span is not None:
                     # Now: the span ends with the response, before this middleware returns.
-                    self.name_span(scope["method"], self.routes.template(scope))
+                    self.name_span(scope["method"], self.routes.template(scope), status)
             elif message["type"] == "http.response.body" and not message.get("more_body"):
                 # Before the last of the body leaves: whoever got the response finds its line.
                 recorded = True
