@@ -1,0 +1,79 @@
+"use client";
+
+import { useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+import type { ApiClient, TaskList } from "@/lib/client/api";
+import { affectedQueries, applyToLists, applyToPages, openChangeStream, type Change } from "@/lib/client/events";
+import { isBeingWritten } from "@/lib/client/offline";
+import type { Pages } from "@/lib/client/task-list";
+import { LISTS_KEY } from "./use-lists";
+
+/** Changes arriving together (a toggle all, a replayed queue) make one refetch. */
+const BATCH_MS = 100;
+
+/**
+ * Refetches by key prefix, in batches, and never while this tab's own writes are on their way:
+ * a refetch then could show a row without the change just clicked, for a moment.
+ */
+function batchedRefetch(queryClient: QueryClient) {
+  const keys = new Map<string, string[]>();
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const flush = () => {
+    timer = null;
+    const sending = queryClient.isMutating({ mutationKey: ["task-write"], predicate: (m) => !m.state.isPaused });
+    if (sending > 0) {
+      timer = setTimeout(flush, BATCH_MS);
+      return;
+    }
+    for (const key of keys.values()) void queryClient.invalidateQueries({ queryKey: key });
+    keys.clear();
+  };
+  return {
+    add(queryKeys: string[][]) {
+      for (const key of queryKeys) keys.set(key.join("\u0000"), key);
+      timer ??= setTimeout(flush, BATCH_MS);
+    },
+    stop() {
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
+
+/** Everything the page holds, fetched again (a reset, or a gap the server could not replay). */
+const EVERYTHING = [["tasks"], ["counts"], ["subtasks"], ["tags"], [...LISTS_KEY]];
+
+/**
+ * Another tab's or device's changes, on screen as they happen: rows edited or deleted elsewhere
+ * change in place at once, and the views they touch are fetched again (a new task's place, a
+ * filter it left, the counts). Opened once `enabled` (after the first screen), closed on unmount.
+ */
+export function useLiveUpdates(api: ApiClient, baseUrl: string, enabled: boolean) {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    if (!enabled) return;
+    const refetch = batchedRefetch(queryClient);
+    let connectedBefore = false;
+    const close = openChangeStream({
+      api,
+      baseUrl,
+      onChange(change: Change) {
+        if (change.type.startsWith("list.")) {
+          queryClient.setQueryData<TaskList[]>(LISTS_KEY, (lists) => applyToLists(lists, change));
+        } else if (!isBeingWritten(queryClient, change.id)) {
+          queryClient.setQueriesData<Pages>({ queryKey: ["tasks"] }, (data) => applyToPages(data, change));
+        }
+        refetch.add(affectedQueries(change));
+      },
+      onReset: () => refetch.add(EVERYTHING),
+      onConnected(resumed) {
+        // A new stream without a cursor cannot replay what happened while there was none.
+        if (connectedBefore && !resumed) refetch.add(EVERYTHING);
+        connectedBefore = true;
+      },
+    });
+    return () => {
+      close();
+      refetch.stop();
+    };
+  }, [api, baseUrl, enabled, queryClient]);
+}
