@@ -37,6 +37,19 @@ function offlineStore(): UseStore {
   return database;
 }
 
+/** Where the device keeps what it must not forget on a reload (IndexedDB; a Map in tests). */
+export interface KeyValueStore {
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown): Promise<void>;
+  del(key: string): Promise<void>;
+}
+
+const deviceStore: KeyValueStore = {
+  get: (key) => get(key, offlineStore()),
+  set: (key, value) => set(key, value, offlineStore()),
+  del: (key) => del(key, offlineStore()),
+};
+
 /** What becomes of a write the server did not take. */
 export type Outcome =
   /** Never answered, busy or failing (network, 429, 5xx): it stays queued and is sent again. */
@@ -77,24 +90,27 @@ class TemporaryIdLost extends Error {
  */
 export class TemporaryIds {
   private readonly known = new Map<number, number>();
-  constructor(private readonly storageKey: string) {}
+  constructor(
+    private readonly storageKey: string,
+    private readonly storage: KeyValueStore = deviceStore,
+  ) {}
 
   async resolve(id: number): Promise<number> {
     if (id >= 0) return id;
-    const found = this.known.get(id) ?? (await get<Record<string, number>>(this.storageKey, offlineStore()))?.[String(id)];
+    const found = this.known.get(id) ?? (await this.storage.get<Record<string, number>>(this.storageKey))?.[String(id)];
     if (found === undefined) throw new TemporaryIdLost("That task was never saved.");
     return found;
   }
 
   async remember(tempId: number, id: number): Promise<void> {
     this.known.set(tempId, id);
-    const saved = (await get<Record<string, number>>(this.storageKey, offlineStore())) ?? {};
-    await set(this.storageKey, { ...saved, [tempId]: id }, offlineStore());
+    const saved = (await this.storage.get<Record<string, number>>(this.storageKey)) ?? {};
+    await this.storage.set(this.storageKey, { ...saved, [tempId]: id });
   }
 
   forget(): Promise<void> {
     this.known.clear();
-    return del(this.storageKey, offlineStore());
+    return this.storage.del(this.storageKey);
   }
 }
 
@@ -268,17 +284,17 @@ export function idbPersister(storageKey: string): Persister {
     latest = null;
     if (!client) return;
     const mutations = client.clientState.mutations.map((m) => ({ ...m, state: { ...m.state, isPaused: true } }));
-    void set(storageKey, { ...client, clientState: { ...client.clientState, mutations } }, offlineStore());
+    void deviceStore.set(storageKey, { ...client, clientState: { ...client.clientState, mutations } });
   };
   return {
     persistClient: (client: PersistedClient) => {
       latest = client;
       timer ??= setTimeout(save, SAVE_DELAY_MS);
     },
-    restoreClient: () => get<PersistedClient>(storageKey, offlineStore()),
+    restoreClient: () => deviceStore.get<PersistedClient>(storageKey),
     removeClient: () => {
       latest = null;
-      return del(storageKey, offlineStore());
+      return deviceStore.del(storageKey);
     },
   };
 }
