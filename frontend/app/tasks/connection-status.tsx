@@ -17,10 +17,13 @@ function changes(count: number): string {
  */
 export function ConnectionStatus() {
   const online = useSyncExternalStore(onlineManager.subscribe.bind(onlineManager), isOnline, serverOnline);
-  const waiting = useMutationState({ filters: { mutationKey: ["task-write"], status: "pending" } }).length;
-  const text = !online ? `Offline${waiting ? ` · ${changes(waiting)} saved on this device` : ""}` : waiting > 1 ? `Sending ${changes(waiting)}…` : "";
+  const writes = useMutationState({ filters: { mutationKey: ["task-write"], status: "pending" } });
+  const waiting = writes.length;
+  // Online, a click's own write is not news; a queue being replayed, or a write being retried, is.
+  const held = writes.some((w) => w.isPaused || w.failureCount > 0);
+  const text = !online ? `Offline${waiting ? ` · ${changes(waiting)} saved on this device` : ""}` : held ? `Sending ${changes(waiting)}…` : "";
   return (
-    <p role="status" className="connection-status" data-offline={!online || undefined}>
+    <p role="status" className="connection-status" data-offline={!online || undefined} data-waiting={waiting}>
       {text}
     </p>
   );
