@@ -275,15 +275,22 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
     onNotice(null);
     await undo.commitNow();
     const write = createWrite(input);
-    if (input.parent_id === null || input.parent_id === undefined) {
-      const row = temporaryTask(write, new Date().toISOString());
-      queryClient.setQueryData<ListData>(listKey, (data) => data && { ...data, pages: data.pages.map((page, i) => (i === 0 ? [row, ...page] : page)) });
-      editCounts(countsKey, (c) => addCounts(c, countsDelta([row], 1)));
-      if (row.list_id !== null) editOpenCount(row, 1);
+    const row = temporaryTask(write, new Date().toISOString());
+    const [key, cKey] = [listKey, countsKey];
+    const shown = row.parent_id === null;
+    if (shown) {
+      queryClient.setQueryData<ListData>(key, (data) => data && { ...data, pages: data.pages.map((page, i) => (i === 0 ? [row, ...page] : page)) });
+      editCounts(cKey, (c) => addCounts(c, countsDelta([row], 1)));
+      editOpenCount(row, 1);
     }
     try {
       await queueWrite(queryClient, write);
     } catch (error) {
+      if (shown) {
+        editList(key, (t) => (t.id === row.id ? null : t));
+        editCounts(cKey, (c) => addCounts(c, countsDelta([row])));
+        editOpenCount(row, -1);
+      }
       refresh();
       // The form shows the reason and keeps what was typed.
       throw error instanceof AuthRequiredError ? error : new Error(describeFailure(error), { cause: error });

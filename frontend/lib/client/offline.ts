@@ -207,7 +207,12 @@ export function isBeingWritten(queryClient: QueryClient, id: number): boolean {
  * the network resolves at once with `queued: true` (it is saved, and goes later).
  */
 export function queueWrite(queryClient: QueryClient, write: TaskWrite): Promise<{ queued: boolean; task: Task | null }> {
-  const observer = new MutationObserver<Task | null, Error, TaskWrite>(queryClient, { mutationKey: writeKey(write.kind) });
+  const observer = new MutationObserver<Task | null, Error, TaskWrite>(queryClient, {
+    mutationKey: writeKey(write.kind),
+    // A create the form waits for fails at once (the API client has retried it already): the
+    // form keeps what was typed and says why. Once queued (offline), it waits like any write.
+    retry: (_failures, error) => outcomeOf(error) === "retry" && !(write.kind === "create" && awaitedCreates.has(write.key)),
+  });
   if (write.kind === "create") awaitedCreates.add(write.key);
   return new Promise((resolve, reject) => {
     const stop = observer.subscribe((result) => {

@@ -80,13 +80,24 @@ describe("the offline queue", () => {
     expect(dropped).toEqual(["Your change to “Gone” was not saved: the task was deleted elsewhere."]);
   });
 
-  it("sends a create again with the same Idempotency-Key after a failure without an answer", async () => {
+  it("keeps a queued create after a failure without an answer, and sends it again with the same Idempotency-Key", async () => {
     let failures = 1;
     const { api, calls } = recordingApi((call) => (call.startsWith("create") && failures-- > 0 ? new NetworkError() : null));
-    const { queryClient } = setUp(api);
+    const { queryClient, created } = setUp(api);
+    onlineManager.setOnline(false);
     const create = createWrite({ title: "Once" });
-    await expect(queueWrite(queryClient, create)).resolves.toMatchObject({ queued: false, task: { id: 100 } });
+    await queueWrite(queryClient, create);
+    onlineManager.setOnline(true);
+    await expect.poll(() => created.length).toBe(1);
     expect(calls).toEqual([`create Once ${create.key}`, `create Once ${create.key}`]);
+  });
+
+  it("fails a create the form waits for at once, so that the form can say why and keep the text", async () => {
+    const { api, calls } = recordingApi(() => new NetworkError());
+    const { queryClient, dropped } = setUp(api);
+    await expect(queueWrite(queryClient, createWrite({ title: "Now" }))).rejects.toThrow(NetworkError);
+    expect(calls).toHaveLength(1);
+    expect(dropped).toEqual([]);
   });
 
   it("keeps network failures, 429 and 5xx queued; drops 404 and 410 as gone, other refusals for good", () => {
