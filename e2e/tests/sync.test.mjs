@@ -47,6 +47,8 @@ async function keepForOffline(page) {
   await eventually(async () => assert.ok(await page.evaluate(() => navigator.serviceWorker.controller !== null)));
   await page.reload();
   await eventually(async () => assert.ok(await page.evaluate(async () => (await caches.match("/tasks")) !== undefined)));
+  // The list is saved once it has loaded.
+  await page.getByText("Loading tasks…").waitFor({ state: "detached" });
 }
 
 describe("live sync and offline", { timeout: 300_000 }, () => {
@@ -189,7 +191,8 @@ describe("live sync and offline", { timeout: 300_000 }, () => {
       assert.equal((await api(first, "GET", "/tasks/counts")).all, 100);
       const made = await serverTitles(first);
       assert.deepEqual(made, Array.from({ length: 100 }, (_, i) => `Errand ${i + 1}`));
-      await eventually(async () => assert.equal((await titles(second)).length, 100));
+      // Both tabs show the server's list again: its first page, and the count of all 100.
+      for (const tab of [first, second]) await tab.getByText("100 items left").waitFor(SYNC_DEADLINE);
     } finally {
       await context.close();
     }
