@@ -83,9 +83,7 @@ export function TasksApp({ user, apiUrl, search }: Props) {
 
   /** Signing out leaves nothing of this person on the device: saved lists, queue, the page kept for offline. */
   async function forgetDevice() {
-    queryClient.getMutationCache().clear();
-    queryClient.clear();
-    await Promise.all([persister.removeClient(), offline.ids.forget(), forgetOfflinePage()]);
+    await Promise.all([persister.forget(), offline.ids.forget(), forgetOfflinePage()]);
   }
 
   return (

@@ -3,8 +3,8 @@
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import type { ApiClient, TaskList } from "@/lib/client/api";
-import { affectedQueries, applyToLists, applyToPages, openChangeStream, type Change } from "@/lib/client/events";
-import { isBeingWritten } from "@/lib/client/offline";
+import { affectedQueries, applyToLists, applyToPages, isNews, openChangeStream, type Change } from "@/lib/client/events";
+import { isBeingWritten, isOwnChange } from "@/lib/client/offline";
 import type { Pages } from "@/lib/client/task-list";
 import { LISTS_KEY } from "./use-lists";
 
@@ -59,7 +59,17 @@ export function useLiveUpdates(api: ApiClient, baseUrl: string, enabled: boolean
       onChange(change: Change) {
         if (change.type.startsWith("list.")) {
           queryClient.setQueryData<TaskList[]>(LISTS_KEY, (lists) => applyToLists(lists, change));
-        } else if (!isBeingWritten(queryClient, change.id)) {
+          refetch.add(affectedQueries(change));
+          return;
+        }
+        // The echo of this tab's own create, delete or edit: its answer is on screen already.
+        if ((change.type === "task.created" || change.type === "task.deleted") && isOwnChange(change.id)) return;
+        if (change.type === "task.updated" && change.task) {
+          const views = queryClient.getQueriesData<Pages>({ queryKey: ["tasks"] }).map(([, data]) => data);
+          if (!isNews(views, change.task)) return;
+        }
+        // A row this tab is still writing keeps what was clicked; the refetch after its write settles tells.
+        if (!isBeingWritten(queryClient, change.id)) {
           queryClient.setQueriesData<Pages>({ queryKey: ["tasks"] }, (data) => applyToPages(data, change));
         }
         refetch.add(affectedQueries(change));

@@ -284,7 +284,9 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
       editOpenCount(row, 1);
     }
     try {
-      await queueWrite(queryClient, write);
+      const { queued } = await queueWrite(queryClient, write);
+      // Its place in the order, the counts, new tags, a list's open count.
+      if (!queued) refresh();
     } catch (error) {
       if (shown) {
         editList(key, (t) => (t.id === row.id ? null : t));

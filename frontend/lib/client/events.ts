@@ -63,8 +63,24 @@ export function applyToLists(lists: TaskList[] | undefined, change: Change): Tas
 
 /** The queries a change can touch, by key prefix: they are fetched again. */
 export function affectedQueries(change: Change): string[][] {
-  if (change.type.startsWith("list.")) return [["lists"], ["tasks"], ["counts"]];
+  if (change.type === "list.deleted") return [["lists"], ["tasks"], ["counts"]];
+  if (change.type.startsWith("list.")) return [["lists"]];
   return [["tasks"], ["counts"], ["subtasks"], ["tags"], ["lists"]];
+}
+
+/** Two copies of a task say the same (their timestamps aside, which two answers may spell differently). */
+function sameTask(a: Task, b: Task): boolean {
+  const fields = (task: Task) => JSON.stringify(Object.entries(task).filter(([name]) => !name.endsWith("_at")).sort(([x], [y]) => x.localeCompare(y)));
+  return fields(a) === fields(b);
+}
+
+/**
+ * Whether an edited task's new row is news to these views: false when every loaded copy of it
+ * already says the same (the stream's echo of this tab's own write, whose answer is on screen).
+ */
+export function isNews(views: readonly (Pages | undefined)[], task: Task): boolean {
+  const copies = views.flatMap((data) => data?.pages.flat().filter((t) => t.id === task.id) ?? []);
+  return copies.length === 0 || copies.some((copy) => !sameTask(copy, task));
 }
 
 /** Waits before reconnecting after `failures` failed tries in a row: 1, 2, 4 … 30 s, with jitter. */

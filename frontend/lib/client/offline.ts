@@ -117,7 +117,7 @@ export class TemporaryIds {
 export interface WriteHandlers {
   /** A write was dropped (its task gone, or refused): what to tell the person. */
   onDropped: (message: string) => void;
-  /** A write reached the server: the rows and counts it touched are asked again (once the queue is empty). */
+  /** Replayed writes reached the server (the queue is empty now): what they touched is asked again. */
   onSettled: () => void;
   /** A create got its server id: the temporary row becomes the real one. */
   onCreated: (tempId: number, task: Task) => void;
@@ -127,6 +127,25 @@ export interface WriteHandlers {
 
 /** Creates the form is waiting for: their failures are shown by the form, not as a notice. */
 const awaitedCreates = new Set<string>();
+/**
+ * Writes a caller is waiting for: it refetches what they changed. One replayed from the queue
+ * (after a reload, or once the network is back) has no caller: the queue refetches once it is empty.
+ */
+const awaited = new WeakSet<TaskWrite>();
+/** Ids this tab created or deleted a moment ago: the stream's echo of them is no news. */
+const ownChanges = new Map<number, number>();
+const ECHO_WINDOW_MS = 30_000;
+
+function noteOwnChange(id: number): void {
+  const now = Date.now();
+  for (const [known, at] of ownChanges) if (now - at > ECHO_WINDOW_MS) ownChanges.delete(known);
+  ownChanges.set(id, now);
+}
+
+/** Whether a created or deleted task is this tab's own doing (the stream sends it back). */
+export function isOwnChange(id: number): boolean {
+  return ownChanges.has(id);
+}
 
 function droppedMessage(write: TaskWrite, error: unknown): string {
   const name = write.kind === "create" ? write.task.title : write.title;
@@ -149,8 +168,10 @@ export function registerTaskWrites(queryClient: QueryClient, api: ApiClient, ids
     update: async (write) => api.updateTask(await ids.resolve(write.id), write.changes),
     move: async (write) => api.moveTask(await ids.resolve(write.id), write.after === null ? null : await ids.resolve(write.after)),
     delete: async (write) => {
+      const id = await ids.resolve(write.id);
+      noteOwnChange(id);
       try {
-        await api.deleteTask(await ids.resolve(write.id));
+        await api.deleteTask(id);
       } catch (error) {
         // Sent twice (two tabs replaying one queue) or deleted elsewhere: gone either way.
         if (outcomeOf(error) !== "gone") throw error;
@@ -166,6 +187,7 @@ export function registerTaskWrites(queryClient: QueryClient, api: ApiClient, ids
       retryDelay,
       onSuccess: async (saved: Task | null, write: TaskWrite) => {
         if (write.kind === "create" && saved) {
+          noteOwnChange(saved.id);
           await ids.remember(write.tempId, saved.id);
           handlers.onCreated(write.tempId, saved);
         } else if (saved && !hasQueuedWrite(queryClient, saved.id, write)) {
@@ -177,8 +199,8 @@ export function registerTaskWrites(queryClient: QueryClient, api: ApiClient, ids
         if (write.kind === "create" && awaitedCreates.has(write.key)) return;
         handlers.onDropped(droppedMessage(write, error));
       },
-      onSettled: () => {
-        if (queryClient.isMutating({ mutationKey: ["task-write"] }) <= 1) handlers.onSettled();
+      onSettled: (_saved: Task | null | undefined, _error: Error | null, write: TaskWrite) => {
+        if (!awaited.has(write) && queryClient.isMutating({ mutationKey: ["task-write"] }) <= 1) handlers.onSettled();
       },
     });
   }
@@ -214,6 +236,7 @@ export function queueWrite(queryClient: QueryClient, write: TaskWrite): Promise<
     retry: (_failures, error) => outcomeOf(error) === "retry" && !(write.kind === "create" && awaitedCreates.has(write.key)),
   });
   if (write.kind === "create") awaitedCreates.add(write.key);
+  awaited.add(write);
   return new Promise((resolve, reject) => {
     const stop = observer.subscribe((result) => {
       if (result.isPaused) finish(() => resolve({ queued: true, task: null }));
@@ -221,6 +244,7 @@ export function queueWrite(queryClient: QueryClient, write: TaskWrite): Promise<
     function finish(settle: () => void) {
       stop();
       if (write.kind === "create") awaitedCreates.delete(write.key);
+      awaited.delete(write);
       settle();
     }
     observer.mutate(write).then(
@@ -279,17 +303,22 @@ export function replaceTemporary(data: Pages | undefined, tempId: number, task: 
  * the page went away is saved as paused, so that it is sent again after a reload (a create by its
  * key, so never twice).
  */
-export function idbPersister(storageKey: string): Persister {
+export function idbPersister(storageKey: string): Persister & { forget(): Promise<void> } {
   // Every change of the cache asks to save it: one write per burst is enough.
   let latest: PersistedClient | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let forgotten = false;
   const save = () => {
     timer = null;
     const client = latest;
     latest = null;
-    if (!client) return;
+    if (!client || forgotten) return;
     const mutations = client.clientState.mutations.map((m) => ({ ...m, state: { ...m.state, isPaused: true } }));
     void deviceStore.set(storageKey, { ...client, clientState: { ...client.clientState, mutations } });
+  };
+  const remove = () => {
+    latest = null;
+    return deviceStore.del(storageKey);
   };
   return {
     persistClient: (client: PersistedClient) => {
@@ -297,9 +326,11 @@ export function idbPersister(storageKey: string): Persister {
       timer ??= setTimeout(save, SAVE_DELAY_MS);
     },
     restoreClient: () => deviceStore.get<PersistedClient>(storageKey),
-    removeClient: () => {
-      latest = null;
-      return deviceStore.del(storageKey);
+    removeClient: remove,
+    /** Signing out: the saved copy goes, and nothing this page still does saves it again. */
+    forget: () => {
+      forgotten = true;
+      return remove();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { affectedQueries, applyToLists, applyToPages, parseChange, reconnectDelay } from "@/lib/client/events";
+import { affectedQueries, applyToLists, applyToPages, isNews, parseChange, reconnectDelay } from "@/lib/client/events";
 import type { TaskList } from "@/lib/client/api";
 import { exampleTask } from "../helpers/task";
 
@@ -25,6 +25,14 @@ describe("the change stream's events", () => {
     expect(deleted?.pages.map((page) => page.map((t) => t.id))).toEqual([[1], [3]]);
     // A new task's place is the refetch's to say.
     expect(applyToPages(pages, { type: "task.created", id: 9, task: exampleTask({ id: 9 }) })).toBe(pages);
+  });
+
+  it("takes an edit as news unless every loaded copy says the same already (this tab's own echo)", () => {
+    const row = exampleTask({ id: 4, title: "Same", updated_at: "2026-12-06T05:00:00Z" });
+    const views = [{ pages: [[{ ...row, updated_at: "2026-12-06T05:00:00+00:00" }]], pageParams: [0] }, undefined];
+    expect(isNews(views, row)).toBe(false);
+    expect(isNews(views, { ...row, completed: !row.completed })).toBe(true);
+    expect(isNews([undefined], row)).toBe(true);
   });
 
   it("keeps the sidebar's lists in position order through adds, edits and deletes", () => {
