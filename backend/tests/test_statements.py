@@ -22,7 +22,7 @@ from app.models import TaskSort, TaskUpdate
 
 Script = tuple[Executable, ...]
 # The statements app.statements runs as they are (the others are steps of its scripts).
-WHOLE = ("LIST_TASKS", "_GET", "_TAGS", "_KEYED_TASK", "_STATE", "_IS_OWN_LIST")
+WHOLE = ("LIST_TASKS", "_GET", "_TAGS", "_KEYED_TASK", "_STATE", "_IS_OWN_LIST", "_TASKS_BY_ID")
 # Pieces the statements are built from, never run as they are.
 PARTS = {"_OWN_LIST"}
 BUILDERS = {

@@ -20,8 +20,9 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 SERVICE_NAME = "todo-api"
-# Health checks come every second from each balancer: spans of no interest.
-EXCLUDED_URLS = "/health"
+# Health checks come every second from each balancer: spans of no interest. An event stream
+# would be one span as long as its token lasts (and the instrumentation wraps every chunk).
+EXCLUDED_URLS = "/health,/events"
 
 
 def traces_url(endpoint: str) -> str:
