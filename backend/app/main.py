@@ -179,6 +179,8 @@ def create_app(settings: Settings) -> FastAPI:
             "Authorization",
             "Content-Type",
             "Idempotency-Key",
+            # The change stream's cursor, sent by the browser's fetch on reconnect (GET /events).
+            "Last-Event-ID",
             "X-Request-ID",
             "traceparent",
             "tracestate",
