@@ -16,7 +16,7 @@ const BATCH_MS = 100;
  * a refetch then could show a row without the change just clicked, for a moment.
  */
 function batchedRefetch(queryClient: QueryClient) {
-  const keys = new Map<string, string[]>();
+  const keys = new Map<string, (string | number)[]>();
   let timer: ReturnType<typeof setTimeout> | null = null;
   const flush = () => {
     timer = null;
@@ -29,9 +29,9 @@ function batchedRefetch(queryClient: QueryClient) {
     keys.clear();
   };
   return {
-    add(queryKeys: string[][]) {
-      for (const key of queryKeys) keys.set(key.join("\u0000"), key);
-      timer ??= setTimeout(flush, BATCH_MS);
+    add(queryKeys: (string | number)[][]) {
+      for (const key of queryKeys) keys.set(JSON.stringify(key), key);
+      if (keys.size > 0) timer ??= setTimeout(flush, BATCH_MS);
     },
     stop() {
       if (timer) clearTimeout(timer);
@@ -59,7 +59,6 @@ export function useLiveUpdates(api: ApiClient, baseUrl: string, enabled: boolean
       onChange(change: Change) {
         if (change.type.startsWith("list.")) {
           queryClient.setQueryData<TaskList[]>(LISTS_KEY, (lists) => applyToLists(lists, change));
-          refetch.add(affectedQueries(change));
           return;
         }
         // The echo of this tab's own create, delete or edit: its answer is on screen already.
@@ -73,6 +72,8 @@ export function useLiveUpdates(api: ApiClient, baseUrl: string, enabled: boolean
           queryClient.setQueriesData<Pages>({ queryKey: ["tasks"] }, (data) => applyToPages(data, change));
         }
         refetch.add(affectedQueries(change));
+        // Tag suggestions are fetched again when next wanted, not now.
+        void queryClient.invalidateQueries({ queryKey: ["tags"], refetchType: "none" });
       },
       onReset: () => refetch.add(EVERYTHING),
       onConnected(resumed) {

@@ -61,11 +61,17 @@ export function applyToLists(lists: TaskList[] | undefined, change: Change): Tas
   return lists;
 }
 
-/** The queries a change can touch, by key prefix: they are fetched again. */
-export function affectedQueries(change: Change): string[][] {
-  if (change.type === "list.deleted") return [["lists"], ["tasks"], ["counts"]];
-  if (change.type.startsWith("list.")) return [["lists"]];
-  return [["tasks"], ["counts"], ["subtasks"], ["tags"], ["lists"]];
+/**
+ * The queries a change makes worth fetching again, by key prefix (only those on screen are
+ * fetched): where a row now goes, and the counts. A list's change carries its row, open count
+ * included, and every task it moved or deleted comes as its own event: the sidebar needs nothing
+ * more. A subtask's change refetches its parent's subtasks (the parent's own row comes as an event).
+ */
+export function affectedQueries(change: Change): (string | number)[][] {
+  if (change.type === "task.deleted") return [["counts"], ["subtasks"]];
+  if (change.type !== "task.created" && change.type !== "task.updated") return [];
+  const parent = change.task?.parent_id;
+  return [["counts"], ["tasks"], ...(parent ? [["subtasks", parent]] : [])];
 }
 
 /** Two copies of a task say the same (their timestamps aside, which two answers may spell differently). */

@@ -42,9 +42,11 @@ describe("the change stream's events", () => {
     expect(applyToLists(lists, { type: "list.deleted", id: 1 })?.map((l) => l.id)).toEqual([2]);
   });
 
-  it("refetches the sidebar with a list change, and the views, counts and subtasks with a task change", () => {
-    expect(affectedQueries({ type: "list.deleted", id: 1 })).toContainEqual(["lists"]);
-    expect(affectedQueries({ type: "task.deleted", id: 1 })).toEqual(expect.arrayContaining([["tasks"], ["counts"], ["subtasks"]]));
+  it("refetches the views and counts for a task, its parent's subtasks for a subtask, nothing for a list (its row says it all)", () => {
+    expect(affectedQueries({ type: "list.deleted", id: 1 })).toEqual([]);
+    expect(affectedQueries({ type: "task.created", id: 1, task: exampleTask({ id: 1, parent_id: null }) })).toEqual([["counts"], ["tasks"]]);
+    expect(affectedQueries({ type: "task.updated", id: 2, task: exampleTask({ id: 2, parent_id: 1 }) })).toEqual([["counts"], ["tasks"], ["subtasks", 1]]);
+    expect(affectedQueries({ type: "task.deleted", id: 1 })).toEqual([["counts"], ["subtasks"]]);
   });
 
   it("waits longer after each failure, up to 30 s, never the same for every tab", () => {
