@@ -52,7 +52,6 @@ export function useLiveUpdates(api: ApiClient, baseUrl: string, enabled: boolean
   useEffect(() => {
     if (!enabled) return;
     const refetch = batchedRefetch(queryClient);
-    let connectedBefore = false;
     const close = openChangeStream({
       api,
       baseUrl,
@@ -77,9 +76,9 @@ export function useLiveUpdates(api: ApiClient, baseUrl: string, enabled: boolean
       },
       onReset: () => refetch.add(EVERYTHING),
       onConnected(resumed) {
-        // A new stream without a cursor cannot replay what happened while there was none.
-        if (connectedBefore && !resumed) refetch.add(EVERYTHING);
-        connectedBefore = true;
+        // A stream without a cursor starts after the latest change: what changed since the page's
+        // data was read (before the first stream, or between two) is fetched once.
+        if (!resumed) refetch.add(EVERYTHING);
       },
     });
     return () => {
