@@ -157,7 +157,8 @@ describe("live sync and offline", { timeout: 300_000 }, () => {
     await context.setOffline(true);
     const tab = await context.newPage();
     try {
-      await tab.goto(`${system.frontendUrl}/tasks`);
+      // The view last seen (the laptop's): a view not opened since a change may be out of date offline.
+      await tab.goto(laptop.url());
       await eventually(async () => assert.deepEqual((await titles(tab)).sort(), ["Call the bank today", "Pack a charger"]));
       await status(tab).getByText("Offline").waitFor();
     } finally {
