@@ -52,37 +52,52 @@ export function useLiveUpdates(api: ApiClient, baseUrl: string, enabled: boolean
   useEffect(() => {
     if (!enabled) return;
     const refetch = batchedRefetch(queryClient);
-    const close = openChangeStream({
-      api,
-      baseUrl,
-      onChange(change: Change) {
-        if (change.type.startsWith("list.")) {
-          queryClient.setQueryData<TaskList[]>(LISTS_KEY, (lists) => applyToLists(lists, change));
-          return;
-        }
-        // The echo of this tab's own create, delete or edit: its answer is on screen already.
-        if ((change.type === "task.created" || change.type === "task.deleted") && isOwnChange(change.id)) return;
-        if (change.type === "task.updated" && change.task) {
-          const views = queryClient.getQueriesData<Pages>({ queryKey: ["tasks"] }).map(([, data]) => data);
-          if (!isNews(views, change.task)) return;
-        }
-        // A row this tab is still writing keeps what was clicked; the refetch after its write settles tells.
-        if (!isBeingWritten(queryClient, change.id)) {
-          queryClient.setQueriesData<Pages>({ queryKey: ["tasks"] }, (data) => applyToPages(data, change));
-        }
-        refetch.add(affectedQueries(change));
-        // Tag suggestions are fetched again when next wanted, not now.
-        void queryClient.invalidateQueries({ queryKey: ["tags"], refetchType: "none" });
-      },
-      onReset: () => refetch.add(EVERYTHING),
-      onConnected(resumed) {
-        // A stream without a cursor starts after the latest change: what changed since the page's
-        // data was read (before the first stream, or between two) is fetched once.
-        if (!resumed) refetch.add(EVERYTHING);
-      },
-    });
+    const open = () =>
+      openChangeStream({
+        api,
+        baseUrl,
+        onChange(change: Change) {
+          if (change.type.startsWith("list.")) {
+            queryClient.setQueryData<TaskList[]>(LISTS_KEY, (lists) => applyToLists(lists, change));
+            return;
+          }
+          // The echo of this tab's own create, delete or edit: its answer is on screen already.
+          if ((change.type === "task.created" || change.type === "task.deleted") && isOwnChange(change.id)) return;
+          if (change.type === "task.updated" && change.task) {
+            const views = queryClient.getQueriesData<Pages>({ queryKey: ["tasks"] }).map(([, data]) => data);
+            if (!isNews(views, change.task)) return;
+          }
+          // A row this tab is still writing keeps what was clicked; the refetch after its write settles tells.
+          if (!isBeingWritten(queryClient, change.id)) {
+            queryClient.setQueriesData<Pages>({ queryKey: ["tasks"] }, (data) => applyToPages(data, change));
+          }
+          refetch.add(affectedQueries(change));
+          // Tag suggestions are fetched again when next wanted, not now.
+          void queryClient.invalidateQueries({ queryKey: ["tags"], refetchType: "none" });
+        },
+        onReset: () => refetch.add(EVERYTHING),
+        onConnected(resumed) {
+          // A stream without a cursor starts after the latest change: what changed since the page's
+          // data was read (before the first stream, or between two) is fetched once.
+          if (!resumed) refetch.add(EVERYTHING);
+        },
+      });
+    let close: (() => void) | null = open();
+    // An open stream keeps the page out of the back/forward cache: it is closed as the page is
+    // left, and opened again (without a cursor, so what changed meanwhile is fetched) if it comes back.
+    const hide = () => {
+      close?.();
+      close = null;
+    };
+    const show = (event: PageTransitionEvent) => {
+      if (event.persisted && !close) close = open();
+    };
+    window.addEventListener("pagehide", hide);
+    window.addEventListener("pageshow", show);
     return () => {
-      close();
+      window.removeEventListener("pagehide", hide);
+      window.removeEventListener("pageshow", show);
+      hide();
       refetch.stop();
     };
   }, [api, baseUrl, enabled, queryClient]);

@@ -267,36 +267,31 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
   }
 
   /**
-   * A new task is on screen at once, first in the view, under a temporary id until the server
-   * gives it its own (its place in the order comes with the refetch after). Without a network it
-   * stays, queued; the form is told at once.
+   * A new task: online, sent, and the list fetched again once the server has it. Without a
+   * network it is queued and shown at once, first in the view, under a temporary id until the
+   * server gives it its own; the form is told at once either way.
    */
   async function create(input: NewTask): Promise<void> {
     onNotice(null);
     await undo.commitNow();
     const write = createWrite(input);
-    const row = temporaryTask(write, new Date().toISOString());
     const [key, cKey] = [listKey, countsKey];
-    const shown = row.parent_id === null;
-    if (shown) {
-      queryClient.setQueryData<ListData>(key, (data) => data && { ...data, pages: data.pages.map((page, i) => (i === 0 ? [row, ...page] : page)) });
-      editCounts(cKey, (c) => addCounts(c, countsDelta([row], 1)));
-      editOpenCount(row, 1);
-    }
     try {
       const { queued } = await queueWrite(queryClient, write);
-      // Its place in the order, the counts, new tags, a list's open count.
-      if (!queued) refresh();
-    } catch (error) {
-      if (shown) {
-        editList(key, (t) => (t.id === row.id ? null : t));
-        editCounts(cKey, (c) => addCounts(c, countsDelta([row])));
-        editOpenCount(row, -1);
+      if (!queued) {
+        refresh();
+        return;
       }
+    } catch (error) {
       refresh();
       // The form shows the reason and keeps what was typed.
       throw error instanceof AuthRequiredError ? error : new Error(describeFailure(error), { cause: error });
     }
+    const row = temporaryTask(write, new Date().toISOString());
+    if (row.parent_id !== null) return;
+    queryClient.setQueryData<ListData>(key, (data) => data && { ...data, pages: data.pages.map((page, i) => (i === 0 ? [row, ...page] : page)) });
+    editCounts(cKey, (c) => addCounts(c, countsDelta([row], 1)));
+    editOpenCount(row, 1);
   }
 
   const rows = visibleTasks(list.data?.pages ?? [], hiddenBy(pending));
