@@ -179,6 +179,8 @@ def create_app(settings: Settings) -> FastAPI:
             "Authorization",
             "Content-Type",
             "Idempotency-Key",
+            # The cursor a reconnecting event stream (GET /events) sends.
+            "Last-Event-ID",
             "X-Request-ID",
             "traceparent",
             "tracestate",
