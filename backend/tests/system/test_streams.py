@@ -2,6 +2,7 @@
 through a transaction-mode pooler with DATABASE_LISTEN_URL, and across a lost listener."""
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import httpx
@@ -83,6 +84,10 @@ def _listeners(owner_url: str) -> list[int]:
     return [pid for (pid,) in rows]
 
 
+def _replaced(owner_url: str, killed: list[int]) -> bool:
+    return bool(set(_listeners(owner_url)) - set(killed))
+
+
 def test_a_killed_listener_reconnects_and_its_streams_lose_nothing(
     api_role_url: str,
 ) -> None:
@@ -100,10 +105,7 @@ def test_a_killed_listener_reconnects_and_its_streams_lose_nothing(
                 # Written while the listener is down or reconnecting: its notification may
                 # reach nobody; the stream reads the change table again once it is back.
                 ids.add(_create(api, jwt, "/tasks", {"title": f"round {round_}"})["id"])
-                wait_until(
-                    lambda killed=killed: bool(set(_listeners(owner_url)) - set(killed)),
-                    "the listener reconnects",
-                )
+                wait_until(partial(_replaced, owner_url, killed), "the listener reconnects")
             seen: list[Block] = []
             while {e.json()["id"] for e in seen} != ids:
                 seen.append(stream.event())
