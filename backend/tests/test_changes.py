@@ -55,7 +55,8 @@ def _feed(db: Opened, user: str) -> list[tuple[str, int, str]]:
         .where(change.c.user_id == CALLER_PARAM)
         .order_by(change.c.id)
     )
-    return [tuple(row.values()) for row in db.run(db.database.run(user, statement))]  # type: ignore[misc]
+    rows = db.run(db.database.run(user, statement))
+    return [(row["kind"], row["entity_id"], row["action"]) for row in rows]
 
 
 def test_the_triggers_record_each_change_and_what_it_changes_besides(
