@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -44,6 +44,7 @@ from servers import BENCH_DIR, api, balancer, wrk
 
 ROOT = BENCH_DIR.parent
 STREAMS = 1000
+WAVE = 50
 USERS, TASKS = 100, 20
 LIST = "/tasks?limit=20"
 ROUNDS, SECONDS = 3, 10
@@ -109,24 +110,26 @@ async def _hold(url: str, secret: str, count: int) -> None:
     limits = httpx.Limits(max_connections=count + 10)
     timeout = httpx.Timeout(30, read=None)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as client:
-        opened = 0
-        ready = asyncio.Event()
 
-        async def stream(n: int) -> None:
-            nonlocal opened
+        async def stream(n: int, opened: asyncio.Event) -> None:
             headers = {"Authorization": f"Bearer {mint(secret, f'stream-{n}', ttl=3600)}"}
-            async with client.stream("GET", "/events", headers=headers) as response:
-                response.raise_for_status()
-                lines = response.aiter_lines()
-                await anext(lines)  # the connected comment: the stream is open
-                opened += 1
-                if opened == count:
-                    ready.set()
-                async for _ in lines:
-                    pass
+            while True:  # a start that found the pool busy (503) tries again
+                async with client.stream("GET", "/events", headers=headers) as response:
+                    if response.status_code != 200:
+                        await asyncio.sleep(0.1)
+                        continue
+                    lines = response.aiter_lines()
+                    await anext(lines)  # the connected comment: the stream is open
+                    opened.set()
+                    async for _ in lines:
+                        pass
 
-        tasks = [asyncio.create_task(stream(n)) for n in range(count)]
-        await ready.wait()
+        # In waves, as clients come: a thousand starts at once would queue on the pool.
+        tasks = []
+        for first in range(0, count, WAVE):
+            wave = [asyncio.Event() for _ in range(first, min(count, first + WAVE))]
+            tasks += [asyncio.create_task(stream(first + n, e)) for n, e in enumerate(wave)]
+            await asyncio.gather(*(opened.wait() for opened in wave))
         print("open", flush=True)
         await asyncio.to_thread(sys.stdin.read)
         for task in tasks:
@@ -175,13 +178,14 @@ def latency(url: str, secret: str, log: Path) -> dict[str, Any]:
         base = f"{lb.url}/api/v1"
 
         def read(stream: httpx.Response) -> None:
-            for line in stream.iter_lines():
-                if line.startswith("data: "):
-                    data = json.loads(line.removeprefix("data: "))
-                    if data["type"] == "task.created":
-                        with seen:
-                            arrived[data["id"]] = time.perf_counter()
-                            seen.notify_all()
+            with suppress(httpx.HTTPError):  # the servers stop under it at the end
+                for line in stream.iter_lines():
+                    if line.startswith("data: "):
+                        data = json.loads(line.removeprefix("data: "))
+                        if data["type"] == "task.created":
+                            with seen:
+                                arrived[data["id"]] = time.perf_counter()
+                                seen.notify_all()
 
         timeout = httpx.Timeout(30, read=None)
         with (
@@ -213,7 +217,7 @@ def latency(url: str, secret: str, log: Path) -> dict[str, Any]:
 def section(results: dict[str, Any]) -> str:
     idle, late = results["idle"], results["latency"]
     ratios = sorted(r["ratio"] for r in idle["rounds"])
-    added = sorted(r["rss_added_mib"] for r in idle["rounds"])
+    without = [r["rps_without"] for r in idle["rounds"]]
     lines = [
         START,
         "## B13, B14: event streams (issue 22)",
@@ -234,11 +238,15 @@ def section(results: dict[str, Any]) -> str:
             f"| {n} | {r['rps_without']:,} | {r['rps_with']:,} | {r['ratio']:.1%}"
             f" | {r['rss_added_mib']} |"
         )
-    met = ratios[len(ratios) // 2] >= 0.95 and added[len(added) // 2] <= 100
+    first = idle["rounds"][0]["rss_added_mib"]
+    met = ratios[len(ratios) // 2] >= 0.95 and first <= 100
     lines += [
         "",
-        f"Median ratio {ratios[len(ratios) // 2]:.1%}, median memory added"
-        f" {added[len(added) // 2]} MiB: {'met' if met else '**missed**'}.",
+        f"Memory: {first} MiB added by the first {idle['streams']:,} streams of the fresh process"
+        " (later rounds reuse what the allocator kept of the first, and show little). Median"
+        f" ratio of the list's req/s {ratios[len(ratios) // 2]:.1%}:"
+        f" {'met' if met else '**missed**'} (the list alone ranged over {min(without):,}–"
+        f"{max(without):,} req/s across the rounds: a spread that wide swamps a 5 % target).",
         "",
         f"**B14**, change to another device: {late['writes']} tasks posted one at a time",
         "through HAProxy to two replicas (round robin), each awaited on a stream held through",
