@@ -304,11 +304,12 @@ async def prune(db: Database, retention_hours: int) -> int:
 
 
 async def pruning(db: Database, retention_hours: int, every_seconds: float) -> None:
-    """Prunes now and then every `every_seconds`, for as long as the worker runs (a task)."""
+    """Prunes every `every_seconds`, for as long as the worker runs (a task). Not at once: a
+    worker that starts and stops at once (a test's app) would stop under a statement."""
     while True:
+        await asyncio.sleep(every_seconds)
         try:
             await prune(db, retention_hours)
         except Exception:
             # The next round tries again; the feed only grows meanwhile.
             logger.warning("pruning the change feed failed", exc_info=True)
-        await asyncio.sleep(every_seconds)
