@@ -23,6 +23,7 @@ request does, and gives it back.
 import asyncio
 import logging
 import time
+import weakref
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
@@ -96,6 +97,8 @@ class ChangeHub:
 
     def __init__(self) -> None:
         self._streams: defaultdict[str, set[asyncio.Event]] = defaultdict(set)
+        self.ending = False
+        _HUBS.add(self)
 
     def open_streams(self, user_id: str) -> int:
         streams = self._streams.get(user_id)
@@ -124,6 +127,21 @@ class ChangeHub:
         for streams in self._streams.values():
             for woken in streams:
                 woken.set()
+
+    def end(self) -> None:
+        """Every stream ends (the server is stopping), and any opened from now on."""
+        self.ending = True
+        self.resync()
+
+
+_HUBS: "weakref.WeakSet[ChangeHub]" = weakref.WeakSet()
+
+
+def end_streams() -> None:
+    """The process is stopping: every stream of every app in it ends at once, as a response
+    should (app/server.py)."""
+    for hub in list(_HUBS):
+        hub.end()
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +271,7 @@ async def stream(
         yield CONNECTED
         if reset is not None:
             yield reset
-        while True:
+        while not hub.ending:
             woken.clear()
             batch = await read_events(db, user_id, cursor)
             cursor = batch.cursor
@@ -286,11 +304,12 @@ async def prune(db: Database, retention_hours: int) -> int:
 
 
 async def pruning(db: Database, retention_hours: int, every_seconds: float) -> None:
-    """Prunes now and then every `every_seconds`, for as long as the worker runs (a task)."""
+    """Prunes every `every_seconds`, for as long as the worker runs (a task). Not at once: a
+    worker that starts and stops at once (a test's app) would stop under a statement."""
     while True:
+        await asyncio.sleep(every_seconds)
         try:
             await prune(db, retention_hours)
         except Exception:
             # The next round tries again; the feed only grows meanwhile.
             logger.warning("pruning the change feed failed", exc_info=True)
-        await asyncio.sleep(every_seconds)

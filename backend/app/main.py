@@ -179,7 +179,7 @@ def create_app(settings: Settings) -> FastAPI:
             "Authorization",
             "Content-Type",
             "Idempotency-Key",
-            # The change stream's cursor, sent by the browser's fetch on reconnect (GET /events).
+            # The cursor a reconnecting event stream (GET /events) sends.
             "Last-Event-ID",
             "X-Request-ID",
             "traceparent",

@@ -24,6 +24,7 @@ from app.db.base import PING
 logger = logging.getLogger("app.listen")
 
 CHANNEL = "app_changes"  # migration 0011's triggers notify it
+APPLICATION_NAME = "todo-api-listen"
 FIRST_PAUSE_SECONDS = 0.1
 MAX_PAUSE_SECONDS = 5.0
 
@@ -65,7 +66,11 @@ class ChangeListener:
     async def _listen(self) -> None:
         lost = asyncio.Event()
         connection: asyncpg.Connection = await asyncpg.connect(
-            **self._connect_args, timeout=self._timeout, statement_cache_size=0
+            **self._connect_args,
+            timeout=self._timeout,
+            statement_cache_size=0,
+            # So that an operator (and a test) can tell it in pg_stat_activity.
+            server_settings={"application_name": APPLICATION_NAME},
         )
         try:
             connection.add_termination_listener(lambda _connection: lost.set())

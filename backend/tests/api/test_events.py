@@ -196,6 +196,19 @@ def test_a_stream_needs_a_valid_bearer_token(http: httpx.Client, headers: dict[s
     assert response.headers["www-authenticate"].startswith("Bearer")
 
 
+def test_a_token_past_its_exp_but_within_the_leeway_is_refused_a_stream(
+    http: httpx.Client,
+) -> None:
+    """Within JWT_LEEWAY_SECONDS the token is still valid for a call, but a stream would end at
+    once: the 401 makes the client fetch a fresh token rather than reconnect in a loop."""
+    expired = token(new_user(), exp=int(time.time()) - 5)
+    assert http.get("/tasks", headers=auth(expired)).status_code == 200
+    response = http.get("/events", headers=auth(expired))
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    assert response.json() == {"detail": "token expired"}
+
+
 def test_the_stream_ends_at_the_tokens_expiry(api: Server) -> None:
     expires = int(time.time()) + 2
     with events(api.url, token(new_user(), exp=expires)) as stream:

@@ -1,6 +1,7 @@
 """GET /events: the caller's changes as they commit, a server-sent event stream (app/changes.py)."""
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -10,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.responses import StreamingResponse
 
 from app import changes
-from app.api.auth import TOKEN_EXPIRES
+from app.api.auth import INVALID_CHALLENGE, TOKEN_EXPIRES, Refusal
 from app.api.deps import CurrentUser, Db
 from app.api.errors import AUTHENTICATED, documented
 from app.db import Database
@@ -71,6 +72,11 @@ async def stream_events(
     The token goes in the Authorization header, as for every call; the stream ends at its exp,
     and the client reconnects with a fresh token and its Last-Event-ID."""
     settings: EventSettings = request.app.state.events
+    ends_at = float(request.scope[TOKEN_EXPIRES])
+    if ends_at <= time.time():
+        # Accepted within JWT_LEEWAY_SECONDS, but a stream would end at once, and a client
+        # reconnecting with the same token would loop: a 401 makes it fetch a fresh one.
+        return Refusal(401, "token expired", "expired", INVALID_CHALLENGE).response()
     if settings.hub.open_streams(user_id) >= settings.max_streams_per_user:
         metrics.rate_limit_refused("event_streams")
         return JSONResponse(
@@ -80,9 +86,7 @@ async def stream_events(
         )
     # Before the answer starts: a database that cannot answer is a 503, as for any request.
     cursor, reset = await changes.start(db, user_id, last_event_id)
-    events = _events(
-        db, settings, user_id, cursor, reset, ends_at=float(request.scope[TOKEN_EXPIRES])
-    )
+    events = _events(db, settings, user_id, cursor, reset, ends_at=ends_at)
     return StreamingResponse(
         events,
         media_type="text/event-stream",
