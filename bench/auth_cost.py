@@ -26,7 +26,7 @@ def _per_call_us(function: Callable[[int], object], calls: int) -> float:
 
 
 def _authenticate(verifier: TokenVerifier, value: bytes) -> str:
-    return authenticate(((b"authorization", value),), verifier)
+    return authenticate(((b"authorization", value),), verifier).subject
 
 
 def measure(secret: str) -> dict[str, float]:

@@ -476,16 +476,21 @@ def draw(results: dict[str, Any], path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
-# bench/data_io.py writes its own section between these markers; a rewrite keeps it.
-KEPT = ("<!-- data-io:start -->", "<!-- data-io:end -->")
+# bench/data_io.py and bench/streams.py write their own sections between these markers; a
+# rewrite keeps them.
+KEPT = (
+    ("<!-- data-io:start -->", "<!-- data-io:end -->"),
+    ("<!-- streams:start -->", "<!-- streams:end -->"),
+)
 
 
 def kept_sections(path: Path) -> str:
     text = path.read_text() if path.exists() else ""
-    start, end = KEPT
-    if start not in text or end not in text:
-        return ""
-    return "\n" + text[text.index(start) : text.index(end) + len(end)] + "\n"
+    return "".join(
+        "\n" + text[text.index(start) : text.index(end) + len(end)] + "\n"
+        for start, end in KEPT
+        if start in text and end in text
+    )
 
 
 def main() -> None:

@@ -127,7 +127,7 @@ lane_frontend_checks() {
 # The browser suites on PostgreSQL, in two halves, each on its own database: the pages (beside
 # the SQLite suite), then the commands and the cluster (which migrate and restart servers).
 E2E_COMMANDS=(tests/run-command.test.mjs tests/cluster-command.test.mjs tests/cluster.test.mjs
-    tests/observability.test.mjs)
+    tests/cluster-stream.test.mjs tests/observability.test.mjs)
 
 lane_browser() {  # lane_browser PID: the browser tests wait for that (their npm packages)
     step "frontend: build, and no secret in the client bundle" checked_build

@@ -1,6 +1,7 @@
 """The list statements (GET/POST/PATCH/DELETE /lists), each filtered by the caller's user id
 as every statement is (app/statements.py)."""
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -21,6 +22,7 @@ from sqlalchemy import (
 from app.db import UNIQUE_VIOLATION, Database, Row
 from app.models import LISTS_PER_USER, ListCreate, ListUpdate, task, task_list
 from app.statements import CALLER_PARAM as _CALLER
+from app.statements import ids_param, one_of_ids
 
 _OWNED = task_list.c.user_id == _CALLER
 _LIST_ID = bindparam("the_list", type_=task_list.c.id.type)
@@ -119,6 +121,14 @@ def fold(name: str) -> str:
 
 async def list_lists(db: Database, user_id: str) -> list[Row]:
     return await db.run(user_id, _LISTS)
+
+
+# The lists of these ids (the change feed's rows: app/changes.py).
+_LISTS_BY_ID = select(*_PUBLIC).where(_OWNED, one_of_ids(task_list.c.id))
+
+
+async def get_lists(db: Database, user_id: str, ids: Iterable[int]) -> list[Row]:
+    return await db.run(user_id, _LISTS_BY_ID, ids_param(ids))
 
 
 async def create_list(db: Database, user_id: str, data: ListCreate) -> Row:

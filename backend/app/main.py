@@ -17,10 +17,15 @@ from app.api.auth import RequireBearerToken
 from app.api.errors import ANY_REQUEST, install_error_handlers
 from app.api.fair_share import InflightLimitPerUser
 from app.api.limits import BodySizeLimit
-from app.api.routes import data, health, lists, me, tags, tasks
+from app.api.routes import data, events, health, lists, me, tags, tasks
+from app.changes import ChangeHub, pruning
 from app.core.config import ConfigError, Settings, get_settings
 from app.core.security import TokenVerifier
-from app.db import database_for
+from app.db import Database, database_for
+from app.db.listen import ChangeListener
+from app.db.postgres import PostgresDatabase, connect_arguments
+from app.db.sqlite import SqliteDatabase
+from app.db.urls import database_url
 from app.migrations import migrate, unreachable_message
 from app.observability import install as install_observability
 from app.statements import Quotas
@@ -79,12 +84,16 @@ def create_app(settings: Settings) -> FastAPI:
                 logger.error("error: %s", unreachable_message(settings.database_url, error))
                 raise StartupFailed from error
         await database.open()
+        background = _start_change_feed(settings, database, hub)
         # Everything built so far (app, routes, schemas, SQLAlchemy metadata) lives as long as
         # the process: frozen, it is no longer re-scanned by the collections that request
         # garbage triggers (measured: bench/README.md).
         gc.freeze()
         async with observe(database):
             yield
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
         await database.close()
 
     app = FastAPI(
@@ -109,10 +118,21 @@ def create_app(settings: Settings) -> FastAPI:
                 "description": "Export and import of the caller's lists and tasks (a bearer "
                 "token is required)",
             },
+            {
+                "name": "events",
+                "description": "The caller's changes as they happen, a server-sent event "
+                "stream (a bearer token is required)",
+            },
             {"name": "health", "description": "Liveness and readiness, without a token"},
         ],
     )
     app.state.db = database
+    hub = ChangeHub()
+    app.state.events = events.EventSettings(
+        hub=hub,
+        heartbeat_seconds=settings.events_heartbeat_seconds,
+        max_streams_per_user=settings.max_streams_per_user,
+    )
     app.state.quotas = Quotas(tasks=settings.max_tasks_per_user, tags=settings.max_tags_per_user)
     verifier = TokenVerifier(
         secrets=settings.verification_secrets,
@@ -121,7 +141,15 @@ def create_app(settings: Settings) -> FastAPI:
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
     )
-    routers = (health.router, tasks.router, lists.router, tags.router, me.router, data.router)
+    routers = (
+        health.router,
+        tasks.router,
+        lists.router,
+        tags.router,
+        me.router,
+        data.router,
+        events.router,
+    )
     for router in routers:
         app.include_router(router)
     routes = [route for router in routers for route in router.routes]
@@ -129,7 +157,9 @@ def create_app(settings: Settings) -> FastAPI:
     public = [route.path for route in health.router.routes if isinstance(route, APIRoute)]
     docs = (app.openapi_url, app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url)
     # Inside the token check, which names the user.
-    app.add_middleware(InflightLimitPerUser, limit=settings.max_inflight_per_user)
+    app.add_middleware(
+        InflightLimitPerUser, limit=settings.max_inflight_per_user, exempt_paths=[events.PATH]
+    )
     app.add_middleware(
         RequireBearerToken,
         verifier=verifier,
@@ -152,6 +182,8 @@ def create_app(settings: Settings) -> FastAPI:
             "Authorization",
             "Content-Type",
             "Idempotency-Key",
+            # The cursor a reconnecting event stream (GET /events) sends.
+            "Last-Event-ID",
             "X-Request-ID",
             "traceparent",
             "tracestate",
@@ -164,6 +196,33 @@ def create_app(settings: Settings) -> FastAPI:
     )
     observe = install_observability(app, settings, routes)
     return app
+
+
+# How often a worker prunes the change feed, and pings its LISTEN connection.
+PRUNE_EVERY_SECONDS = 600.0
+LISTEN_PING_SECONDS = 5.0
+
+
+def _start_change_feed(
+    settings: Settings, database: Database, hub: ChangeHub
+) -> list[asyncio.Task[None]]:
+    """What wakes the event streams of this worker (app/changes.py), and the feed's pruning."""
+    tasks = [
+        asyncio.create_task(pruning(database, settings.change_retention_hours, PRUNE_EVERY_SECONDS))
+    ]
+    if isinstance(database, SqliteDatabase):
+        database.on_write(hub.changed)
+    elif isinstance(database, PostgresDatabase):
+        url = database_url(settings.database_listen_url or settings.database_url, asynchronous=True)
+        listener = ChangeListener(
+            connect_arguments(url),
+            changed=hub.changed,
+            resync=hub.resync,
+            ping_seconds=LISTEN_PING_SECONDS,
+            timeout=settings.db_timeout_seconds,
+        )
+        tasks.append(asyncio.create_task(listener.run()))
+    return tasks
 
 
 def _operation_id(route: APIRoute) -> str:

@@ -293,6 +293,24 @@ idempotency_key = Table(
 )
 
 
+# The change feed (GET /events): one row per change to a task or list, written by triggers on
+# task and task_list in the writing transaction (migration 0011), so that every write path,
+# bulk and import included, records its changes. `id` is the stream's cursor: a user's changes
+# take their ids in the order their transactions commit (the triggers serialise a user's
+# writers, app/changes.py says why). Kept CHANGE_RETENTION_HOURS, then pruned oldest first.
+change = Table(
+    "change",
+    metadata,
+    Column("id", _Id, Identity(), primary_key=True),
+    Column("user_id", String(USER_ID_MAX), nullable=False),
+    Column("kind", String(4), nullable=False),  # "task" or "list"
+    Column("entity_id", _Id, nullable=False),
+    Column("action", String(7), nullable=False),  # "created", "updated" or "deleted"
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_change_user_id_id", "user_id", "id"),
+    sqlite_autoincrement=True,
+)
+
 # What a title must show. Invisible: Unicode general categories Cc (controls, NUL
 # included), Cf (format: zero-width spaces and joiners, bidi marks, soft hyphen...), Zs, Zl
 # and Zp (spaces and separators), the Default_Ignorable_Code_Point set (variation selectors,

@@ -88,6 +88,18 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._stop_head_timer()
         super().connection_lost(exc)
 
+    def shutdown(self) -> None:
+        """On SIGTERM uvicorn lets every response under way finish. An event stream (GET
+        /events) would go on until its token's exp, holding the shutdown that long: every
+        stream of the worker ends now, and its client reconnects, to another replica, with its
+        Last-Event-ID (nothing is lost). Other requests finish as they would."""
+        # Imported here: the worker has the app loaded by now; the parent process never calls
+        # this, and need not load it.
+        from app.changes import end_streams
+
+        end_streams()
+        super().shutdown()
+
     def _start_head_timer(self) -> None:
         if self._head_timer is None:
             self._head_timer = self.loop.call_later(self.header_timeout, self._head_too_slow)

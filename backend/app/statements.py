@@ -15,6 +15,7 @@ next occurrence, a deletion with its subtasks) is one script, one transaction.
 """
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -80,6 +81,7 @@ from app.models import (
     TaskSort,
     TaskStateFilter,
     TaskUpdate,
+    change,
     idempotency_key,
     tag,
     task,
@@ -201,6 +203,15 @@ def _tagged(name: str) -> ColumnElement[bool]:
 
 def _json(values: list[Any]) -> str:
     return orjson.dumps(values).decode()
+
+
+def one_of_ids(expr: ColumnElement[Any]) -> ColumnElement[bool]:
+    """`expr` is one of the ids bound by `ids_param`."""
+    return _listed(expr, "ids", expr.type)
+
+
+def ids_param(ids: Iterable[int]) -> dict[str, Any]:
+    return {"ids": _json(sorted(ids))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -647,8 +658,9 @@ _KEYED_TASK = (
 )
 
 # Every table holding a user's rows, children before their parents: DELETE /me empties them
-# in this order. A new per-user table (it must have a `user_id` column) goes here.
-USER_TABLES = (task_tag, idempotency_key, tag, task, task_list)
+# in this order. A new per-user table (it must have a `user_id` column) goes here. The change
+# feed goes last: deleting the tasks and lists records their deletions there.
+USER_TABLES = (task_tag, idempotency_key, tag, task, task_list, change)
 
 
 def _forget_user(tables: tuple[Table, ...]) -> tuple[Executable, ...]:
@@ -1032,6 +1044,14 @@ async def delete_completed_tasks(db: Database, user_id: str, filters: TaskFilter
     transaction; how many top-level tasks."""
     shape, params = _filtering(filters, True)
     return len(await db.run_script(user_id, _delete_matching(shape), params))
+
+
+# The tasks of these ids (the change feed's rows: app/changes.py).
+_TASKS_BY_ID = select(*_PUBLIC).where(_OWNED, one_of_ids(task.c.id))
+
+
+async def get_tasks(db: Database, user_id: str, ids: Iterable[int]) -> list[Row]:
+    return shown(await db.run(user_id, _TASKS_BY_ID, ids_param(ids)))
 
 
 async def get_task(db: Database, user_id: str, task_id: int) -> Row | None:

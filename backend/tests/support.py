@@ -105,7 +105,7 @@ def backend_env(**settings: str) -> dict[str, str]:
 
 
 # The API's tables, as README.md tells operators to grant them.
-API_TABLES = "task, task_list, tag, task_tag, idempotency_key"
+API_TABLES = "task, task_list, tag, task_tag, idempotency_key, change"
 
 
 @contextmanager

@@ -4,6 +4,7 @@ import contextlib
 import json
 import re
 import select
+import signal
 import socket
 import subprocess
 import threading
@@ -14,7 +15,8 @@ import httpx
 import pytest
 
 from devtools import uvicorn
-from tests.support import SECRET, backend_env
+from tests.sse import events
+from tests.support import SECRET, backend_env, new_user, token
 
 LIMIT = 8192
 FLOOD_BYTES = 128 * 1024 * 1024
@@ -209,3 +211,14 @@ def _trickle(sockets: list[socket.socket], stop: threading.Event) -> None:
         for sock in sockets:
             with contextlib.suppress(OSError):  # closed by the server, or not accepted yet
                 sock.send(b"a")
+
+
+def test_sigterm_ends_open_event_streams_and_the_server_stops(database_url: str) -> None:
+    """Without it, uvicorn would wait for each stream to end by itself: at its token's exp."""
+    env = backend_env(BETTER_AUTH_SECRET=SECRET, DATABASE_URL=database_url)
+    with uvicorn(env, "--no-access-log") as api, events(api.url, token(new_user())) as stream:
+        api.process.terminate()
+        while stream.block() is not None:
+            pass  # heartbeats, until the server ends the stream
+        # Stopped by the signal, as uvicorn reports a graceful stop (it raises it again).
+        assert api.process.wait(timeout=30) == -signal.SIGTERM

@@ -31,6 +31,7 @@ WHOLE = (
     "_STATE",
     "_IS_OWN_LIST",
     "_HAS_SUBTASKS",
+    "_TASKS_BY_ID",
 )
 # Pieces the statements are built from, never run as they are.
 PARTS = {"_OWN_LIST", "_PARENT_LIST"}

@@ -36,9 +36,11 @@ export function balancerCommand(socket, command) {
 /**
  * `host`: a loopback address (127.0.0.N) for every server of this cluster.
  * `frontendEnv`, `apiEnv`: more settings for the web servers, for the API replicas.
+ * `web: false`: no web servers (a test of the API alone, which mints its tokens with `secret`;
+ * the balancer then finds the web backend down).
  * As `make cluster`: every server logs JSON lines, each API replica serves its metrics.
  */
-export async function startCluster({ host, frontendEnv = {}, apiEnv = {} }) {
+export async function startCluster({ host, frontendEnv = {}, apiEnv = {}, web = true }) {
   const dir = mkdtempSync(path.join(tmpdir(), "todo-cluster-"));
   const databaseUrl = process.env.DATABASE_URL;
   const [balancerPort, ...ports] = await Promise.all([0, 1, 2, 3, 4, 5, 6].map(() => freePort(host)));
@@ -56,7 +58,7 @@ export async function startCluster({ host, frontendEnv = {}, apiEnv = {} }) {
     LOG_FORMAT: "json",
   };
   run(PYTHON, ["-m", "app.migrations"], { cwd: BACKEND, env });
-  run("npm", ["run", "--silent", "migrate"], { cwd: FRONTEND, env });
+  if (web) run("npm", ["run", "--silent", "migrate"], { cwd: FRONTEND, env });
 
   const apis = [];
   const startApi = (i) => {
@@ -68,7 +70,7 @@ export async function startCluster({ host, frontendEnv = {}, apiEnv = {} }) {
     });
     return waitUntilUp(apis[i], `http://${apiAddresses[i]}/health/ready`);
   };
-  const webs = webAddresses.map((address, i) => {
+  const webs = (web ? webAddresses : []).map((address, i) => {
     const [webHost, port] = address.split(":");
     return start(`web${i + 1}`, path.join(FRONTEND, "node_modules/.bin/next"), ["start", "-H", webHost, "-p", port], {
       cwd: FRONTEND,
@@ -113,9 +115,9 @@ export async function startCluster({ host, frontendEnv = {}, apiEnv = {} }) {
   try {
     await Promise.all([startApi(0), startApi(1)]);
     await Promise.all(webs.map((web, i) => waitUntilUp(web, `http://${webAddresses[i]}/api/health`)));
-    await waitUntilUp(balancer, `${url}/api/health`);
+    await waitUntilUp(balancer, web ? `${url}/api/health` : `${url}/api/v1/health`);
     for (const server of ["api1", "api2"]) await waitForServer("api", server, ({ status }) => status === "UP");
-    for (const server of ["web1", "web2"]) await waitForServer("web", server, ({ status }) => status === "UP");
+    if (web) for (const server of ["web1", "web2"]) await waitForServer("web", server, ({ status }) => status === "UP");
   } catch (error) {
     await stop();
     throw error;
@@ -127,13 +129,14 @@ export async function startCluster({ host, frontendEnv = {}, apiEnv = {} }) {
     metricsAddresses,
     webUrls: webAddresses.map((address) => `http://${address}`),
     databaseUrl,
+    secret: env.BETTER_AUTH_SECRET,
     stop,
     admin,
     serverStat,
     /** The log lines (JSON) of API replica `i` since it (last) started. */
     apiLog: (i) => apis[i].output(),
     /** Every server's log lines: the API replicas', the web servers' and the balancer's. */
-    output: () => ({ api1: apis[0].output(), api2: apis[1].output(), web1: webs[0].output(), web2: webs[1].output(), haproxy: balancer.output() }),
+    output: () => ({ api1: apis[0].output(), api2: apis[1].output(), web1: webs[0]?.output(), web2: webs[1]?.output(), haproxy: balancer.output() }),
     /**
      * Stops API replica `i` the way a rolling restart does: no new requests go to it
      * (drain), the ones under way finish, then it stops. `drain: false`: it just gets

@@ -13,11 +13,13 @@ from collections.abc import Iterable
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.core.security import TokenError, TokenVerifier
+from app.core.security import TokenError, TokenVerifier, Verified
 from app.observability import metrics
 
-# Where the middleware leaves the verified user id in the request's ASGI scope.
+# Where the middleware leaves the verified user id in the request's ASGI scope, and the
+# token's expiry (epoch seconds: an event stream ends there).
 USER_ID = "user_id"
+TOKEN_EXPIRES = "token_expires"  # noqa: S105 (a key, not a secret)
 # RFC 6750 2.1: "Bearer", a space, the token; the scheme is case-insensitive (RFC 9110 11.1).
 # One spelling only (issue 19): exactly one SP, nothing after the token. NBSP, NEL, a tab or
 # a second space are not taken for a separator (str.split() would take them all): two parts of
@@ -51,8 +53,9 @@ class Refusal(Exception):
         )
 
 
-def authenticate(headers: Iterable[tuple[bytes, bytes]], verifier: TokenVerifier) -> str:
-    """The user id of the request with these (ASGI, lower-cased) headers, or a Refusal."""
+def authenticate(headers: Iterable[tuple[bytes, bytes]], verifier: TokenVerifier) -> Verified:
+    """What the token of the request with these (ASGI, lower-cased) headers says, or a
+    Refusal."""
     values = [value for name, value in headers if name == b"authorization"]
     if not values:
         # RFC 6750 3.1: no error code when the request carried no credentials at all.
@@ -72,7 +75,7 @@ def authenticate(headers: Iterable[tuple[bytes, bytes]], verifier: TokenVerifier
     if _COMPACT_JWS.fullmatch(token) is None:
         raise Refusal(401, "malformed token", "malformed", INVALID_CHALLENGE)
     try:
-        return verifier.verify(token.decode("ascii"))
+        return verifier.verified(token.decode("ascii"))
     except TokenError as error:
         raise Refusal(401, str(error), error.reason, INVALID_CHALLENGE) from None
 
@@ -95,9 +98,11 @@ class RequireBearerToken:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not self._public(scope):
             try:
-                scope[USER_ID] = authenticate(scope["headers"], self.verifier)
+                verified = authenticate(scope["headers"], self.verifier)
             except Refusal as refusal:
                 metrics.token_rejected(refusal.reason)
                 await refusal.response()(scope, receive, send)
                 return
+            scope[USER_ID] = verified.subject
+            scope[TOKEN_EXPIRES] = verified.expires
         await self.app(scope, receive, send)

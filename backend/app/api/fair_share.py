@@ -3,6 +3,7 @@ slow requests at once (heavy searches, issue 19) cannot take every pooled databa
 and leave the other users' requests waiting into a 503."""
 
 from collections import Counter
+from collections.abc import Iterable
 
 from fastapi import status
 from starlette.responses import JSONResponse
@@ -21,14 +22,17 @@ class InflightLimitPerUser:
     without one (the health checks) are not counted. The count lives in the worker: with N
     workers a user has at most N x limit requests in flight, still a bounded share."""
 
-    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+    def __init__(self, app: ASGIApp, *, limit: int, exempt_paths: Iterable[str] = ()) -> None:
         self.app = app
         self.limit = limit
+        # Requests that are not work in flight: an event stream stays open for as long as its
+        # token lasts, holding no connection while idle (capped on its own: app/changes.py).
+        self.exempt_paths = frozenset(exempt_paths)
         self.in_flight: Counter[str] = Counter()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         user_id: str | None = scope.get(USER_ID)
-        if user_id is None:
+        if user_id is None or scope["path"] in self.exempt_paths:
             await self.app(scope, receive, send)
             return
         if self.in_flight[user_id] >= self.limit:

@@ -55,6 +55,16 @@ class Settings(BaseSettings):
     # The most rows one user may have: tasks, and different tag names (422 beyond).
     max_tasks_per_user: int = Field(default=100_000, ge=1)
     max_tags_per_user: int = Field(default=1_000, ge=1)
+    # GET /events (app/changes.py): a comment this often on a quiet stream, so that proxies
+    # (HAProxy's timeouts) keep it open; the event streams one user may have open at once per
+    # worker (429 beyond); how long the change feed keeps a change for a reconnecting stream
+    # to replay (at least the 24 hours promised).
+    events_heartbeat_seconds: float = Field(default=10.0, gt=0, le=15)
+    max_streams_per_user: int = Field(default=10, ge=1, le=1000)
+    change_retention_hours: int = Field(default=48, ge=24, le=24 * 365)
+    # The LISTEN connection's URL (app/db/listen.py): a session of its own, never through a
+    # transaction-mode pooler. Unset: DATABASE_URL.
+    database_listen_url: str | None = None
     auto_migrate: bool = True
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # The request line and headers together (app/server.py answers 431 beyond).

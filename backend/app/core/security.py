@@ -40,7 +40,7 @@ class TokenError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class _Verified:
+class Verified:
     """What a full verification of a token established; only its time limits can change."""
 
     subject: str
@@ -71,32 +71,34 @@ class TokenVerifier:
     audience: str = DEFAULT_AUDIENCE
     # Keyed on the exact token string. The secrets, issuer and audience are fixed for the
     # life of the verifier, so a token that passed once passes again until a time limit.
-    _cache: dict[str, _Verified] = field(default_factory=dict, init=False, repr=False)
+    _cache: dict[str, Verified] = field(default_factory=dict, init=False, repr=False)
 
     def verify(self, token: str) -> str:
         """Return the user id (`sub`) of a valid token, or raise TokenError."""
+        return self.verified(token).subject
+
+    def verified(self, token: str) -> Verified:
+        """What a valid token says (its user id and expiry), or raise TokenError."""
         if len(token) > MAX_TOKEN_BYTES:
             raise TokenError("token too large", "too_large")
         known = self._cache.get(token)
         if known is not None:
             if known.still_valid(self.leeway_seconds):
-                return known.subject
+                return known
             del self._cache[token]  # expired: the full check below says so, as it would have
-        claims = self._verify_fully(token)
-        self._remember(token, claims)
-        subject: str = claims["sub"]  # a non-empty string: _verify_fully checked it
-        return subject
+        return self._remember(token, self._verify_fully(token))
 
-    def _remember(self, token: str, claims: dict[str, Any]) -> None:
+    def _remember(self, token: str, claims: dict[str, Any]) -> Verified:
         if len(self._cache) >= CACHE_SIZE:
             del self._cache[next(iter(self._cache))]  # the oldest entry
         not_before = claims.get("nbf")
-        self._cache[token] = _Verified(
+        verified = self._cache[token] = Verified(
             subject=claims["sub"],
             expires=int(claims["exp"]),
             not_before=None if not_before is None else int(not_before),
             issued=int(claims["iat"]),
         )
+        return verified
 
     def _verify_fully(self, token: str) -> dict[str, Any]:
         # Header and claims from one parse (a separate look at the header cost a good part of

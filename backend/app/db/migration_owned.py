@@ -45,6 +45,7 @@ OWNED: tuple[Owned, ...] = (
             "task_tag_owner",
             "idempotency_key_owner",
             "task_list_owner",
+            "change_owner",
         ),
     ),
     Owned(
@@ -71,6 +72,31 @@ OWNED: tuple[Owned, ...] = (
         POSTGRES,
         triggers=("task_search_text",),
         functions=("task_tag_completed", "task_completed_links", "task_search_text"),
+    ),
+    Owned(
+        "the API's pruning of the change feed reads and deletes rows older than a stream's "
+        "replay promises, of every user, in a transaction that says so (migration 0011)",
+        POSTGRES,
+        policies=("change_expired",),
+    ),
+    Owned(
+        "every write to a task or list records its change in the feed, whoever writes, in the "
+        "writing transaction (migration 0011)",
+        POSTGRES,
+        triggers=("task_changed", "task_list_changed"),
+        functions=("record_change",),
+    ),
+    Owned(
+        "the same on SQLite, one trigger per table and operation",
+        ("sqlite",),
+        triggers=(
+            "task_created",
+            "task_updated",
+            "task_deleted",
+            "task_list_created",
+            "task_list_updated",
+            "task_list_deleted",
+        ),
     ),
     Owned(
         "filled the rows older than migration 0004 ('[]' on SQLite, '{}' on PostgreSQL); every "

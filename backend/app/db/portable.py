@@ -215,3 +215,33 @@ class folded(FunctionElement[str]):
 
 
 _spell(folded, postgresql="lower({0})", sqlite=f"{SQLITE_LOWER}({{0}})")
+
+
+class pruning_changes(FunctionElement[Any]):
+    """Says, for the rest of the transaction, that it prunes the change feed: row-level
+    security then lets it read and delete the expired rows of every user (migration 0011)."""
+
+    name = "pruning_changes"
+    inherit_cache = True
+
+
+_spell(
+    pruning_changes,
+    postgresql="pg_catalog.set_config('app.prune_changes', 'on', true)",
+    sqlite="1",
+)
+
+
+class hours_ago(FunctionElement[Any]):
+    """The time `hours` hours before now, comparable with a timestamp the triggers of
+    migration 0011 wrote (SQLite's are text, in the format this spells)."""
+
+    name = "hours_ago"
+    inherit_cache = True
+
+
+_spell(
+    hours_ago,
+    postgresql="(now() - make_interval(hours => {0}))",
+    sqlite="strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || {0} || ' hours')",
+)

@@ -325,6 +325,12 @@ class _PostgresTransaction:
         return rows
 
 
+def connect_arguments(url: URL) -> dict[str, Any]:
+    """asyncpg's keywords for `url`: those SQLAlchemy's asyncpg dialect passes (ssl from
+    sslmode included)."""
+    return {**url.translate_connect_args(username="user"), **url.query}
+
+
 class PostgresDatabase:
     def __init__(self, url: URL, settings: Settings) -> None:
         self.timeout = settings.db_timeout_seconds
@@ -332,11 +338,7 @@ class PostgresDatabase:
         # Behind a transaction-mode pooler, nothing may outlive a transaction on the session:
         # no statement functions, no named prepared statements.
         self._per_transaction = settings.db_pooler_mode == "transaction"
-        # The same keywords SQLAlchemy's asyncpg dialect passes (ssl from sslmode included).
-        self._connect_args: dict[str, Any] = {
-            **url.translate_connect_args(username="user"),
-            **url.query,
-        }
+        self._connect_args = connect_arguments(url)
         self._pool: asyncpg.Pool | None = None
         # Connections whose statement ran out of time, going back to the pool once cancelled.
         self._releasing: set[asyncio.Task[None]] = set()

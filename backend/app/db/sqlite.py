@@ -1,7 +1,7 @@
 """SQLite, the embedded default for development and tests, through SQLAlchemy."""
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -78,6 +78,10 @@ class _SqliteTransaction:
         return _rows(result) if result.returns_rows else []
 
 
+def _nobody(_user_id: str) -> None:
+    """No one to tell of a write (no stream: SqliteDatabase.on_write)."""
+
+
 class SqliteDatabase:
     """SQLite has no row-level security: the queries' user filter is all there is."""
 
@@ -94,6 +98,13 @@ class SqliteDatabase:
             connect_args={"timeout": self.timeout},
         )
         event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self._written: Callable[[str], None] = _nobody
+
+    def on_write(self, written: Callable[[str], None]) -> None:
+        """Calls `written(user_id)` after each transaction that wrote, once committed: one
+        process owns the file, so this is how its event streams learn of a change (PostgreSQL
+        notifies instead: app/db/listen.py)."""
+        self._written = written
 
     async def open(self) -> None:
         """Connections open on first use."""
@@ -102,7 +113,10 @@ class SqliteDatabase:
         self, user_id: str, statement: Executable, params: Mapping[str, Any] = NO_PARAMS
     ) -> list[Row]:
         async with self.engine.begin() as connection:
-            return _rows(await connection.execute(statement, {**params, CALLER: user_id}))
+            rows = _rows(await connection.execute(statement, {**params, CALLER: user_id}))
+        if statement.is_dml:
+            self._written(user_id)
+        return rows
 
     async def run_script(
         self, user_id: str, statements: Sequence[Executable], params: Mapping[str, Any] = NO_PARAMS
@@ -111,13 +125,17 @@ class SqliteDatabase:
         # reads nothing on SQLite), so SQLite takes its write lock at once (upgrading a read to
         # a write fails outright when another writer holds the lock).
         async with self.engine.begin() as connection:
-            return await _script(connection, statements, {**params, CALLER: user_id})
+            rows = await _script(connection, statements, {**params, CALLER: user_id})
+        if any(statement.is_dml for statement in statements):
+            self._written(user_id)
+        return rows
 
     @asynccontextmanager
     async def transaction(self, user_id: str) -> AsyncIterator[_SqliteTransaction]:
         # The caller's first statement should be a write (see run_script).
         async with self.engine.begin() as connection:
             yield _SqliteTransaction(connection, user_id)
+        self._written(user_id)
 
     async def ping(self) -> None:
         async with asyncio.timeout(self.timeout), self.engine.connect() as connection:

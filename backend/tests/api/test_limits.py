@@ -60,6 +60,20 @@ def test_huge_query_string_is_4xx(client: TestClient, headers: Headers) -> None:
     assert response.status_code == 200
 
 
+def test_cors_lets_the_browser_resume_the_change_stream(client: TestClient) -> None:
+    preflight = client.options(
+        "/events",
+        headers={
+            "Origin": "http://localhost:3000",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization, last-event-id",
+        },
+    )
+    assert preflight.status_code == 200
+    allowed = preflight.headers["access-control-allow-headers"].lower()
+    assert {"authorization", "last-event-id"} <= set(allowed.split(", "))
+
+
 def test_cors_allows_the_frontend_origin(client: TestClient) -> None:
     answer = preflight(client, "PATCH", "authorization, content-type, idempotency-key")
     assert answer.status_code == 200

@@ -30,6 +30,7 @@ OPERATIONS = {
     ("/me", "delete"): "deleteMe",
     ("/export", "get"): "exportData",
     ("/import", "post"): "importData",
+    ("/events", "get"): "streamEvents",
 }
 # The tag of each path's first segment, where it is not the segment itself.
 TAGS = {"export": "data", "import": "data"}
@@ -53,7 +54,7 @@ def test_operations_have_meaningful_ids_and_tags(spec: Spec) -> None:
         assert op["tags"] == [TAGS.get(segment, segment)]
         assert op["summary"] and op["description"]
     names = [tag["name"] for tag in spec["tags"]]
-    assert names == ["tasks", "lists", "tags", "me", "data", "health"]
+    assert names == ["tasks", "lists", "tags", "me", "data", "events", "health"]
 
 
 def test_every_status_is_documented_with_its_body(spec: Spec) -> None:
@@ -67,7 +68,7 @@ def test_every_status_is_documented_with_its_body(spec: Spec) -> None:
             assert responses["503"]["headers"]["Retry-After"]
         if "{task_id}" in path or "{list_id}" in path:
             expected |= {"404", "422"}
-        if path in ("/tasks", "/tasks/counts", "/export", "/import"):
+        if path in ("/tasks", "/tasks/counts", "/export", "/import", "/events"):
             expected.add("422")
         if path == "/health/ready":
             expected.add("503")

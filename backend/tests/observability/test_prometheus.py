@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from devtools import Server, free_port, uvicorn
-from tests.support import SECRET, auth, backend_env, new_user, token
+from tests.sse import events
+from tests.support import SECRET, auth, backend_env, new_user, token, wait_until
 
 REQUESTS = 40
 Scrape = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -90,3 +91,15 @@ def test_json_lines_carry_the_request_ids_of_the_responses(
     for field in ("time", "level", "message", "method", "duration_ms"):
         assert field in access[ids[0]]
     assert bearer not in text and user not in text and "@" not in text
+
+
+def test_open_event_streams_add_up_every_worker(served: tuple[Server, str, Path, Path]) -> None:
+    api, metrics, _, _ = served
+    jwt = token(new_user())
+    before = count(scrape(metrics), "event_streams_open")
+    with events(api.url, jwt), events(api.url, jwt), events(api.url, jwt):
+        # Three new connections, shared out between the two workers as they come.
+        assert count(scrape(metrics), "event_streams_open") == before + 3
+    wait_until(
+        lambda: count(scrape(metrics), "event_streams_open") == before, "the streams are closed"
+    )

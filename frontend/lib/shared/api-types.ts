@@ -4,6 +4,28 @@
  */
 
 export interface paths {
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream Events
+         * @description The caller's changes to their tasks and lists, as they commit, from any API replica.
+         *     The token goes in the Authorization header, as for every call; the stream ends at its exp,
+         *     and the client reconnects with a fresh token and its Last-Event-ID.
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/export": {
         parameters: {
             query?: never;
@@ -851,6 +873,100 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    streamEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The id of the last event received: the stream replays every change after it (kept CHANGE_RETENTION_HOURS), or sends `event: reset` when it cannot */
+                "last-event-id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A server-sent event stream (text/event-stream), open until the token's exp. Each event: `id:` the cursor (increasing, per user) and `data:` one line of JSON, `{"type": "task.created"|"task.updated"|"task.deleted"|"list.created"|"list.updated"|"list.deleted", "id": <id>, "row": <the task or list as GET returns it, for created and updated>}`. A comment line (`: ping`) when nothing else was sent for EVENTS_HEARTBEAT_SECONDS. `event: reset` (data `{"type": "reset"}`) when the Last-Event-ID cannot be replayed: refetch. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description More than one Authorization header, or a body that is not UTF-8 */
+            400: {
+                headers: {
+                    /** @description Bearer error="invalid_request" (several Authorization headers) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description No valid bearer token. Checked before anything else about the request. */
+            401: {
+                headers: {
+                    /** @description Bearer, or Bearer error="invalid_token" when a token was sent */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The request body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The caller has MAX_STREAMS_PER_USER event streams open already (or MAX_INFLIGHT_PER_USER requests under way) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The request line and headers are over the size limit */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+            /** @description The database cannot be reached right now */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorMessage"];
+                };
+            };
+        };
+    };
     exportData: {
         parameters: {
             query?: {
