@@ -30,9 +30,14 @@ class InflightLimitPerUser:
         self.exempt_paths = frozenset(exempt_paths)
         self.in_flight: Counter[str] = Counter()
 
+    def _exempt(self, scope: Scope) -> bool:
+        # Behind a proxy that mounts the API under a prefix, the path starts with root_path.
+        path: str = scope["path"]
+        return path.removeprefix(scope.get("root_path", "")) in self.exempt_paths
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         user_id: str | None = scope.get(USER_ID)
-        if user_id is None or scope["path"] in self.exempt_paths:
+        if user_id is None or self._exempt(scope):
             await self.app(scope, receive, send)
             return
         if self.in_flight[user_id] >= self.limit:

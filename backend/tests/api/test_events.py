@@ -26,6 +26,8 @@ def api(database_url: str) -> Iterator[Server]:
         DATABASE_URL=database_url,
         EVENTS_HEARTBEAT_SECONDS=str(HEARTBEAT_SECONDS),
         MAX_STREAMS_PER_USER=str(MAX_STREAMS),
+        # Fewer than a user's streams: streams must not count as requests in flight.
+        MAX_INFLIGHT_PER_USER=str(MAX_STREAMS - 1),
     )
     with uvicorn(env, "--no-access-log") as server:
         yield server
