@@ -80,9 +80,18 @@ _CREATE = (
 
 
 @cache
-def _update(fields: frozenset[str]) -> Any:
+def _update(fields: frozenset[str]) -> tuple[Executable, ...]:
+    """The change, then the list read as GET /lists reads it: SQLite's RETURNING gives a
+    value as it was sent (an integer position in a REAL column stays an integer)."""
     changes = {name: bindparam(f"new_{name}", type_=task_list.c[name].type) for name in fields}
-    return update(task_list).where(_OWNED, _THIS_LIST).values(**changes).returning(*_PUBLIC)
+    updated = bindparam("updated_list", type_=task_list.c.id.type)
+    return (
+        update(task_list)
+        .where(_OWNED, _THIS_LIST)
+        .values(**changes)
+        .returning(task_list.c.id.label("updated_list")),
+        select(*_PUBLIC).where(_OWNED, task_list.c.id == updated),
+    )
 
 
 def _deletion(delete_tasks: bool) -> tuple[Executable, ...]:
@@ -153,7 +162,11 @@ async def update_list(db: Database, user_id: str, list_id: int, changes: ListUpd
         values["folded_name"] = fold(values["name"])
     params = {f"new_{name}": value for name, value in values.items()}
     try:
-        rows = await db.run(user_id, _update(frozenset(values)), {**params, "the_list": list_id})
+        rows = await db.run_script(
+            user_id,
+            _update(frozenset(values)),
+            {**params, "the_list": list_id, "updated_list": None},
+        )
     except UNIQUE_VIOLATION:
         raise ListNameTaken from None
     return rows[0] if rows else None

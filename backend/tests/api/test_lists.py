@@ -80,6 +80,19 @@ def test_rename_and_recolour(client: TestClient, headers: Headers) -> None:
     )
 
 
+def test_a_changed_list_answers_as_it_is_listed(client: TestClient, headers: Headers) -> None:
+    work = make_list(client, headers, "Work")
+    client.post("/tasks", headers=headers, json={"title": "Report", "list_id": work["id"]})
+    for change in ({"name": "Job"}, {"position": 7}, {"color": "teal"}):
+        answer = client.patch(f"/lists/{work['id']}", headers=headers, json=change)
+        assert answer.status_code == 200
+        [listed] = client.get("/lists", headers=headers).json()
+        assert answer.json() == listed
+        assert listed["open_count"] == 1
+        # A float in JSON on both databases (SQLite's RETURNING gave the integer it was sent).
+        assert isinstance(answer.json()["position"], float)
+
+
 def test_bad_input_is_422(client: TestClient, headers: Headers) -> None:
     for body in (
         {"name": ""},
