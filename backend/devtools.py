@@ -31,6 +31,8 @@ from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 from psycopg import sql
 from sqlalchemy import make_url
 
+from app.db.listen import APPLICATION_NAME as LISTENER_APPLICATION_NAME
+
 BACKEND_DIR = Path(__file__).resolve().parent
 # Throwaway databases are named todo_<purpose>_<12 hex digits>; nothing else is ever dropped.
 _THROWAWAY = re.compile(r"todo_[a-z0-9]+_[0-9a-f]{12}")
@@ -222,12 +224,14 @@ def otlp_receiver() -> Iterator[Received]:
 
 
 def role_backends(conn: psycopg.Connection, role: str) -> tuple[int, int]:
-    """How many client backends `role` holds on the server, and how many of them are running
-    a statement (what a storm of slow requests must not leave behind)."""
+    """How many client backends `role` holds on the server for its pools, and how many of
+    them are running a statement (what a storm of slow requests must not leave behind). Each
+    worker's change-feed listener is one more connection, outside the pool: not counted."""
     row = conn.execute(
         "SELECT count(*), count(*) FILTER (WHERE state = 'active') FROM pg_stat_activity"
-        " WHERE usename = %s AND backend_type = 'client backend'",
-        (role,),
+        " WHERE usename = %s AND backend_type = 'client backend'"
+        " AND application_name IS DISTINCT FROM %s",
+        (role, LISTENER_APPLICATION_NAME),
     ).fetchone()
     assert row is not None
     return row[0], row[1]
