@@ -173,8 +173,12 @@ describe("the task list", { timeout: 300_000 }, () => {
     await expectTitles(page, ["Pay rent", "Water plants", "Call plumber", "File taxes", "Read book"]);
 
     // Back may load the page afresh (its open change stream keeps it out of the back/forward
-    // cache), the filter panel closed as on any first load: the view itself is in the URL.
-    await openFilters(page);
+    // cache), the filter panel closed as on any first load: the view itself is in the URL. A
+    // click before the fresh page is hydrated does nothing, hence the retries.
+    await eventually(async () => {
+      await openFilters(page);
+      assert.ok(await page.getByLabel("Due", { exact: true }).isVisible(), "the filter panel is open");
+    });
     await page.getByLabel("Due", { exact: true }).selectOption({ label: "This week" });
     await expectTitles(page, ["Pay rent", "Water plants"]);
     await page.getByLabel("Due", { exact: true }).selectOption({ label: "No date" });
