@@ -37,6 +37,17 @@ export async function openFilters(page) {
   if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
 }
 
+/**
+ * Ticks a task's box. Not Playwright's check(), which reads the box back at once: the box shows
+ * the list's cache, which the page updates on the click but re-renders a moment later (on a
+ * busy machine, after check() has looked).
+ */
+export async function completeTask(page, title) {
+  const box = page.getByRole("checkbox", { name: `Complete ${title}` });
+  await box.click();
+  await eventually(async () => assert.ok(await box.isChecked(), `“${title}” is ticked`));
+}
+
 /** Opens the add form's details area (description, priority, due date, tags) unless it is open. */
 export async function openTaskDetails(page) {
   const toggle = page.getByRole("button", { name: "Details", exact: true });

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { eventually, launchBrowser } from "../lib/browser.mjs";
 import {
   addTask,
+  completeTask,
   expectCounts,
   expectTitles,
   logIn,
@@ -73,7 +74,7 @@ describe("the JWT bridge, end to end", { timeout: 240_000 }, () => {
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await expectTitles(page, ["Call mom", "Write final report", "Buy milk"]);
 
-    await page.getByRole("checkbox", { name: "Complete Buy milk" }).check();
+    await completeTask(page, "Buy milk");
     await page.getByRole("button", { name: "Delete Call mom" }).click();
     // Deleting offers an undo; dismissing it sends the delete now, and the toast goes once it is done.
     await page.getByRole("button", { name: "Dismiss, keep it deleted" }).click();

@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import { eventually, launchBrowser } from "../lib/browser.mjs";
 import { startCluster } from "../lib/cluster.mjs";
 import { keepAlive, request } from "../lib/http.mjs";
-import { addTask, expectCounts, expectTitles, signUp } from "../lib/pages.mjs";
+import { addTask, completeTask, expectCounts, expectTitles, signUp } from "../lib/pages.mjs";
 
 const POSTGRES = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "");
 // A loopback address for this cluster alone; the clients below come from others.
@@ -171,7 +171,7 @@ describe("the cluster behind the load balancer", { skip: !POSTGRES && "needs DAT
       await signUp(page, cluster.url, { name: "Browser User", email: `browser-${run}@example.com`, password });
       await addTask(page, "Buy milk");
       await addTask(page, "Call mom");
-      await page.getByRole("checkbox", { name: "Complete Buy milk" }).check();
+      await completeTask(page, "Buy milk");
       await page.getByRole("button", { name: "Delete Call mom" }).click();
       await page.getByRole("button", { name: "Dismiss, keep it deleted" }).click();
       await page.getByText("Deleted “Call mom”.").waitFor({ state: "detached" });
