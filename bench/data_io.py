@@ -29,11 +29,11 @@ from tests.support import SECRET, backend_env, new_user, token  # noqa: E402
 
 from app.migrations import migrate  # noqa: E402
 from devtools import postgres_database, uvicorn  # noqa: E402
+from sections import markers, write_section  # noqa: E402
 
 SIZES = (10_000, 50_000)
 BATCH = 25_000  # tasks per import file (under the 10 MB limit)
-START = "<!-- data-io:start -->"
-END = "<!-- data-io:end -->"
+START, END = markers("data-io")
 
 
 def _kib(pid: int, field: str) -> int:
@@ -177,11 +177,7 @@ def main() -> None:
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "data_io.json").write_text(json.dumps(results, indent=2))
-    docs = ROOT / "docs" / "benchmarks.md"
-    text = docs.read_text()
-    if START in text:
-        text = text[: text.index(START)] + text[text.index(END) + len(END) + 1 :]
-    docs.write_text(text.rstrip("\n") + "\n\n" + section(results))
+    write_section("data-io", section(results))
     print(section(results))
 
 

@@ -17,6 +17,8 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt
 
+from sections import OWN_SECTIONS, markers
+
 LABELS = {
     "B0": "B0 GET /health (baseline)",
     "B1": "B1 GET /tasks, PostgreSQL, RLS on",
@@ -476,12 +478,9 @@ def draw(results: dict[str, Any], path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
-# bench/data_io.py and bench/streams.py write their own sections between these markers; a
+# bench/data_io.py and bench/streams.py write their own sections (bench/sections.py); a
 # rewrite keeps them.
-KEPT = (
-    ("<!-- data-io:start -->", "<!-- data-io:end -->"),
-    ("<!-- streams:start -->", "<!-- streams:end -->"),
-)
+KEPT = tuple(markers(name) for name in OWN_SECTIONS)
 
 
 def kept_sections(path: Path) -> str:

@@ -39,18 +39,17 @@ import psycopg
 from app.migrations import migrate
 from app.token import mint
 from devtools import libpq_url, postgres_database
+from sections import markers, write_section
 from seed import USER_PREFIX, write_tokens
 from servers import BENCH_DIR, api, balancer, wrk
 
-ROOT = BENCH_DIR.parent
 STREAMS = 1000
 WAVE = 50
 USERS, TASKS = 100, 20
 LIST = "/tasks?limit=20"
 ROUNDS, SECONDS = 3, 10
 WRITES = 100
-START = "<!-- streams:start -->"
-END = "<!-- streams:end -->"
+START, END = markers("streams")
 
 
 def _rss_mib(pid: int) -> float:
@@ -289,11 +288,7 @@ def main() -> None:
     out = BENCH_DIR / "results"
     out.mkdir(exist_ok=True)
     (out / "streams.json").write_text(json.dumps(results, indent=2))
-    docs = ROOT / "docs" / "benchmarks.md"
-    text = docs.read_text()
-    if START in text:
-        text = text[: text.index(START)] + text[text.index(END) + len(END) + 1 :]
-    docs.write_text(text.rstrip("\n") + "\n\n" + section(results))
+    write_section("streams", section(results))
     print(section(results))
 
 
