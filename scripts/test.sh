@@ -66,16 +66,20 @@ type_check() { (cd "$BACKEND" && "$VENV/bin/mypy"); }
 
 # e2e_suite NAME POSTGRES_SERVER_URL|"" FILE...: browser tests over both servers, on a scratch
 # PostgreSQL database of their own when a server is given (else each system on SQLite files).
+# The suite's systems migrate Better-Auth's tables once (e2e/lib/system.mjs, migrateAuth).
 e2e_suite() {
-    local name=$1 server=$2 status=0 database=""
+    local name=$1 server=$2 status=0 database="" schema
     shift 2
     if [ -n "$server" ]; then
         database=$("$VENV/bin/python" "$ROOT/scripts/scratch_db.py" create "$server") || return 1
     fi
-    (cd "$ROOT/e2e" && DATABASE_URL="$database" node --test --test-concurrency=1 \
+    schema=$(mktemp -d)
+    (cd "$ROOT/e2e" && DATABASE_URL="$database" E2E_AUTH_SCHEMA_DIR="$schema" \
+        node --test --test-concurrency=1 \
         --test-reporter=spec --test-reporter-destination=stdout \
         --test-reporter=junit --test-reporter-destination="$REPORTS/e2e-$name.xml" "$@") ||
         status=$?
+    rm -rf "$schema"
     [ -z "$database" ] || "$VENV/bin/python" "$ROOT/scripts/scratch_db.py" drop "$database"
     return "$status"
 }
@@ -136,8 +140,7 @@ lane_frontend_checks() {
         --reporter=default --reporter=junit --outputFile.junit="$REPORTS/frontend.xml"
 }
 
-# The browser suites on PostgreSQL, in two halves, each on its own database: pages (beside the
-# SQLite suite), then the commands and the cluster (which migrate and restart servers).
+# The commands and the cluster (which migrate and restart servers), on PostgreSQL.
 E2E_COMMANDS=(tests/run-command.test.mjs tests/cluster-command.test.mjs tests/cluster.test.mjs
     tests/cluster-stream.test.mjs tests/observability.test.mjs)
 # Every page runs on SQLite (`make run`'s default). On PostgreSQL, the pages whose work is the
@@ -147,21 +150,34 @@ E2E_COMMANDS=(tests/run-command.test.mjs tests/cluster-command.test.mjs tests/cl
 # route the backend suite and the API contract run on both databases, and the cluster's browser
 # test signs up and works on tasks on PostgreSQL; on the pages themselves the database changes
 # nothing but the time a run takes.
-E2E_POSTGRES_PAGES=(tests/accounts.test.mjs tests/abuse.test.mjs tests/bridge.test.mjs)
+E2E_ACCOUNT_PAGES=(tests/accounts.test.mjs tests/abuse.test.mjs tests/bridge.test.mjs)
 
+# The browser suites, each on databases of its own, in two chains side by side of about the same
+# CPU: the SQLite suite but the account pages (the commands' files with it: on SQLite, `make run`
+# and `make cluster`'s refusal), and the account pages on PostgreSQL, then on SQLite.
 lane_browser() {  # lane_browser PID: the browser tests wait for that (their npm packages)
     step "frontend: build, and no secret in the client bundle" checked_build
     # After the build, which writes the route types (next-env.d.ts, .next/types) it checks too.
     step "frontend: type check" npm --prefix "$FRONTEND" run --silent typecheck &
     wait "$1"
-    step "browser tests on SQLite" e2e_suite sqlite "" tests/ &
-    [ -z "${TEST_DATABASE_URL:-}" ] ||
-        step "browser tests on PostgreSQL: the account pages" \
-            e2e_suite postgres-pages "$TEST_DATABASE_URL" "${E2E_POSTGRES_PAGES[@]}" &
+    local file others=()
+    for file in "$ROOT"/e2e/tests/*.test.mjs; do
+        file=tests/${file##*/}
+        [[ " ${E2E_ACCOUNT_PAGES[*]} " == *" $file "* ]] || others+=("$file")
+    done
+    step "browser tests on SQLite: all but the account pages" \
+        e2e_suite sqlite "" "${others[@]}" &
+    {
+        [ -z "${TEST_DATABASE_URL:-}" ] ||
+            step "browser tests on PostgreSQL: the account pages" \
+                e2e_suite postgres-pages "$TEST_DATABASE_URL" "${E2E_ACCOUNT_PAGES[@]}"
+        step "browser tests on SQLite: the account pages" \
+            e2e_suite sqlite-accounts "" "${E2E_ACCOUNT_PAGES[@]}"
+    } &
     wait
     # The cluster's tests kill, drain and restart replicas and count on their timeouts: they
-    # run alone, once the other suites are done (beside them, on two cores, a killed replica's
-    # run overran its test's time).
+    # run alone, once the other browser suites are done (beside them, on two cores, a killed
+    # replica's run overran its test's time).
     [ -z "${TEST_DATABASE_URL:-}" ] ||
         step "browser tests on PostgreSQL: make run, make cluster, the cluster" \
             e2e_suite postgres-commands "$TEST_DATABASE_URL" "${E2E_COMMANDS[@]}"
