@@ -140,9 +140,10 @@ lane_frontend_checks() {
         --reporter=default --reporter=junit --outputFile.junit="$REPORTS/frontend.xml"
 }
 
-# The commands and the cluster (which migrate and restart servers), on PostgreSQL.
-E2E_COMMANDS=(tests/run-command.test.mjs tests/cluster-command.test.mjs tests/cluster.test.mjs
-    tests/cluster-stream.test.mjs tests/observability.test.mjs)
+# On PostgreSQL, on databases of their own: the README's commands (`make run`, `make cluster`),
+# and the cluster's tests, which kill, drain and restart replicas and count on their timeouts.
+E2E_COMMANDS=(tests/run-command.test.mjs tests/cluster-command.test.mjs)
+E2E_CLUSTER=(tests/cluster.test.mjs tests/cluster-stream.test.mjs tests/observability.test.mjs)
 # Every page runs on SQLite (`make run`'s default). On PostgreSQL, the pages whose work is the
 # accounts: Better-Auth keeps users, sessions, two-factor secrets, verification tokens and
 # sign-in throttles in the database, and no other suite has them on PostgreSQL. The other pages
@@ -152,9 +153,8 @@ E2E_COMMANDS=(tests/run-command.test.mjs tests/cluster-command.test.mjs tests/cl
 # nothing but the time a run takes.
 E2E_ACCOUNT_PAGES=(tests/accounts.test.mjs tests/abuse.test.mjs tests/bridge.test.mjs)
 
-# The browser suites, each on databases of its own, in two chains side by side of about the same
-# CPU: the SQLite suite but the account pages (the commands' files with it: on SQLite, `make run`
-# and `make cluster`'s refusal), and the account pages on PostgreSQL, then on SQLite.
+# The browser suites run in two chains side by side, of about the same CPU (a browser suite
+# mostly waits for its pages: one alone leaves a core idle), then the cluster's tests alone.
 lane_browser() {  # lane_browser PID: the browser tests wait for that (their npm packages)
     step "frontend: build, and no secret in the client bundle" checked_build
     # After the build, which writes the route types (next-env.d.ts, .next/types) it checks too.
@@ -165,8 +165,14 @@ lane_browser() {  # lane_browser PID: the browser tests wait for that (their npm
         file=tests/${file##*/}
         [[ " ${E2E_ACCOUNT_PAGES[*]} " == *" $file "* ]] || others+=("$file")
     done
-    step "browser tests on SQLite: all but the account pages" \
-        e2e_suite sqlite "" "${others[@]}" &
+    {
+        # On SQLite the commands' files run `make run`, and `make cluster` to see it refused.
+        step "browser tests on SQLite: all but the account pages" \
+            e2e_suite sqlite "" "${others[@]}"
+        [ -z "${TEST_DATABASE_URL:-}" ] ||
+            step "browser tests on PostgreSQL: make run, make cluster" \
+                e2e_suite postgres-commands "$TEST_DATABASE_URL" "${E2E_COMMANDS[@]}"
+    } &
     {
         [ -z "${TEST_DATABASE_URL:-}" ] ||
             step "browser tests on PostgreSQL: the account pages" \
@@ -175,12 +181,11 @@ lane_browser() {  # lane_browser PID: the browser tests wait for that (their npm
             e2e_suite sqlite-accounts "" "${E2E_ACCOUNT_PAGES[@]}"
     } &
     wait
-    # The cluster's tests kill, drain and restart replicas and count on their timeouts: they
-    # run alone, once the other browser suites are done (beside them, on two cores, a killed
-    # replica's run overran its test's time).
+    # Beside the other browser suites, on two cores, a killed replica's run overran its test's
+    # time: the cluster's tests run once those are done.
     [ -z "${TEST_DATABASE_URL:-}" ] ||
-        step "browser tests on PostgreSQL: make run, make cluster, the cluster" \
-            e2e_suite postgres-commands "$TEST_DATABASE_URL" "${E2E_COMMANDS[@]}"
+        step "browser tests on PostgreSQL: the cluster" \
+            e2e_suite postgres-cluster "$TEST_DATABASE_URL" "${E2E_CLUSTER[@]}"
 }
 
 # npm's packages (the frontend's and the browser tests', at once) install while the Python
