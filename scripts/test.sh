@@ -20,7 +20,7 @@ rm -rf "$REPORTS" "$LOGS" && mkdir -p "$REPORTS" "$LOGS"
 : >"$STEPS"
 TICKS=$(getconf CLK_TCK)
 # Python then keeps what it compiles (in the git-ignored __pycache__ folders, the virtual
-# environment's too): with PYTHONDONTWRITEBYTECODE set, as on the CI machine, every Python
+# environment's too): with PYTHONDONTWRITEBYTECODE set, as this machine kind sets it, every Python
 # process of the run (pytest, each server and command the tests start) compiled the app and
 # its libraries from source again, seconds of CPU each.
 unset PYTHONDONTWRITEBYTECODE
