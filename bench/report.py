@@ -492,11 +492,59 @@ def kept_sections(path: Path) -> str:
     )
 
 
+# What a scenario run alone (`bench.py --only B1` or `B5`) can tell: the ratios of its figures
+# measured in the same rounds (name, a, b, the runs compared). It writes no docs: the rest of
+# docs/benchmarks.md would be missing.
+ALONE = {
+    "B1": (
+        ("B1 req/s vs B0", "B1", "B0", "rps_runs"),
+        ("B1 req/s, RLS on / bypassed", "B1", "B1_no_rls", "rps_runs"),
+    ),
+    "B5": (
+        ("B5 p50 at 1M / at 10k rows", "B5_1M", "B5_10k", "p50_ms_runs"),
+        ("B5 p50 at 1M, ?list= / list", "B5_1M_list", "B5_1M", "p50_ms_runs"),
+        ("B5 p50 at 1M, sort=manual / list", "B5_1M_manual", "B5_1M", "p50_ms_runs"),
+    ),
+}
+
+
+def alone_section(results: dict[str, Any], only: str) -> list[str]:
+    """The same-round ratios of a scenario run alone: the median, and each round's."""
+    s, m = results["scenarios"], results["machine"]
+    lines = [
+        f"{only} alone, {m['date']}, {results['settings']['repeats']} round(s) of"
+        f" {results['settings']['seconds']} s, load average at the end"
+        f" {', '.join(f'{x:.1f}' for x in m['load_average_at_end'])}",
+        "",
+        "| Ratio | median | per round |",
+        "|---|---:|---|",
+    ]
+    for name, a, b, runs in ALONE[only]:
+        rounds = [x / y for x, y in zip(s[a][runs], s[b][runs], strict=True)]
+        each = ", ".join(f"{ratio:.3f}" for ratio in rounds)
+        lines.append(f"| {name} | {paired(s, a, b, runs):.3f} | {each} |")
+    lines += ["", "| Scenario | req/s | p50 ms | p99 ms | server CPU µs/req | errors |"]
+    lines.append("|---|---:|---:|---:|---:|---:|")
+    for key, r in s.items():
+        lines.append(
+            f"| {label(key)} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} |"
+            f" {r['server_cpu_us_per_request']:,.0f} | {r['errors']} |"
+        )
+    for name, plan in results.get("B5_1M_plans", {}).items():
+        lines += ["", f"{name}:", plan]
+    return lines
+
+
 def main() -> None:
     results = json.loads(Path(sys.argv[1]).read_text())
     docs = Path(sys.argv[2])
     docs.mkdir(parents=True, exist_ok=True)
-    draw_dashboard(results, docs / "observability.png")
+    if "B12_scrape" in results:
+        draw_dashboard(results, docs / "observability.png")
+    only = results["settings"].get("only")
+    if only in ALONE:
+        print("\n".join(alone_section(results, only)))
+        return
     if "B0" not in results["scenarios"]:  # `bench.py --only B12`: its section alone
         print("\n".join(observability_section(results, "observability.png")))
         return
