@@ -351,6 +351,11 @@ def _order_by(sort: TaskSort, descending: bool) -> tuple[ColumnElement[Any], ...
 @cache
 def _list_statement(shape: _Shape, sort: TaskSort, descending: bool) -> Select[Any]:
     order = _order_by(sort, descending)
+    if shape.listed == "inbox":
+        # Every row has list_id null: ordered by it first, the page is the same, and the planner
+        # walks a (user_id, list_id, <order>) index in order to the page's end, where it sorted
+        # every Inbox task first (`IS NULL`, unlike an equality, fixes no column of an index).
+        order = (task.c.list_id.desc() if descending else task.c.list_id.asc(), *order)
     page = (
         select(*_PUBLIC)
         .where(_OWNED, *_conditions(shape))
