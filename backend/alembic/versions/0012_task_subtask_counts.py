@@ -57,8 +57,8 @@ def _change_feed() -> ModuleType:
 
 
 # The one update of a row that changes its counts is the triggers' own (SET of the counts
-# alone): the subtask's change has recorded its parent already. Nested as 0011's own test is:
-# a list's row has no such columns.
+# alone): the subtask's change has recorded its parent already. Nested, as 0011's own test of
+# the row's columns is: a list's row has no such columns.
 _COUNTS_CHANGED = """  IF TG_OP = 'UPDATE' AND TG_ARGV[0] = 'task' THEN
     IF (OLD.subtasks_total, OLD.subtasks_completed)
        IS DISTINCT FROM (NEW.subtasks_total, NEW.subtasks_completed) THEN
@@ -75,8 +75,9 @@ def _record_change(feed: ModuleType) -> str:
     return function.replace(start, start + _COUNTS_CHANGED)
 
 
-# A parent's counts: `sign` 1 adds the subtask `row` (NEW), -1 takes it (OLD) away. A null count
-# (not counted yet) stays null.
+# The subtask `row` (NEW or OLD) added to (`sign` +) or taken from (-) its parent's counts. A
+# null count (not counted yet) stays null: the migration's count, which waits for this
+# transaction's lock on the parent, then counts the subtask itself.
 def _adjust(row: str, sign: str, completed: str) -> str:
     return (
         f"UPDATE task SET subtasks_total = subtasks_total {sign} 1, "  # noqa: S608 (constants only)
