@@ -142,28 +142,26 @@ def run(args: argparse.Namespace) -> Result:
         tokens = write_tokens(scratch / "tokens", secret, 1000)
         tokens_100 = write_tokens(scratch / "tokens-100", secret, 100)
 
+        if args.only == "B5":
+            scaled(bench, pg, tokens_100, results)
+            return partial(results, args)
         say("seeding PostgreSQL: 1000 users x 100 tasks")
         main_db = pg.seeded(users=1000, per_user=100)
         rls_url, owner_url = pg.url(main_db, pg.api_role), pg.url(main_db)
         if args.only == "B12":
             say("B12 list with metrics on, with traces exported (all, a tenth), and with neither")
             scenarios.update(observed(bench, rls_url, tokens, results))
-            results["machine"] = machine(args.postgres)
-            results["settings"] = {"seconds": args.seconds, "repeats": args.repeats}
-            return results
+            return partial(results, args)
+        if args.only == "B1":
+            say("B0 /health, B1 list as a plain role (RLS applies) and as the superuser")
+            with bench.server(rls_url) as api, bench.server(owner_url) as owner:
+                scenarios.update(bench.measure(listed(api, owner, tokens)))
+            return partial(results, args)
         # Before the servers take their connections.
         repeating, plain = pg.completion_paths(main_db, scratch, 1000)
         say("B0 /health, B1 list as a plain role (RLS applies) and as the superuser (bypasses it)")
         with bench.server(rls_url) as api, bench.server(owner_url) as owner:
-            scenarios.update(
-                bench.measure(
-                    {
-                        "B0": Load(api, "GET", "/health"),
-                        "B1": Load(api, "GET", LIST, tokens),
-                        "B1_no_rls": Load(owner, "GET", LIST, tokens),
-                    }
-                )
-            )
+            scenarios.update(bench.measure(listed(api, owner, tokens)))
             say("B10 completing a repeating task vs a plain one (each user's own)")
             scenarios.update(
                 bench.measure(
@@ -196,27 +194,7 @@ def run(args: argparse.Namespace) -> Result:
         with bench.server(sqlite_url) as api:
             scenarios.update(bench.measure({"B3": Load(api, "GET", LIST, tokens)}))
 
-        say("B5 list with 10k vs 1M rows in the table (100 tasks per user either way)")
-        small, large = pg.seeded(users=100, per_user=100), pg.seeded(users=10_000, per_user=100)
-        with (
-            bench.server(pg.url(small, pg.api_role)) as api_small,
-            bench.server(pg.url(large, pg.api_role)) as api_large,
-        ):
-            scenarios.update(
-                bench.measure(
-                    {
-                        "B5_10k": Load(api_small, "GET", LIST, tokens_100),
-                        "B5_1M": Load(api_large, "GET", LIST, tokens_100),
-                        "B5_1M_list": Load(api_large, "GET", IN_LIST, tokens_100),
-                        "B5_1M_manual": Load(api_large, "GET", MANUAL, tokens_100),
-                    }
-                )
-            )
-        results["B5_1M_plan"] = pg.explain(large, user(7), *statements.list_query(PLANS["list"]))
-        results["B5_1M_plans"] = {
-            name: pg.explain(large, user(7), *statements.list_query(PLANS[name]))
-            for name in ("in_list", "manual")
-        }
+        scaled(bench, pg, tokens_100, results)
 
         users, per_user, heavy = args.big
         say(
@@ -263,6 +241,48 @@ def run(args: argparse.Namespace) -> Result:
         "wrk_threads": 2,
     }
     return results
+
+
+def partial(results: Result, args: argparse.Namespace) -> Result:
+    """The results of a scenario run alone (`--only`)."""
+    results["machine"] = machine(args.postgres)
+    results["settings"] = {"seconds": args.seconds, "repeats": args.repeats, "only": args.only}
+    return results
+
+
+def listed(api: Server, owner: Server, tokens: Path) -> dict[str, Load]:
+    """B0, and B1's list as the API's role (RLS applies) and as the superuser (bypasses it)."""
+    return {
+        "B0": Load(api, "GET", "/health"),
+        "B1": Load(api, "GET", LIST, tokens),
+        "B1_no_rls": Load(owner, "GET", LIST, tokens),
+    }
+
+
+def scaled(bench: Bench, pg: Postgres, tokens: Path, results: Result) -> None:
+    """B5: the list with 10k and 1M rows in the table (100 tasks per user either way), and at
+    1M `?list=` and `sort=manual`; the plans of the three at 1M."""
+    say("B5 list with 10k vs 1M rows in the table (100 tasks per user either way)")
+    small, large = pg.seeded(users=100, per_user=100), pg.seeded(users=10_000, per_user=100)
+    with (
+        bench.server(pg.url(small, pg.api_role)) as api_small,
+        bench.server(pg.url(large, pg.api_role)) as api_large,
+    ):
+        results["scenarios"].update(
+            bench.measure(
+                {
+                    "B5_10k": Load(api_small, "GET", LIST, tokens),
+                    "B5_1M": Load(api_large, "GET", LIST, tokens),
+                    "B5_1M_list": Load(api_large, "GET", IN_LIST, tokens),
+                    "B5_1M_manual": Load(api_large, "GET", MANUAL, tokens),
+                }
+            )
+        )
+    results["B5_1M_plan"] = pg.explain(large, user(7), *statements.list_query(PLANS["list"]))
+    results["B5_1M_plans"] = {
+        name: pg.explain(large, user(7), *statements.list_query(PLANS[name]))
+        for name in ("in_list", "manual")
+    }
 
 
 def balanced(bench: Bench, database_url: str, tokens: Path) -> dict[str, Result]:
@@ -361,8 +381,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results" / "latest.json")
     parser.add_argument(
         "--only",
-        choices=["B12"],
-        help="run this scenario alone (its results go to bench/results/B12.json)",
+        choices=["B1", "B5", "B12"],
+        help="run this scenario alone (its results go to bench/results/<scenario>.json;"
+        " B1: with B0 and B1 without RLS, B5: its four figures)",
     )
     parser.add_argument(
         "--rounds",

@@ -245,7 +245,7 @@ def draw_dashboard(results: dict[str, Any], path: Path) -> None:
     fig.savefig(path, dpi=100)
 
 
-def markdown(results: dict[str, Any], chart: str, browser: list[str]) -> str:
+def markdown(results: dict[str, Any], chart: str, browser: list[str], notes: dict[str, str]) -> str:
     s, b4, m, settings = (
         results["scenarios"],
         results["B4"],
@@ -327,7 +327,9 @@ def markdown(results: dict[str, Any], chart: str, browser: list[str]) -> str:
         ),
         *search_section(results),
         *observability_section(results, "observability.png"),
+        *note_lines(notes, "B12"),
         *fair_share_section(results.get("B11")),
+        *note_lines(notes, "B11"),
         *browser,
     ]
     return "\n".join(lines)
@@ -391,11 +393,19 @@ def search_section(results: dict[str, Any]) -> list[str]:
     return lines
 
 
-def browser_section(figures: Path | None) -> list[str]:
+BROWSER_HEADING = "## Browser: the first page of a user with 5,000 tasks"
+
+
+def browser_section(figures: Path | None, previous: str) -> list[str]:
     """The tasks page's first screen for a user of 5,000 tasks, as the browser tests measured it
-    (they assert the number of API calls, never the time)."""
-    lines = ["## Browser: the first page of a user with 5,000 tasks", ""]
+    (they assert the number of API calls, never the time). Without new figures, the section
+    the docs have (`previous`: their text) stays as it is."""
+    lines = [BROWSER_HEADING, ""]
     found = sorted(figures.glob("first-page-*-tasks-*.json")) if figures else []
+    if not found and BROWSER_HEADING in previous:
+        kept = previous[previous.index(BROWSER_HEADING) :]
+        ends = [kept.index(start) for start, _ in KEPT if start in kept]
+        return [*kept[: min(ends, default=len(kept))].rstrip("\n").split("\n"), ""]
     if not found:
         none = "No figures: the browser tests of `make test` write them to artifacts/e2e/."
         return [*lines, none, ""]
@@ -483,6 +493,25 @@ def draw(results: dict[str, Any], path: Path) -> None:
 KEPT = tuple(markers(name) for name in OWN_SECTIONS)
 
 
+# Hand-written notes on a generated section (how a figure was measured again, a profile),
+# between `<!-- note:B12:start -->` and `<!-- note:B12:end -->`: a rewrite puts them back
+# after the section they name (markdown(): the B12 and B11 sections).
+NOTED = ("B12", "B11")
+
+
+def notes_in(text: str) -> dict[str, str]:
+    notes = {}
+    for name in NOTED:
+        start, end = markers(f"note:{name}")
+        if start in text and end in text:
+            notes[name] = text[text.index(start) : text.index(end) + len(end)]
+    return notes
+
+
+def note_lines(notes: dict[str, str], name: str) -> list[str]:
+    return [notes[name], ""] if name in notes else []
+
+
 def kept_sections(path: Path) -> str:
     text = path.read_text() if path.exists() else ""
     return "".join(
@@ -492,18 +521,70 @@ def kept_sections(path: Path) -> str:
     )
 
 
+# What a scenario run alone (`bench.py --only B1` or `B5`) can tell: the ratios of its figures
+# measured in the same rounds (name, a, b, the runs compared). It writes no docs: the rest of
+# docs/benchmarks.md would be missing.
+ALONE = {
+    "B1": (
+        ("B1 req/s vs B0", "B1", "B0", "rps_runs"),
+        ("B1 req/s, RLS on / bypassed", "B1", "B1_no_rls", "rps_runs"),
+    ),
+    "B5": (
+        ("B5 p50 at 1M / at 10k rows", "B5_1M", "B5_10k", "p50_ms_runs"),
+        ("B5 p50 at 1M, ?list= / list", "B5_1M_list", "B5_1M", "p50_ms_runs"),
+        ("B5 p50 at 1M, sort=manual / list", "B5_1M_manual", "B5_1M", "p50_ms_runs"),
+    ),
+}
+
+
+def alone_section(results: dict[str, Any], only: str) -> list[str]:
+    """The same-round ratios of a scenario run alone: the median, and each round's."""
+    s, m = results["scenarios"], results["machine"]
+    lines = [
+        f"{only} alone, {m['date']}, {results['settings']['repeats']} round(s) of"
+        f" {results['settings']['seconds']} s, load average at the end"
+        f" {', '.join(f'{x:.1f}' for x in m['load_average_at_end'])}",
+        "",
+        "| Ratio | median | per round |",
+        "|---|---:|---|",
+    ]
+    for name, a, b, runs in ALONE[only]:
+        rounds = [x / y for x, y in zip(s[a][runs], s[b][runs], strict=True)]
+        each = ", ".join(f"{ratio:.3f}" for ratio in rounds)
+        lines.append(f"| {name} | {paired(s, a, b, runs):.3f} | {each} |")
+    lines += ["", "| Scenario | req/s | p50 ms | p99 ms | server CPU µs/req | errors |"]
+    lines.append("|---|---:|---:|---:|---:|---:|")
+    for key, r in s.items():
+        lines.append(
+            f"| {label(key)} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} |"
+            f" {r['server_cpu_us_per_request']:,.0f} | {r['errors']} |"
+        )
+    for name, plan in results.get("B5_1M_plans", {}).items():
+        lines += ["", f"{name}:", plan]
+    return lines
+
+
 def main() -> None:
     results = json.loads(Path(sys.argv[1]).read_text())
     docs = Path(sys.argv[2])
     docs.mkdir(parents=True, exist_ok=True)
-    draw_dashboard(results, docs / "observability.png")
+    if "B12_scrape" in results:
+        draw_dashboard(results, docs / "observability.png")
+    only = results["settings"].get("only")
+    if only in ALONE:
+        print("\n".join(alone_section(results, only)))
+        return
     if "B0" not in results["scenarios"]:  # `bench.py --only B12`: its section alone
         print("\n".join(observability_section(results, "observability.png")))
         return
     draw(results, docs / "benchmarks.png")
     figures = Path(sys.argv[3]) if len(sys.argv) > 3 else None
-    text = markdown(results, "benchmarks.png", browser_section(figures))
-    (docs / "benchmarks.md").write_text(text + kept_sections(docs / "benchmarks.md"))
+    path = docs / "benchmarks.md"
+    previous = path.read_text() if path.exists() else ""
+    text = markdown(
+        results, "benchmarks.png", browser_section(figures, previous), notes_in(previous)
+    )
+    path.write_text(text + kept_sections(path))
     print(f"wrote {docs / 'benchmarks.md'} and {docs / 'benchmarks.png'}")
 
 

@@ -140,6 +140,10 @@ task = Table(
     # The manual order's key within the task's list (or its parent's subtasks): a new task goes
     # after the last, a moved one between its neighbours (their mean), no other row renumbered.
     Column("position", Double, nullable=False, server_default="0"),
+    # Migration 0012: a top-level task's subtasks, counted by triggers on every write of them;
+    # null where not counted yet (the list then counts them itself: app/statements.py).
+    Column("subtasks_total", Integer, nullable=True, server_default="0"),
+    Column("subtasks_completed", Integer, nullable=True, server_default="0"),
     # Every read is "this user's tasks" in one of the list's orders: an index per order, with
     # the user first, serves filter and sort at once.
     Index("ix_task_user_id_created_at_id", "user_id", "created_at", "id"),

@@ -62,7 +62,6 @@ from app.db import CALLER, CHECK_VIOLATION, UNIQUE_VIOLATION, Database, Row
 from app.db.portable import (
     any_of,
     candidate_of,
-    count_pair,
     deleting_user,
     folded,
     folded_match,
@@ -121,27 +120,30 @@ _PRIORITY_NAME = case(
     value=task.c.priority,
 ).label("priority")
 PRIORITY_NAME = _PRIORITY_NAME
-# A top-level task's subtasks, counted in the statement that reads the task (one subquery per
-# row of the page, through the (user_id, parent_id, ...) index, both counts in one value: two
-# subqueries cost PostgreSQL twice the CPU, bench/README.md): null on a subtask.
+# A top-level task's subtasks, counted by the database's triggers as they are written
+# (migration 0012) and read with the row: no subquery per row of the page (bench/README.md).
+# Where they are not counted yet (before the migration's count reaches the task, or a task its
+# role could not see), counted here, through the (user_id, parent_id, ...) index: COALESCE runs
+# the subquery only when the stored count is null.
 _subtask = task.alias("subtask")
 _OWN_SUBTASKS = and_(_subtask.c.user_id == _CALLER, _subtask.c.parent_id == task.c.id)
-_SUBTASK_COUNTS = (
-    select(count_pair(func.count(), func.count().filter(_subtask.c.completed)))
-    .where(_OWN_SUBTASKS)
-    .correlate(task)
-    .scalar_subquery()
-)
 
-# What the API returns: TaskPublic's fields, each its column (the priority as its name), the
-# subtask counts computed.
+
+def _subtasks_counted(stored: ColumnElement[int], *done: ColumnElement[bool]) -> ColumnElement[int]:
+    counted = select(func.count()).where(_OWN_SUBTASKS, *done).correlate(task).scalar_subquery()
+    return func.coalesce(stored, counted).label(stored.key)
+
+
+# What the API returns: TaskPublic's fields, each its column (the priority as its name), then
+# the subtask counts (shown() makes them one object).
 _PUBLIC = (
     *(
         _PRIORITY_NAME if name == "priority" else task.c[name]
         for name in TaskPublic.model_fields
         if name != "subtasks"
     ),
-    case((task.c.parent_id.is_(None), _SUBTASK_COUNTS), else_=null()).label("subtask_counts"),
+    _subtasks_counted(task.c.subtasks_total),
+    _subtasks_counted(task.c.subtasks_completed, _subtask.c.completed),
 )
 
 
@@ -154,10 +156,12 @@ _SUBTASK_IDS = (
 
 
 def shown(rows: list[Row]) -> list[Row]:
-    """The rows as the API shows them: the subtask counts as one `subtasks` object."""
+    """The rows as the API shows them: the subtask counts as one `subtasks` object, last, on
+    top-level tasks (null on a subtask)."""
     for row in rows:
-        counts = row.pop("subtask_counts")
-        row["subtasks"] = None if counts is None else {"total": counts[0], "completed": counts[1]}
+        total, completed = row.pop("subtasks_total"), row.pop("subtasks_completed")
+        top_level = row["parent_id"] is None
+        row["subtasks"] = {"total": total, "completed": completed} if top_level else None
     return rows
 
 
@@ -347,6 +351,11 @@ def _order_by(sort: TaskSort, descending: bool) -> tuple[ColumnElement[Any], ...
 @cache
 def _list_statement(shape: _Shape, sort: TaskSort, descending: bool) -> Select[Any]:
     order = _order_by(sort, descending)
+    if shape.listed == "inbox":
+        # Every row has list_id null: ordered by it first, the page is the same, and the planner
+        # walks a (user_id, list_id, <order>) index in order to the page's end, where it sorted
+        # every Inbox task first (`IS NULL`, unlike an equality, fixes no column of an index).
+        order = (task.c.list_id.desc() if descending else task.c.list_id.asc(), *order)
     page = (
         select(*_PUBLIC)
         .where(_OWNED, *_conditions(shape))

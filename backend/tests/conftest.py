@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from devtools import postgres_database
-from tests.support import PREVIOUS_SECRET, SECRET, auth, new_user, token
+from tests.support import PREVIOUS_SECRET, SECRET, Opened, auth, new_user, opened_database, token
 
 # app.main builds its app from the environment on import; give it a valid one.
 os.environ["BETTER_AUTH_SECRET"] = SECRET
@@ -109,6 +109,13 @@ def settings(database_url: str) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def db(settings: Settings, client: TestClient) -> Iterator[Opened]:
+    """The suite's database, migrated (by the client's start), for statements of a test's own."""
+    with opened_database(settings) as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -24,7 +24,9 @@ import psycopg
 from fastapi.testclient import TestClient
 from sqlalchemy import make_url
 
+from app.core.config import Settings
 from app.core.security import DEFAULT_AUDIENCE
+from app.db import Database, database_for
 from devtools import libpq_url
 
 SECRET = "test-secret-0123456789abcdef0123456789abcdef"
@@ -143,3 +145,23 @@ async def until(condition: Callable[[], bool], what: str, seconds: float = 30.0)
     while not condition():
         assert time.monotonic() < deadline, f"not within {seconds:.0f} s: {what}"
         await asyncio.sleep(0.02)
+
+
+class Opened:
+    """A database as the API opens it, and one event loop to run its statements in (asyncpg's
+    connections belong to the loop that opened them)."""
+
+    def __init__(self, database: Database, runner: asyncio.Runner) -> None:
+        self.database = database
+        self.run = runner.run
+
+
+@contextmanager
+def opened_database(settings: Settings) -> Iterator[Opened]:
+    with asyncio.Runner() as runner:
+        database = database_for(settings)
+        runner.run(database.open())
+        try:
+            yield Opened(database, runner)
+        finally:
+            runner.run(database.close())

@@ -1,10 +1,8 @@
 """The change feed (app/changes.py) below the route: what the triggers record, how a batch is
 coalesced, which cursors are replayed, pruning, and DELETE /me."""
 
-import asyncio
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,41 +11,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 
 from app import changes
-from app.core.config import Settings
-from app.db import Database, database_for
 from app.db.portable import hours_ago
 from app.migrations import migrate
 from app.models import change
 from app.statements import CALLER_PARAM
 from tests.conftest import fresh_database, make_settings
-from tests.support import auth, new_user, token
-
-
-class Opened:
-    """A database as the API opens it, and one event loop to run its statements in (asyncpg's
-    connections belong to the loop that opened them)."""
-
-    def __init__(self, database: Database, runner: asyncio.Runner) -> None:
-        self.database = database
-        self.run = runner.run
-
-
-@contextmanager
-def _opened(settings: Settings) -> Iterator[Opened]:
-    with asyncio.Runner() as runner:
-        database = database_for(settings)
-        runner.run(database.open())
-        try:
-            yield Opened(database, runner)
-        finally:
-            runner.run(database.close())
-
-
-@pytest.fixture
-def db(settings: Settings, client: TestClient) -> Iterator[Opened]:
-    """The suite's database, migrated (by the client's start)."""
-    with _opened(settings) as opened:
-        yield opened
+from tests.support import Opened, auth, new_user, opened_database, token
 
 
 def _feed(db: Opened, user: str) -> list[tuple[str, int, str]]:
@@ -83,6 +52,27 @@ def test_the_triggers_record_each_change_and_what_it_changes_besides(
     assert ("task", sub_id, "updated") in feed
     # Another user records nothing of this one's.
     assert _feed(db, new_user()) == []
+
+
+def test_a_subtask_change_records_its_parent_once(client: TestClient, db: Opened) -> None:
+    """The parent's stored counts (migration 0012) change in an update of their own: it
+    records nothing more than the subtask's change says of its parent."""
+    user = new_user()
+    headers = auth(token(user))
+    parent_id = client.post("/tasks", headers=headers, json={"title": "p"}).json()["id"]
+    sub = client.post("/tasks", headers=headers, json={"title": "s", "parent_id": parent_id})
+    sub_id = sub.json()["id"]
+    assert client.patch(f"/tasks/{sub_id}", headers=headers, json={"completed": True}).is_success
+    assert client.delete(f"/tasks/{sub_id}", headers=headers).status_code == 204
+    assert _feed(db, user) == [
+        ("task", parent_id, "created"),
+        ("task", sub_id, "created"),
+        ("task", parent_id, "updated"),
+        ("task", sub_id, "updated"),
+        ("task", parent_id, "updated"),
+        ("task", sub_id, "deleted"),
+        ("task", parent_id, "updated"),
+    ]
 
 
 def _rows(*changed: tuple[int, str, int, str]) -> list[dict[str, Any]]:
@@ -134,7 +124,7 @@ def empty_db(tmp_path: Path) -> Iterator[Opened]:
     """A database of its own: pruning looks at the oldest changes of every user."""
     with fresh_database(tmp_path / "prune.sqlite") as url:
         migrate(url)
-        with _opened(make_settings(url)) as opened:
+        with opened_database(make_settings(url)) as opened:
             yield opened
 
 

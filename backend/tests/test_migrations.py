@@ -218,3 +218,36 @@ def test_0009_folds_existing_texts_with_the_apis_rule(empty_database: str) -> No
     headers = auth(token(user))
     with TestClient(create_app(make_settings(empty_database))) as client:
         assert searched(client, headers, "STRASSE οδος") == ["Straße ΟΔΟΣ"]
+
+
+def test_0012_counts_the_subtasks_already_there(empty_database: str) -> None:
+    """Parents written before 0012 get their counts stored; later writes, even an older API's
+    plain SQL, keep them."""
+    user = new_user()
+    migrate(empty_database, "0011")
+    insert_tasks_as_of_0002(empty_database, user)
+    subtasks = (
+        "INSERT INTO task (user_id, title, completed, created_at, updated_at, parent_id) "
+        "SELECT user_id, 'step', s.done, created_at, created_at, id FROM task, "
+        "(SELECT true AS done UNION ALL SELECT false) AS s WHERE title = 'old open'"
+    )
+    counts = "SELECT title, subtasks_total, subtasks_completed FROM task ORDER BY id"
+    with engine_for(empty_database) as engine, engine.begin() as connection:
+        connection.execute(text(subtasks))
+    migrate(empty_database)
+    with engine_for(empty_database) as engine, engine.begin() as connection:
+        assert connection.execute(text(counts)).all() == [
+            ("old open", 2, 1),
+            ("old done", 0, 0),
+            ("step", 0, 0),
+            ("step", 0, 0),
+        ]
+        connection.execute(text("UPDATE task SET completed = false WHERE title = 'step'"))
+        connection.execute(text(subtasks))
+        assert connection.execute(text(counts)).all()[0] == ("old open", 4, 1)
+    headers = auth(token(user))
+    with TestClient(create_app(make_settings(empty_database))) as client:
+        [parent] = [
+            t for t in client.get("/tasks", headers=headers).json() if t["subtasks"]["total"]
+        ]
+        assert parent["subtasks"] == {"total": 4, "completed": 1}

@@ -99,6 +99,13 @@ OWNED: tuple[Owned, ...] = (
         ),
     ),
     Owned(
+        "a top-level task's subtask counts follow its subtasks as they come, go, complete, "
+        "re-open and move, whoever writes, in the writing transaction (migration 0012)",
+        BOTH,
+        triggers=("task_subtask_added", "task_subtask_removed", "task_subtask_changed"),
+    ),
+    Owned("the function of those triggers", POSTGRES, functions=("task_subtask_counts",)),
+    Owned(
         "filled the rows older than migration 0004 ('[]' on SQLite, '{}' on PostgreSQL); every "
         "write names the tags, so the model declares none",
         BOTH,

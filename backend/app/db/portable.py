@@ -8,7 +8,7 @@ one JSON array), membership, and case-insensitive matching and ordering.
 from typing import Any
 
 import orjson
-from sqlalchemy import ARRAY, BigInteger, Dialect, String, Text, TypeDecorator
+from sqlalchemy import ARRAY, Dialect, String, Text, TypeDecorator
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -49,23 +49,6 @@ class StringList(TypeDecorator[list[str]]):
         return names
 
 
-class CountPair(TypeDecorator[list[int]]):
-    """Two counts in one value: an array on PostgreSQL, JSON text on SQLite (read back as a
-    list either way, as StringList is)."""
-
-    impl = Text
-    cache_ok = True
-
-    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
-        if dialect.name == "postgresql":
-            return dialect.type_descriptor(ARRAY(BigInteger()))
-        return dialect.type_descriptor(Text())
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> list[int] | None:
-        counts: list[int] | None = orjson.loads(value) if isinstance(value, str | bytes) else value
-        return counts
-
-
 def _spell(element: type[FunctionElement[Any]], **templates: str) -> None:
     """Compile `element` for each dialect from a template of its arguments ({0}, {1}, ...)."""
     for dialect, template in templates.items():
@@ -94,18 +77,6 @@ _spell(
     postgresql="json_array_elements_text(CAST({0} AS JSON))",
     sqlite="json_each({0})",
 )
-
-
-class count_pair(FunctionElement[list[int]]):
-    """Two aggregates as one value (CountPair): a subquery returns one column, and one
-    subquery per row costs half of two."""
-
-    name = "count_pair"
-    type = CountPair()
-    inherit_cache = True
-
-
-_spell(count_pair, postgresql="ARRAY[{0}, {1}]", sqlite="json_array({0}, {1})")
 
 
 class any_of(FunctionElement[bool]):

@@ -1,10 +1,12 @@
-"""Health endpoints, and what the API says when its database is gone."""
+"""Health endpoints, and what the API says when its database is gone; the started app's
+garbage collector."""
 
+import gc
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from app.main import create_app
+from app.main import YOUNG_COLLECTION_THRESHOLD, create_app
 from tests.conftest import make_settings
 from tests.support import auth, new_user, token
 
@@ -37,3 +39,10 @@ def test_unreachable_database_is_503_json(tmp_path: Path) -> None:
                 assert response.json() == {"detail": "database unavailable"}
             # Authentication still comes first: no token, no database talk.
             assert client.get("/tasks").status_code == 401
+
+
+def test_a_started_app_collects_young_garbage_less_often_than_pythons_default(
+    client: TestClient,
+) -> None:
+    assert client.get("/health").status_code == 200
+    assert gc.get_threshold()[0] == YOUNG_COLLECTION_THRESHOLD > 700

@@ -26,12 +26,13 @@ pytestmark = [
 ]
 
 USERS, PER_USER = 200, 100
-# Every user's tasks interleaved (as real use spreads them); every third task tagged "home".
+# Every user's tasks interleaved (as real use spreads them); every third task tagged "home";
+# every sixth in the Inbox, the others in a list.
 SEED = f"""
-INSERT INTO task (user_id, title, completed, tags, created_at, updated_at)
+INSERT INTO task (user_id, title, completed, tags, created_at, updated_at, list_id)
 SELECT 'u' || u, 'task ' || t, t % 4 = 0,
        CASE WHEN t % 3 = 0 THEN ARRAY['home'] ELSE ARRAY[]::text[] END,
-       now() - make_interval(secs => t * 60 + u), now()
+       now() - make_interval(secs => t * 60 + u), now(), CASE WHEN t % 6 > 0 THEN u END
 FROM generate_series(1, {PER_USER}) AS t, generate_series(1, {USERS}) AS u;
 INSERT INTO tag (user_id, name) SELECT DISTINCT user_id, 'home' FROM task;
 INSERT INTO task_tag (task_id, tag_id, user_id)
@@ -132,3 +133,23 @@ def test_search_finds_its_candidates_in_the_folded_texts_then_reads_only_those(
     assert "Seq Scan" not in shown and "Bitmap Heap Scan" not in shown, shown
     table_reads = [line for line in shown.splitlines() if " on task  (" in line]
     assert len(table_reads) == 1 and "rows=1 loops=1" in table_reads[0], shown
+
+
+def test_the_list_reads_the_stored_subtask_counts_not_a_subquery_per_row(
+    api_role_url: str,
+) -> None:
+    """Migration 0012: the counts are columns of the row; the fallback's subqueries (for a row
+    not counted yet) never run."""
+    shown = plan(api_role_url, *statements.list_query(TaskListQuery(limit=5)))
+    counted = [
+        line for line in shown.splitlines() if "ix_task_user_id_parent_id_position_id" in line
+    ]
+    assert counted and all("never executed" in line for line in counted), shown
+
+
+@pytest.mark.parametrize("sort", ["created", "manual"])
+def test_the_inbox_is_walked_in_its_order_not_sorted(api_role_url: str, sort: str) -> None:
+    query = TaskListQuery(limit=5, list="inbox", sort=sort)
+    shown = plan(api_role_url, *statements.list_query(query))
+    assert "Sort" not in shown and "Bitmap" not in shown, shown
+    assert "rows=5 loops=1" in shown, shown
