@@ -172,6 +172,13 @@ describe("the task list", { timeout: 300_000 }, () => {
     await page.goBack();
     await expectTitles(page, ["Pay rent", "Water plants", "Call plumber", "File taxes", "Read book"]);
 
+    // Back may load the page afresh (its open change stream keeps it out of the back/forward
+    // cache), the filter panel closed as on any first load: the view itself is in the URL. A
+    // click before the fresh page is hydrated does nothing, hence the retries.
+    await eventually(async () => {
+      await openFilters(page);
+      assert.ok(await page.getByLabel("Due", { exact: true }).isVisible(), "the filter panel is open");
+    });
     await page.getByLabel("Due", { exact: true }).selectOption({ label: "This week" });
     await expectTitles(page, ["Pay rent", "Water plants"]);
     await page.getByLabel("Due", { exact: true }).selectOption({ label: "No date" });
@@ -374,9 +381,14 @@ describe("the task list", { timeout: 300_000 }, () => {
       );
       t.diagnostic(`first page of ${SEEDED} tasks on ${database}: ${ms} ms, ${calls.length} API calls`);
 
-      // The first rows take the page and the counts; the sidebar's lists are asked for after them.
+      // The first rows take the page and the counts; the sidebar's lists and the change stream
+      // come after them, and once the stream is open what is on screen is asked again, once (a
+      // change made before the stream began has no event).
       assert.deepEqual(calls.slice(0, 2).map((u) => u.pathname).sort(), ["/tasks", "/tasks/counts"]);
-      assert.deepEqual(calls.slice(2).map((u) => u.pathname), ["/lists"]);
+      const later = calls.slice(2).map((u) => u.pathname);
+      assert.ok(later.includes("/lists") && later.includes("/events"), `${later}`);
+      for (const path of new Set(later)) assert.ok(later.filter((p) => p === path).length <= 2, `${later}`);
+      assert.ok(later.every((p) => ["/lists", "/events", "/tasks", "/tasks/counts"].includes(p)), `${later}`);
       const list = calls.find((u) => u.pathname === "/tasks");
       assert.equal(list.searchParams.get("limit"), "50");
       assert.equal(list.searchParams.get("offset"), "0");
@@ -391,7 +403,7 @@ describe("the task list", { timeout: 300_000 }, () => {
       assert.ok(pages.every((u) => u.searchParams.get("limit") === "50"), "pages of 50");
       const offsets = pages.map((u) => Number(u.searchParams.get("offset")));
       assert.ok(offsets.every((offset) => offset % 50 === 0), `offsets ${offsets}`);
-      assert.deepEqual(offsets.slice(0, 2), [0, 50]);
+      assert.deepEqual([...new Set(offsets)].slice(0, 2), [0, 50]);
     } finally {
       await context.close();
     }
