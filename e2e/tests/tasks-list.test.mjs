@@ -133,6 +133,12 @@ describe("the task list", { timeout: 300_000 }, () => {
     await expectTitles(page, ["Pay rent", "Water plants", "Call plumber", "File taxes", "Read book"]);
     await page.goForward();
     await expectTitles(page, ["Pay rent", "File taxes"]);
+    // To another page of the app and back: the list as it was left.
+    await page.getByRole("link", { name: "Account" }).click();
+    await page.waitForURL((url) => url.pathname === "/account");
+    await page.goBack();
+    await expectTitles(page, ["Pay rent", "File taxes"]);
+    assert.deepEqual(search(page).getAll("tag"), ["money"]);
     await page.getByRole("button", { name: "Remove tag filter money" }).click();
     await expectTitles(page, ["Pay rent", "Water plants", "Call plumber", "File taxes", "Read book"]);
   });
