@@ -63,12 +63,15 @@ export function applyToLists(lists: TaskList[] | undefined, change: Change): Tas
 
 /**
  * The queries a change makes worth fetching again, by key prefix (only those on screen are
- * fetched): where a row now goes, and the counts. A list's change carries its row, open count
- * included, and every task it moved or deleted comes as its own event: the sidebar needs nothing
- * more. A subtask's change refetches its parent's subtasks (the parent's own row comes as an event).
+ * fetched): where a row now goes, and the counts. A deleted row has left in place, but its view
+ * is fetched again too: a fetch under way since before the delete would answer with the row, and
+ * the new fetch replaces it (it also brings up the row the next page held). A list's change
+ * carries its row, open count included, and every task it moved or deleted comes as its own
+ * event: the sidebar needs nothing more. A subtask's change refetches its parent's subtasks (the
+ * parent's own row comes as an event).
  */
 export function affectedQueries(change: Change): (string | number)[][] {
-  if (change.type === "task.deleted") return [["counts"], ["subtasks"]];
+  if (change.type === "task.deleted") return [["counts"], ["tasks"], ["subtasks"]];
   if (change.type !== "task.created" && change.type !== "task.updated") return [];
   const parent = change.task?.parent_id;
   return [["counts"], ["tasks"], ...(parent ? [["subtasks", parent]] : [])];
