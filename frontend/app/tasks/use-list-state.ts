@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useMemo, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useSyncExternalStore } from "react";
 import { listSearch, parseListState, type ListState } from "@/lib/client/url-state";
 
 export type SetListState = (change: Partial<ListState>, how?: "push" | "replace") => void;
@@ -34,11 +34,17 @@ function writeEntry(how: "push" | "replace", url: string): void {
 }
 
 /**
+ * Lists on screen. Counted by a layout effect, which ends in the same commit as the one that
+ * shows another page: the subscriptions above end a moment later, after a back press may have come.
+ */
+let shown = 0;
+
+/**
  * An entry of this list reached while another page of the app is shown (after a client-side
  * navigation to the account page, say): the router ignores it, so the browser loads it.
  */
 function loadWhenNotShown(): void {
-  if (listeners.size === 0 && window.history.state === null && window.location.pathname === "/tasks") window.location.reload();
+  if (shown === 0 && window.history.state === null && window.location.pathname === "/tasks") window.location.reload();
 }
 if (typeof window !== "undefined") window.addEventListener("popstate", loadWhenNotShown);
 
@@ -52,6 +58,12 @@ export function useListState(serverSearch: string): [ListState, SetListState] {
   const search = useSyncExternalStore(subscribe, currentSearch, () => serverSearch);
   const state = useMemo(() => parseListState(new URLSearchParams(search)), [search]);
 
+  useLayoutEffect(() => {
+    shown += 1;
+    return () => {
+      shown -= 1;
+    };
+  }, []);
   // The entry the page was opened on becomes the list's too (the router stamped it as it hydrated).
   useEffect(() => writeEntry("replace", `${window.location.pathname}${window.location.search}${window.location.hash}`), []);
 
