@@ -65,8 +65,16 @@ function savedTitles(page, search) {
  * /tasks goes through it and is saved, with the built files it names.
  */
 async function keepForOffline(page) {
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  await eventually(async () => assert.ok(await page.evaluate(() => navigator.serviceWorker.controller !== null)));
+  // Retried: a page just signed in can still be navigating (on a loaded machine the page was
+  // replaced under this call once, right after the sign-in had reached /tasks).
+  await eventually(async () =>
+    assert.ok(
+      await page.evaluate(async () => {
+        await navigator.serviceWorker.ready;
+        return navigator.serviceWorker.controller !== null;
+      }),
+    ),
+  );
   await page.reload();
   await eventually(async () => assert.ok(await page.evaluate(async () => (await caches.match("/tasks")) !== undefined)));
   // The list is saved once it has loaded.
