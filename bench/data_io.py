@@ -29,7 +29,7 @@ from tests.support import SECRET, backend_env, new_user, token  # noqa: E402
 
 from app.migrations import migrate  # noqa: E402
 from devtools import postgres_database, uvicorn  # noqa: E402
-from sections import markers, write_section  # noqa: E402
+from sections import markers, publish  # noqa: E402
 
 SIZES = (10_000, 50_000)
 BATCH = 25_000  # tasks per import file (under the 10 MB limit)
@@ -174,11 +174,7 @@ def main() -> None:
     with postgres_database(postgres, "bench") as url:
         databases["PostgreSQL"] = figures(url)
     results["databases"] = databases
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "data_io.json").write_text(json.dumps(results, indent=2))
-    write_section("data-io", section(results))
-    print(section(results))
+    publish("data-io", results, section(results))
 
 
 if __name__ == "__main__":

@@ -39,9 +39,9 @@ import psycopg
 from app.migrations import migrate
 from app.token import mint
 from devtools import libpq_url, postgres_database
-from sections import markers, write_section
+from sections import markers, publish
 from seed import USER_PREFIX, write_tokens
-from servers import BENCH_DIR, api, balancer, wrk
+from servers import api, balancer, wrk
 
 STREAMS = 1000
 WAVE = 50
@@ -285,11 +285,7 @@ def main() -> None:
             "idle": idle_streams(url, secret, tokens, log),
             "latency": latency(url, secret, log),
         }
-    out = BENCH_DIR / "results"
-    out.mkdir(exist_ok=True)
-    (out / "streams.json").write_text(json.dumps(results, indent=2))
-    write_section("streams", section(results))
-    print(section(results))
+    publish("streams", results, section(results))
 
 
 if __name__ == "__main__":

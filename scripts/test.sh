@@ -19,6 +19,11 @@ rm -rf "$REPORTS" "$LOGS" && mkdir -p "$REPORTS" "$LOGS"
 : >"$FAILED"
 : >"$STEPS"
 TICKS=$(getconf CLK_TCK)
+# Python then keeps what it compiles (in the git-ignored __pycache__ folders, the virtual
+# environment's too): with PYTHONDONTWRITEBYTECODE set, as this machine kind sets it, every Python
+# process of the run (pytest, each server and command the tests start) compiled the app and
+# its libraries from source again, seconds of CPU each.
+unset PYTHONDONTWRITEBYTECODE
 
 # The CPU seconds this (sub)shell and every process it has waited for used: fields 14 to 17 of
 # /proc/PID/stat (a server a test started and stopped counts; one left running does not).
@@ -61,16 +66,20 @@ type_check() { (cd "$BACKEND" && "$VENV/bin/mypy"); }
 
 # e2e_suite NAME POSTGRES_SERVER_URL|"" FILE...: browser tests over both servers, on a scratch
 # PostgreSQL database of their own when a server is given (else each system on SQLite files).
+# The suite's systems migrate Better-Auth's tables once (e2e/lib/system.mjs, migrateAuth).
 e2e_suite() {
-    local name=$1 server=$2 status=0 database=""
+    local name=$1 server=$2 status=0 database="" schema
     shift 2
     if [ -n "$server" ]; then
         database=$("$VENV/bin/python" "$ROOT/scripts/scratch_db.py" create "$server") || return 1
     fi
-    (cd "$ROOT/e2e" && DATABASE_URL="$database" node --test --test-concurrency=1 \
+    schema=$(mktemp -d)
+    (cd "$ROOT/e2e" && DATABASE_URL="$database" E2E_AUTH_SCHEMA_DIR="$schema" \
+        node --test --test-concurrency=1 \
         --test-reporter=spec --test-reporter-destination=stdout \
         --test-reporter=junit --test-reporter-destination="$REPORTS/e2e-$name.xml" "$@") ||
         status=$?
+    rm -rf "$schema"
     [ -z "$database" ] || "$VENV/bin/python" "$ROOT/scripts/scratch_db.py" drop "$database"
     return "$status"
 }
@@ -100,18 +109,25 @@ fi
 [ -n "${TEST_DATABASE_URL:-}" ] ||
     say "TEST_DATABASE_URL is not set: skipping the PostgreSQL runs of the backend and browser suites"
 
+# The backend's tests run on SQLite, all of them; on PostgreSQL, those whose outcome can depend
+# on the database (marked `database` by backend/tests/conftest.py: they use the suite's database
+# or read TEST_DATABASE_URL). The others (parsing, rules, tokens, settings, statements compiled
+# without a database) would only repeat themselves there.
 lane_python() {
     step "ruff" "$VENV/bin/ruff" check "$BACKEND" "$ROOT/scripts" "$ROOT/bench"
     step "ruff format" "$VENV/bin/ruff" format --check --quiet "$BACKEND" "$ROOT/scripts" "$ROOT/bench"
     step "mypy --strict" type_check
     step "backend tests on SQLite" pytest_suite sqlite "" -m "not contract"
     # schemathesis against a running API: every check, positive and negative, stateful.
-    step "API contract on SQLite" pytest_suite contract-sqlite "" -m contract
+    # (Collected from tests/system, where it lives: the whole tree's collection costs seconds.)
+    step "API contract on SQLite" pytest_suite contract-sqlite "" -m contract tests/system
 }
 
 lane_postgres() {
-    step "backend tests on PostgreSQL" pytest_suite postgres "$TEST_DATABASE_URL" -m "not contract"
-    step "API contract on PostgreSQL" pytest_suite contract-postgres "$TEST_DATABASE_URL" -m contract
+    step "backend tests on PostgreSQL" pytest_suite postgres "$TEST_DATABASE_URL" \
+        -m "database and not contract"
+    step "API contract on PostgreSQL" pytest_suite contract-postgres "$TEST_DATABASE_URL" \
+        -m contract tests/system
 }
 
 lane_frontend_checks() {
@@ -124,33 +140,52 @@ lane_frontend_checks() {
         --reporter=default --reporter=junit --outputFile.junit="$REPORTS/frontend.xml"
 }
 
-# The browser suites on PostgreSQL, in two halves, each on its own database: the pages (beside
-# the SQLite suite), then the commands and the cluster (which migrate and restart servers).
-E2E_COMMANDS=(tests/run-command.test.mjs tests/cluster-command.test.mjs tests/cluster.test.mjs
-    tests/cluster-stream.test.mjs tests/observability.test.mjs)
+# On PostgreSQL, on databases of their own: the README's commands (`make run`, `make cluster`),
+# and the cluster's tests, which kill, drain and restart replicas and count on their timeouts.
+E2E_COMMANDS=(tests/run-command.test.mjs tests/cluster-command.test.mjs)
+E2E_CLUSTER=(tests/cluster.test.mjs tests/cluster-stream.test.mjs tests/observability.test.mjs)
+# Every page runs on SQLite (`make run`'s default). On PostgreSQL, the pages whose work is the
+# accounts: Better-Auth keeps users, sessions, two-factor secrets, verification tokens and
+# sign-in throttles in the database, and no other suite has them on PostgreSQL. The other pages
+# (the task list, quick add, organizing, the app shell, your data) drive the API, whose every
+# route the backend suite and the API contract run on both databases, and the cluster's browser
+# test signs up and works on tasks on PostgreSQL; on the pages themselves the database changes
+# nothing but the time a run takes.
+E2E_ACCOUNT_PAGES=(tests/accounts.test.mjs tests/abuse.test.mjs tests/bridge.test.mjs)
 
+# The browser suites run in two chains side by side, of about the same CPU (a browser suite
+# mostly waits for its pages: one alone leaves a core idle), then the cluster's tests alone.
 lane_browser() {  # lane_browser PID: the browser tests wait for that (their npm packages)
     step "frontend: build, and no secret in the client bundle" checked_build
     # After the build, which writes the route types (next-env.d.ts, .next/types) it checks too.
     step "frontend: type check" npm --prefix "$FRONTEND" run --silent typecheck &
     wait "$1"
-    step "browser tests on SQLite" e2e_suite sqlite "" tests/ &
-    if [ -n "${TEST_DATABASE_URL:-}" ]; then
-        local file pages=()
-        for file in "$ROOT"/e2e/tests/*.test.mjs; do
-            file=tests/${file##*/}
-            [[ " ${E2E_COMMANDS[*]} " == *" $file "* ]] || pages+=("$file")
-        done
-        step "browser tests on PostgreSQL: the pages" \
-            e2e_suite postgres-pages "$TEST_DATABASE_URL" "${pages[@]}" &
-    fi
+    local file others=()
+    for file in "$ROOT"/e2e/tests/*.test.mjs; do
+        file=tests/${file##*/}
+        [[ " ${E2E_ACCOUNT_PAGES[*]} " == *" $file "* ]] || others+=("$file")
+    done
+    {
+        # On SQLite the commands' files run `make run`, and `make cluster` to see it refused.
+        step "browser tests on SQLite: all but the account pages" \
+            e2e_suite sqlite "" "${others[@]}"
+        [ -z "${TEST_DATABASE_URL:-}" ] ||
+            step "browser tests on PostgreSQL: make run, make cluster" \
+                e2e_suite postgres-commands "$TEST_DATABASE_URL" "${E2E_COMMANDS[@]}"
+    } &
+    {
+        [ -z "${TEST_DATABASE_URL:-}" ] ||
+            step "browser tests on PostgreSQL: the account pages" \
+                e2e_suite postgres-pages "$TEST_DATABASE_URL" "${E2E_ACCOUNT_PAGES[@]}"
+        step "browser tests on SQLite: the account pages" \
+            e2e_suite sqlite-accounts "" "${E2E_ACCOUNT_PAGES[@]}"
+    } &
     wait
-    # The cluster's tests kill, drain and restart replicas and count on their timeouts: they
-    # run alone, once the other suites are done (beside them, on two cores, a killed replica's
-    # run overran its test's time).
+    # Beside the other browser suites, on two cores, a killed replica's run overran its test's
+    # time: the cluster's tests run once those are done.
     [ -z "${TEST_DATABASE_URL:-}" ] ||
-        step "browser tests on PostgreSQL: make run, make cluster, the cluster" \
-            e2e_suite postgres-commands "$TEST_DATABASE_URL" "${E2E_COMMANDS[@]}"
+        step "browser tests on PostgreSQL: the cluster" \
+            e2e_suite postgres-cluster "$TEST_DATABASE_URL" "${E2E_CLUSTER[@]}"
 }
 
 # npm's packages (the frontend's and the browser tests', at once) install while the Python

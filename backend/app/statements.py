@@ -1185,6 +1185,9 @@ async def update_task(
         if others:
             await _update_fields(db, user_id, task_id, others, changes.tags, quotas)
             state = await _state(db, user_id, task_id) or state
+        if state["repeat"] is None:  # the same call took the repeat away: a plain completion
+            rows = await _update_fields(db, user_id, task_id, {"completed": True}, None, quotas)
+            return shown(rows)[0] if rows else await get_task(db, user_id, task_id)
         for _attempt in range(3):
             done = await _complete_repeating(db, user_id, state, completed_on)
             if done is not None:

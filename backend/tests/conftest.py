@@ -2,6 +2,7 @@
 else a SQLite file), and an app served through Starlette's TestClient (httpx)."""
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,44 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 def pytest_report_header() -> str:
     return f"database: {'PostgreSQL' if TEST_DATABASE_URL else 'SQLite'}"
+
+
+# What a module names when it reads which database the suite runs on.
+_DATABASE_NAMES = ("TEST_DATABASE_URL", "fresh_database")
+
+
+def _depends_on_the_database(item: pytest.Item) -> bool:
+    """Whether the test's outcome can differ between SQLite and PostgreSQL: it uses the suite's
+    database (the `database_url` fixture, directly or through another fixture), or its module,
+    or the module of a fixture it uses, reads TEST_DATABASE_URL (or fresh_database) itself."""
+    if "database_url" in getattr(item, "fixturenames", ()):
+        return True
+    modules = {getattr(item, "module", None)}
+    info = getattr(item, "_fixtureinfo", None)
+    for definitions in info.name2fixturedefs.values() if info else ():
+        for definition in definitions:
+            module = sys.modules.get(getattr(definition.func, "__module__", ""))
+            if module is not sys.modules[__name__]:  # this module's fixtures: database_url above
+                modules.add(module)
+    return any(name in vars(module) for module in modules if module for name in _DATABASE_NAMES)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Here rather than in pyproject.toml, whose every change makes the next `make run`
+    # reinstall the backend's environment.
+    config.addinivalue_line(
+        "markers",
+        "database: set below on a test whose outcome can depend on the database (SQLite or "
+        "PostgreSQL)",
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # make test runs the tests that need no database once, on SQLite; on PostgreSQL, only
+    # those whose outcome can depend on the database (-m database).
+    for item in items:
+        if _depends_on_the_database(item):
+            item.add_marker(pytest.mark.database)
 
 
 @contextmanager

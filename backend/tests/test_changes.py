@@ -2,6 +2,7 @@
 coalesced, which cursors are replayed, pruning, and DELETE /me."""
 
 import asyncio
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -172,3 +173,33 @@ def test_delete_me_removes_the_callers_change_feed(client: TestClient, db: Opene
     assert _feed(db, user)
     assert client.delete("/me", headers=headers).status_code == 204
     assert _feed(db, user) == []
+
+
+def test_a_quiet_stream_sends_heartbeats_without_reading_the_feed(
+    db: Opened, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An idle stream costs no statements: it reads the feed when it starts and when woken."""
+    reads = 0
+    read_events = changes.read_events
+
+    async def counted(*args: Any) -> changes.Batch:
+        nonlocal reads
+        reads += 1
+        return await read_events(*args)
+
+    monkeypatch.setattr(changes, "read_events", counted)
+    hub, user = changes.ChangeHub(), new_user()
+
+    async def listen() -> list[bytes]:
+        stream = changes.stream(
+            db.database, hub, user, 0, None, ends_at=time.time() + 60, heartbeat_seconds=0.01
+        )
+        chunks = [await anext(stream) for _ in range(6)]  # connected, then five heartbeats
+        hub.changed(user)
+        chunks.append(await anext(stream))  # woken: a read, and nothing new, so a heartbeat
+        await stream.aclose()
+        return chunks
+
+    chunks = db.run(listen())
+    assert chunks == [changes.CONNECTED] + [changes.HEARTBEAT] * 6
+    assert reads == 2

@@ -30,8 +30,10 @@ export async function waitForOutput(child, pattern, seconds) {
   }
 }
 
-/** Ctrl-C, then at most 15 s for every process to end. */
+/** Ctrl-C, then at most 15 s for every process to end. A make that has already ended is left
+ * alone: killing its gone process group would throw ESRCH and hide why it ended. */
 export async function ctrlC(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
   process.kill(-child.pid, "SIGINT");
   await Promise.race([
     child.exited,

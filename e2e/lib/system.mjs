@@ -2,7 +2,7 @@
 // built Next.js frontend, on free ports, with a fresh secret and fresh databases.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -62,6 +62,35 @@ export async function waitUntilUp(child, url, seconds = 90) {
 }
 
 /**
+ * Better-Auth's tables, as `npm run migrate` (what `make run` runs) makes them. Every system of
+ * a suite needs the same: when make test names a folder of the suite's own
+ * (E2E_AUTH_SCHEMA_DIR), the first system migrates, and the others start from a copy of that
+ * fresh SQLite file, or find the suite's PostgreSQL database migrated already. Each migration
+ * costs seconds of CPU (Node loading Better-Auth), and a suite starts a dozen systems.
+ */
+function migrateAuth(env, postgres) {
+  const shared = process.env.E2E_AUTH_SCHEMA_DIR;
+  const done = shared && path.join(shared, postgres ? "migrated" : "auth.sqlite");
+  if (done && existsSync(done)) {
+    if (!postgres) copyFileSync(done, env.AUTH_SQLITE_PATH);
+    return;
+  }
+  const migrated = spawnSync("npm", ["run", "--silent", "migrate"], {
+    cwd: FRONTEND,
+    env,
+    encoding: "utf8",
+  });
+  if (migrated.status !== 0) throw new Error(`frontend migrate failed:\n${migrated.stderr}`);
+  if (!done) return;
+  // Before a single write to it: the copy is an empty, migrated database.
+  if (postgres) writeFileSync(done, "");
+  else {
+    copyFileSync(env.AUTH_SQLITE_PATH, `${done}.partial`);
+    renameSync(`${done}.partial`, done);
+  }
+}
+
+/**
  * The frontend must already be built (`npm run build` in frontend/); the backend's virtual
  * environment must exist (backend/.venv). Both come from `make test`.
  * DATABASE_URL, when it is a PostgreSQL URL, is used by both servers; otherwise each gets
@@ -83,12 +112,7 @@ export async function startSystem({ tokenTtlSeconds, frontendEnv = {} }) {
     NODE_ENV: "production",
   };
 
-  const migrated = spawnSync("npm", ["run", "--silent", "migrate"], {
-    cwd: FRONTEND,
-    env,
-    encoding: "utf8",
-  });
-  if (migrated.status !== 0) throw new Error(`frontend migrate failed:\n${migrated.stderr}`);
+  migrateAuth(env, postgres);
 
   const backend = start(
     "backend",

@@ -12,7 +12,9 @@ Names and labels follow OpenTelemetry's HTTP semantic conventions where there is
 """
 
 import os
+from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import (
@@ -24,6 +26,7 @@ from prometheus_client import (
     multiprocess,
     start_http_server,
 )
+from prometheus_client.metrics_core import Metric
 
 from app.observability.multiprocess import MULTIPROC_DIR
 
@@ -95,11 +98,31 @@ class PrometheusMetrics:
             multiprocess.mark_process_dead(pid)
 
 
+class WorkerFilesCollector(multiprocess.MultiProcessCollector):
+    """Adds up the workers' files, leaving out a file that is still empty.
+
+    A worker creates its file before it sizes it (prometheus_client issue 1199): a scrape in
+    that moment, as a worker starts, failed whole with a 500, and a worker killed then would
+    leave the empty file behind for good. An empty file holds no values yet; once sized it only
+    grows, so a file seen non-empty here reads whole."""
+
+    def collect(self) -> Iterable[Metric]:
+        files = []
+        for file in Path(self._path).glob("*.db"):
+            try:
+                if file.stat().st_size:
+                    files.append(str(file))
+            except FileNotFoundError:  # a stopped worker's gauges, removed since the glob
+                continue
+        merged: Iterable[Metric] = self.merge(files, accumulate=True)
+        return merged
+
+
 def serve(port: int, host: str) -> None:
     """GET /metrics on host:port, from a thread of this process: the workers' values added up
     in multiprocess mode, this process's own otherwise."""
     registry = REGISTRY
     if os.environ.get(MULTIPROC_DIR):
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        WorkerFilesCollector(registry)
     start_http_server(port, host, registry=registry)

@@ -224,3 +224,14 @@ def test_completed_on_is_read_only_with_a_completion(client: TestClient, headers
     for bad in ({"completed_on": None}, {"completed": True, "completed_on": "2027-1-5"}):
         response = client.patch(f"/tasks/{task['id']}", headers=headers, json=bad)
         assert response.status_code == 422
+
+
+def test_completing_while_taking_the_repeat_away_completes_it_once(
+    client: TestClient, headers: Headers
+) -> None:
+    """One call that ends the repeat and ticks the task: a plain completion, no copy (found by
+    the contract check's fuzzing: it was a 500)."""
+    task = create(client, headers, "Water", due_date="2027-01-04", repeat="FREQ=DAILY")
+    done = patch(client, headers, task["id"], completed=True, repeat=None)
+    assert (done["completed"], done["repeat"], done["due_date"]) == (True, None, "2027-01-04")
+    assert copies_of(client, headers, task) == []

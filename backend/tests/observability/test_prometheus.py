@@ -72,6 +72,21 @@ def test_metrics_add_up_every_worker(served: tuple[Server, str, Path, Path]) -> 
         assert (name, frozenset()) in samples
 
 
+def test_a_worker_file_not_yet_sized_does_not_fail_the_scrape(
+    served: tuple[Server, str, Path, Path],
+) -> None:
+    """A worker starting creates its file empty, then sizes it: a scrape in between is served."""
+    _, metrics, multiproc, _ = served
+    starting = multiproc / "histogram_4194304.db"
+    starting.touch()
+    try:
+        response = httpx.get(metrics)
+        assert response.status_code == 200, response.text
+        assert count(scrape(metrics), "db_pool_connections_max") > 0
+    finally:
+        starting.unlink()
+
+
 def test_json_lines_carry_the_request_ids_of_the_responses(
     served: tuple[Server, str, Path, Path],
 ) -> None:
