@@ -100,11 +100,18 @@ export async function sessionToken(page) {
 /** The backend as the page's user, straight over HTTP (to set up and to check). */
 export async function callApi(page, apiUrl, method, route, body) {
   const { body: token } = await sessionToken(page);
-  const response = await fetch(`${apiUrl}${route}`, {
-    method,
-    headers: { Authorization: `Bearer ${token.token}`, "Content-Type": "application/json" },
-    body: body && JSON.stringify(body),
-  });
+  const send = () =>
+    fetch(`${apiUrl}${route}`, {
+      method,
+      headers: { Authorization: `Bearer ${token.token}`, "Content-Type": "application/json" },
+      body: body && JSON.stringify(body),
+    });
+  let response = await send();
+  // As the app does: the user's own pages may have their share of requests in flight (a 429 did nothing).
+  for (let retry = 0; response.status === 429 && retry < 5; retry++) {
+    await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get("Retry-After") ?? 1) * 1000));
+    response = await send();
+  }
   assert.ok(response.ok, `${method} ${route}: ${response.status}`);
   return response.status === 204 ? null : response.json();
 }

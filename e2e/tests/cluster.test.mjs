@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import { eventually, launchBrowser } from "../lib/browser.mjs";
 import { startCluster } from "../lib/cluster.mjs";
 import { keepAlive, request } from "../lib/http.mjs";
-import { addTask, completeTask, expectCounts, expectTitles, signUp } from "../lib/pages.mjs";
+import { addTask, completeTask, expectCounts, expectTitles, logIn, signUp, titles } from "../lib/pages.mjs";
 
 const POSTGRES = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? "");
 // A loopback address for this cluster alone; the clients below come from others.
@@ -183,6 +183,31 @@ describe("the cluster behind the load balancer", { skip: !POSTGRES && "needs DAT
       assert.ok(seen.apiCalls > 0, "the page called the API at /api/v1 on its own origin");
       assert.equal(seen.preflights, 0);
       assert.deepEqual([0, 1].map((i) => count(cluster.apiLog(i), "OPTIONS") - optionsBefore[i]), [0, 0]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test("two browsers of one person stay in sync while each API replica in turn is killed mid-stream", async () => {
+    const browser = await launchBrowser();
+    try {
+      const person = { name: "Stream User", email: `stream-${run}@example.com`, password };
+      const laptop = await browser.newPage();
+      const phone = await browser.newPage();
+      await signUp(laptop, cluster.url, person);
+      await phone.goto(`${cluster.url}/auth/login`);
+      await logIn(phone, person);
+      await phone.waitForURL((url) => url.pathname === "/tasks");
+      await addTask(laptop, "Before the crash");
+      await phone.getByRole("checkbox", { name: "Complete Before the crash" }).waitFor({ timeout: 15_000 });
+      // Round robin put each stream on one replica or the other: killing both in turn breaks every stream once.
+      for (const replica of [0, 1]) {
+        await cluster.stopApi(replica, { drain: false, signal: "SIGKILL" });
+        await addTask(laptop, `While replica ${replica} is down`);
+        await phone.getByRole("checkbox", { name: `Complete While replica ${replica} is down` }).waitFor({ timeout: 30_000 });
+        await cluster.startApi(replica);
+      }
+      await expectTitles(phone, await titles(laptop));
     } finally {
       await browser.close();
     }

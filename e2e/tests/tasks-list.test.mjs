@@ -133,6 +133,12 @@ describe("the task list", { timeout: 300_000 }, () => {
     await expectTitles(page, ["Pay rent", "Water plants", "Call plumber", "File taxes", "Read book"]);
     await page.goForward();
     await expectTitles(page, ["Pay rent", "File taxes"]);
+    // To another page of the app and back: the list as it was left.
+    await page.getByRole("link", { name: "Account" }).click();
+    await page.waitForURL((url) => url.pathname === "/account");
+    await page.goBack();
+    await expectTitles(page, ["Pay rent", "File taxes"]);
+    assert.deepEqual(search(page).getAll("tag"), ["money"]);
     await page.getByRole("button", { name: "Remove tag filter money" }).click();
     await expectTitles(page, ["Pay rent", "Water plants", "Call plumber", "File taxes", "Read book"]);
   });
@@ -142,12 +148,20 @@ describe("the task list", { timeout: 300_000 }, () => {
     await page.keyboard.press("/");
     assert.equal(await page.evaluate(() => document.activeElement?.id), "task-search");
     const before = apiCalls.length;
+    // When each letter reached the page: on a loaded machine a letter can come a pause after the last.
+    await page.evaluate(() => {
+      window.typedAt = [];
+      document.getElementById("task-search").addEventListener("input", () => window.typedAt.push(performance.now()));
+    });
     await page.keyboard.type("plants", { delay: 30 });
     await expectTitles(page, ["Water plants"]);
     assert.equal(search(page).get("q"), "plants");
-    // One list call and one counts call for the whole word, not one per letter.
+    // One list call and one counts call for the whole word, not one per letter: more only after a
+    // pause in the typing as long as the debounce (300 ms; 250 here, for the timers' own lateness).
+    const typedAt = await page.evaluate(() => window.typedAt);
+    const pauses = typedAt.slice(1).filter((at, i) => at - typedAt[i] >= 250).length;
     const searches = apiCalls.slice(before).filter((call) => call.includes("q="));
-    assert.ok(searches.length <= 2, searches.join(", "));
+    assert.ok(searches.length <= 2 * (1 + pauses), `${pauses} pauses: ${searches.join(", ")}`);
 
     await page.keyboard.press("Control+A");
     await page.keyboard.type("zzz");
@@ -167,16 +181,35 @@ describe("the task list", { timeout: 300_000 }, () => {
     await page.reload();
     await openFilters(page);
     await expectTitles(page, ["Read book", "Call plumber", "Water plants", "Pay rent", "File taxes"]);
+
+    // Back and forth in the list stays in the page: the web server is not asked for it again
+    // (the router did, for entries made before a reload, and a filter changed while it waited
+    // made it load the whole page afresh). Its answers are held until the filter has changed.
+    const pageFetches = [];
+    let release;
+    const held = new Promise((resolve) => (release = resolve));
+    const hold = async (route) => {
+      pageFetches.push(route.request().url());
+      await held;
+      await route.continue().catch(() => undefined);
+    };
+    const pageFromServer = (url) => url.pathname === "/tasks" && url.searchParams.has("_rsc");
+    await page.route(pageFromServer, hold);
+    await page.evaluate(() => (window.stillTheSamePage = true));
     await page.goBack();
     await expectTitles(page, ["File taxes", "Pay rent", "Water plants", "Call plumber", "Read book"]);
     await page.goBack();
     await expectTitles(page, ["Pay rent", "Water plants", "Call plumber", "File taxes", "Read book"]);
-
+    // The filter panel is as it was left: open.
     await page.getByLabel("Due", { exact: true }).selectOption({ label: "This week" });
     await expectTitles(page, ["Pay rent", "Water plants"]);
+    release();
     await page.getByLabel("Due", { exact: true }).selectOption({ label: "No date" });
     await expectTitles(page, ["Read book"]);
     await page.getByLabel("Due", { exact: true }).selectOption({ label: "Any date" });
+    await page.unroute(pageFromServer, hold);
+    assert.deepEqual(pageFetches, []);
+    assert.equal(await page.evaluate(() => window.stillTheSamePage), true, "the page was not loaded afresh");
   });
 
   test("6. keyboard only: `n` adds, Tab and Space complete, Escape cancels an edit, focus is visible", async () => {
@@ -374,9 +407,14 @@ describe("the task list", { timeout: 300_000 }, () => {
       );
       t.diagnostic(`first page of ${SEEDED} tasks on ${database}: ${ms} ms, ${calls.length} API calls`);
 
-      // The first rows take the page and the counts; the sidebar's lists are asked for after them.
+      // The first rows take the page and the counts; the sidebar's lists and the change stream
+      // come after them, and once the stream is open what is on screen is asked again, once (a
+      // change made before the stream began has no event).
       assert.deepEqual(calls.slice(0, 2).map((u) => u.pathname).sort(), ["/tasks", "/tasks/counts"]);
-      assert.deepEqual(calls.slice(2).map((u) => u.pathname), ["/lists"]);
+      const later = calls.slice(2).map((u) => u.pathname);
+      assert.ok(later.includes("/lists") && later.includes("/events"), `${later}`);
+      for (const path of new Set(later)) assert.ok(later.filter((p) => p === path).length <= 2, `${later}`);
+      assert.ok(later.every((p) => ["/lists", "/events", "/tasks", "/tasks/counts"].includes(p)), `${later}`);
       const list = calls.find((u) => u.pathname === "/tasks");
       assert.equal(list.searchParams.get("limit"), "50");
       assert.equal(list.searchParams.get("offset"), "0");
@@ -391,7 +429,7 @@ describe("the task list", { timeout: 300_000 }, () => {
       assert.ok(pages.every((u) => u.searchParams.get("limit") === "50"), "pages of 50");
       const offsets = pages.map((u) => Number(u.searchParams.get("offset")));
       assert.ok(offsets.every((offset) => offset % 50 === 0), `offsets ${offsets}`);
-      assert.deepEqual(offsets.slice(0, 2), [0, 50]);
+      assert.deepEqual([...new Set(offsets)].slice(0, 2), [0, 50]);
     } finally {
       await context.close();
     }

@@ -26,5 +26,5 @@ export default async function TasksPage({ searchParams }: { searchParams: Promis
   // The filters survive the trip through the login page.
   if (!user) redirect(withNext("/auth/login", `/tasks${search}`));
   // The backend URL is read here, at request time, so one build serves any backend.
-  return <TasksApp user={{ name: user.name, email: user.email }} apiUrl={getApiUrl()} search={search} />;
+  return <TasksApp user={{ id: user.id, name: user.name, email: user.email }} apiUrl={getApiUrl()} search={search} />;
 }

@@ -1,16 +1,19 @@
 "use client";
 
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { QueryClient, type QueryKey } from "@tanstack/react-query";
+import { PersistQueryClientProvider } from "@tanstack/react-query-persist-client";
 import { useRouter } from "next/navigation";
 import { Fragment, useEffect, useMemo, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import { createApiClient, type ApiClient, type Task } from "@/lib/client/api";
 import { authClient, authFailure } from "@/lib/client/auth-client";
 import { shortcutFor } from "@/lib/client/shortcuts";
-import { emptyMessage } from "@/lib/client/task-list";
+import { followBrowserOnlineState, idbPersister, PERSIST_MAX_AGE_MS, registerTaskWrites, replaceTemporary, shouldSaveWrite, TemporaryIds } from "@/lib/client/offline";
+import { emptyMessage, mapTasks, type Pages } from "@/lib/client/task-list";
 import { withNext } from "@/lib/shared/safe-redirect";
 import { AddTaskForm } from "./add-task-form";
 import { ConfirmDeleteDialog } from "./confirm-delete-dialog";
+import { ConnectionStatus } from "./connection-status";
 import { FilterPanel } from "./filter-panel";
 import { Icon } from "./app-icon";
 import { ListFooter } from "./list-footer";
@@ -21,13 +24,15 @@ import { TaskDnd } from "./task-dnd";
 import { TaskItem } from "./task-item";
 import { UndoToast } from "./undo-toast";
 import { useListState } from "./use-list-state";
-import { useLists } from "./use-lists";
+import { LISTS_KEY, useLists } from "./use-lists";
+import { useLiveUpdates } from "./use-live-updates";
 import { useTaskList } from "./use-task-list";
 import { dayHeading } from "@/lib/client/due-dates";
 import { openView, type View } from "@/lib/client/url-state";
 
 interface Props {
-  user: { name: string; email: string };
+  /** `id` names this person's saved cache and queue on the device (never shown, never sent). */
+  user: { id: string; name: string; email: string };
   apiUrl: string;
   /** The URL's search as the server rendered it: the list's filters. */
   search: string;
@@ -56,21 +61,68 @@ export function TasksApp({ user, apiUrl, search }: Props) {
       }),
     [apiUrl, router],
   );
-  // Failures are shown with a Retry button; the API client already retries a refused token once.
-  const [queryClient] = useState(
-    () => new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, staleTime: 10_000 } } }),
-  );
+  const [notice, setNotice] = useState<string | null>(null);
+  const [offline] = useState(() => {
+    // Failures are shown with a Retry button; the API client already retries a refused token once.
+    // Data is kept as long as its saved copy (PERSIST_MAX_AGE_MS): the page opens offline from it.
+    const queryClient = new QueryClient({
+      defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, staleTime: 10_000, gcTime: PERSIST_MAX_AGE_MS } },
+    });
+    const ids = new TemporaryIds(`temporary-ids:${user.id}`);
+    const refetch = (keys: QueryKey[]) => keys.forEach((queryKey) => void queryClient.invalidateQueries({ queryKey }, { cancelRefetch: false }));
+    registerTaskWrites(queryClient, api, ids, {
+      onDropped: setNotice,
+      onSettled: () => refetch([["tasks"], ["counts"], ["tags"], LISTS_KEY]),
+      onCreated: (tempId, task) => queryClient.setQueriesData<Pages>({ queryKey: ["tasks"] }, (data) => replaceTemporary(data, tempId, task)),
+      onSaved: (task) => queryClient.setQueriesData<Pages>({ queryKey: ["tasks"] }, (data) => mapTasks(data, (t) => (t.id === task.id ? task : t))),
+    });
+    return { queryClient, ids, persister: idbPersister(`query-cache:${user.id}`) };
+  });
+  const { queryClient, persister } = offline;
+  useEffect(followBrowserOnlineState, []);
+
+  /** Signing out leaves nothing of this person on the device: saved lists, queue, the page kept for offline. */
+  async function forgetDevice() {
+    await Promise.all([persister.forget(), offline.ids.forget(), forgetOfflinePage()]);
+  }
+
   return (
-    <QueryClientProvider client={queryClient}>
-      <TasksPage user={user} api={api} search={search} />
-    </QueryClientProvider>
+    <PersistQueryClientProvider
+      client={queryClient}
+      persistOptions={{ persister, maxAge: PERSIST_MAX_AGE_MS, buster: CACHE_VERSION, dehydrateOptions: { shouldDehydrateMutation: shouldSaveWrite } }}
+      onSuccess={() => {
+        // What was saved is shown at once and fetched again; writes saved unsent go on, in order
+        // (not awaited: offline they wait, and the page must not).
+        void queryClient.invalidateQueries(undefined, { cancelRefetch: false });
+        if (queryClient.getMutationCache().getAll().some((m) => m.state.isPaused)) {
+          void queryClient.resumePausedMutations();
+        }
+      }}
+    >
+      <TasksPage user={user} api={api} apiUrl={apiUrl} search={search} notice={notice} setNotice={setNotice} forgetDevice={forgetDevice} />
+    </PersistQueryClientProvider>
   );
 }
 
-function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClient }) {
+/** Bumped when what is saved changes shape: an older saved cache is dropped. */
+const CACHE_VERSION = "1";
+
+/** The service worker's copies of the tasks page (it names the person). */
+async function forgetOfflinePage() {
+  if (!("caches" in window)) return;
+  for (const name of await caches.keys()) if (name.startsWith("todo-shell-")) await caches.delete(name);
+}
+
+interface PageProps extends Props {
+  api: ApiClient;
+  notice: string | null;
+  setNotice: (notice: string | null) => void;
+  forgetDevice: () => Promise<void>;
+}
+
+function TasksPage({ user, api, apiUrl, search, notice, setNotice, forgetDevice }: PageProps) {
   const router = useRouter();
   const [state, setState] = useListState(search);
-  const [notice, setNotice] = useState<string | null>(null);
   /** What the last Alt+arrow move did, for screen readers (a drag announces itself). */
   const [moved, setMoved] = useState("");
   const [emptyTitleTask, setEmptyTitleTask] = useState<Task | null>(null);
@@ -89,6 +141,8 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
   const afterG = useRef(false);
   const list = useTaskList(api, state, setNotice);
   const lists = useLists(api, !list.loading);
+  // Opened after the first screen: its two calls come first.
+  useLiveUpdates(api, apiUrl, !list.loading && !signingOut);
   const [listDialog, setListDialog] = useState<ListDialogTarget | null>(null);
   const shownList = state.list === null ? null : lists.lists.find((l) => l.id === state.list);
   const title = state.list === null ? VIEW_NAMES[state.view] : (shownList?.name ?? "List");
@@ -259,6 +313,7 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
       setNotice("Could not sign out. Check your connection and try again.");
       return;
     }
+    await forgetDevice();
     router.replace("/auth/login?notice=signed-out");
     router.refresh();
   }
@@ -284,6 +339,7 @@ function TasksPage({ user, api, search }: Omit<Props, "apiUrl"> & { api: ApiClie
           <Icon name="menu" />
         </button>
         <h1>Tasks</h1>
+        <ConnectionStatus />
         <button type="button" className="icon-button" aria-label="Keyboard shortcuts" aria-keyshortcuts="?" onClick={() => setSheetOpen(true)}>
           <Icon name="keyboard" />
         </button>

@@ -1,9 +1,11 @@
 "use client";
 
 import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient, type InfiniteData, type QueryKey } from "@tanstack/react-query";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { ApiError, AuthRequiredError, type ApiClient, type NewTask, type Task, type TaskChanges, type TaskCounts, type TaskList } from "@/lib/client/api";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { onlineManager } from "@tanstack/react-query";
+import { AuthRequiredError, type ApiClient, type NewTask, type Task, type TaskChanges, type TaskCounts, type TaskList } from "@/lib/client/api";
 import { localDay } from "@/lib/client/due-dates";
+import { createWrite, queueWrite, temporaryTask, type TaskWrite } from "@/lib/client/offline";
 import { addCounts, countsDelta, mapTasks, moveTask, neighbourAfter, nextOffset, PAGE_SIZE, visibleTasks, type Counts } from "@/lib/client/task-list";
 import { UndoQueue } from "@/lib/client/undo";
 import { apiFilters, apiListQuery, isManualOrder, listSearch, type ListState } from "@/lib/client/url-state";
@@ -129,40 +131,28 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
     };
   }, [undo]);
 
-  // Writes in flight, per task: a task takes the server's answer only from its last write, so an
-  // early answer cannot overwrite what a later click already shows.
-  const inFlight = useRef(new Map<number, number>());
-
   /**
-   * One change to one task: shown at once, sent, then the server's answer replaces the row in
-   * place and only the counts are asked again (never every loaded page). A failure reloads all,
-   * so the screen shows the truth again.
+   * One change to one task: shown at once, then queued (lib/client/offline.ts). The server's
+   * answer replaces the row in place, and only what it can have changed is asked again (never
+   * every loaded page); without a network the change waits, saved, and goes once it is back.
+   * A change the server refused or whose task is gone is dropped with a notice and everything is
+   * reloaded, so the screen shows the truth again.
    */
-  async function writeTask(task: Task, action: string, optimistic: () => void, send: () => Promise<Task>, refetch: QueryKey[]) {
+  async function writeTask(optimistic: () => void, write: TaskWrite, refetch: QueryKey[]) {
     onNotice(null);
     // Cancelling puts back what a refetch in flight started from, synchronously; the change is
     // applied right after, in the same event, so the box someone ticked is ticked when the click returns.
     const cancelled = Promise.all([queryClient.cancelQueries({ queryKey: ["tasks"] }), queryClient.cancelQueries({ queryKey: ["counts"] })]);
-    const key = listKey;
-    inFlight.current.set(task.id, (inFlight.current.get(task.id) ?? 0) + 1);
     optimistic();
+    await cancelled;
+    // A waiting deletion goes first, so that it applies to the list as it was asked.
+    await undo.commitNow();
     try {
-      await cancelled;
-      // A waiting deletion goes first, so that it applies to the list as it was asked.
-      await undo.commitNow();
-      const saved = await send();
-      if (inFlight.current.get(task.id) === 1) editList(key, (t) => (t.id === saved.id ? saved : t));
-      for (const queryKey of refetch) void queryClient.invalidateQueries({ queryKey });
-    } catch (error) {
-      if (!(error instanceof AuthRequiredError)) {
-        const gone = error instanceof ApiError && error.status === 404;
-        onNotice(gone ? "That task no longer exists; it may have been deleted elsewhere." : `Could not ${action}: ${describeFailure(error)}`);
-      }
+      const { queued } = await queueWrite(queryClient, write);
+      if (!queued) for (const queryKey of refetch) void queryClient.invalidateQueries({ queryKey });
+    } catch {
+      // The queue has told the person why (see registerTaskWrites).
       refresh();
-    } finally {
-      const left = (inFlight.current.get(task.id) ?? 1) - 1;
-      if (left > 0) inFlight.current.set(task.id, left);
-      else inFlight.current.delete(task.id);
     }
   }
 
@@ -182,12 +172,10 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
     }
   }
 
-  function update(task: Task, changes: TaskChanges, action: string) {
+  function update(task: Task, changes: TaskChanges) {
     const key = listKey;
     const completes = changes.completed !== undefined && changes.completed !== task.completed;
     return writeTask(
-      task,
-      `${action} “${task.title}”`,
       () => {
         editList(key, (t) => (t.id === task.id ? { ...t, ...changes } : t));
         if (completes) {
@@ -195,7 +183,7 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
           editCounts(countsKey, (c) => addCounts(c, { all: 0, ...(changes.completed ? { active: -1, completed: 1 } : { active: 1, completed: -1 }) }));
         }
       },
-      () => api.updateTask(task.id, changes),
+      { kind: "update", id: task.id, title: task.title, changes },
       // What the counts count may have changed (completion, or a field a filter reads); new tags are
       // suggested; a task that moved to another list leaves this one (and the sidebar's counts
       // change), as does a repeating one whose completion moved its date.
@@ -211,10 +199,8 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
   function moveAfter(task: Task, afterId: number | null) {
     const key = listKey;
     return writeTask(
-      task,
-      `move “${task.title}”`,
       () => queryClient.setQueryData<ListData>(key, (data) => moveTask(data, task.id, afterId) as ListData | undefined),
-      () => api.moveTask(task.id, afterId),
+      { kind: "move", id: task.id, title: task.title, after: afterId },
       [],
     );
   }
@@ -235,6 +221,7 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
 
   function remove(task: Task) {
     onNotice(null);
+    const write: TaskWrite = { kind: "delete", id: task.id, title: task.title };
     const [key, cKey] = [listKey, countsKey];
     const forget = () => {
       editList(key, (t) => (t.id === task.id ? null : t));
@@ -243,17 +230,20 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
     };
     return undo.schedule({
       info: { kind: "delete", task },
-      commit: async () => {
+      // Queued, not awaited: what is done after it queues behind it, and its failure is told by the queue.
+      commit: () => {
         forget();
-        try {
-          await api.deleteTask(task.id);
-          void queryClient.invalidateQueries({ queryKey: ["counts"] });
-        } catch (error) {
-          refresh();
-          throw error;
-        }
+        void queueWrite(queryClient, write).then(
+          ({ queued }) => queued || void queryClient.invalidateQueries({ queryKey: ["counts"] }),
+          refresh,
+        );
+        return Promise.resolve();
       },
-      commitWhileLeaving: () => void api.deleteTask(task.id, { leaving: true }).catch(() => undefined),
+      // A task the server has not got yet, or no network: the queue keeps it (best effort, the page is going).
+      commitWhileLeaving: () =>
+        task.id < 0 || !onlineManager.isOnline()
+          ? void queueWrite(queryClient, write).catch(() => undefined)
+          : void api.deleteTask(task.id, { leaving: true }).catch(() => undefined),
     });
   }
 
@@ -276,16 +266,32 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
     });
   }
 
+  /**
+   * A new task: online, sent, and the list fetched again once the server has it. Without a
+   * network it is queued and shown at once, first in the view, under a temporary id until the
+   * server gives it its own; the form is told at once either way.
+   */
   async function create(input: NewTask): Promise<void> {
     onNotice(null);
     await undo.commitNow();
+    const write = createWrite(input);
+    const [key, cKey] = [listKey, countsKey];
     try {
-      await api.createTask(input);
+      const { queued } = await queueWrite(queryClient, write);
+      if (!queued) {
+        refresh();
+        return;
+      }
     } catch (error) {
+      refresh();
       // The form shows the reason and keeps what was typed.
       throw error instanceof AuthRequiredError ? error : new Error(describeFailure(error), { cause: error });
     }
-    refresh();
+    const row = temporaryTask(write, new Date().toISOString());
+    if (row.parent_id !== null) return;
+    queryClient.setQueryData<ListData>(key, (data) => data && { ...data, pages: data.pages.map((page, i) => (i === 0 ? [row, ...page] : page)) });
+    editCounts(cKey, (c) => addCounts(c, countsDelta([row], 1)));
+    editOpenCount(row, 1);
   }
 
   const rows = visibleTasks(list.data?.pages ?? [], hiddenBy(pending));
@@ -312,10 +318,10 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
     tagNames: knownTags,
     wantTags: () => setTagsWanted(true),
     create,
-    toggle: (task: Task) => update(task, { completed: !task.completed }, task.completed ? "reopen" : "complete"),
-    save: (task: Task, changes: TaskChanges) => update(task, changes, "save"),
-    dueToday: (task: Task) => update(task, { due_date: today }, "set the due date of"),
-    setPriority: (task: Task, priority: Priority) => update(task, { priority }, "set the priority of"),
+    toggle: (task: Task) => update(task, { completed: !task.completed }),
+    save: (task: Task, changes: TaskChanges) => update(task, changes),
+    dueToday: (task: Task) => update(task, { due_date: today }),
+    setPriority: (task: Task, priority: Priority) => update(task, { priority }),
     /** Alt+↑/↓: one step in the manual order; null when the rows are in another order (or filtered). */
     move: isManualOrder(state)
       ? (task: Task, direction: "up" | "down") => {
@@ -326,7 +332,7 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
     /** Drag and drop within the list (manual order only). */
     moveAfter: isManualOrder(state) ? moveAfter : null,
     /** Drag onto a list in the sidebar: the task goes last there. */
-    moveToList: (task: Task, listId: number | null) => (task.list_id === listId ? Promise.resolve() : update(task, { list_id: listId }, "move")),
+    moveToList: (task: Task, listId: number | null) => (task.list_id === listId ? Promise.resolve() : update(task, { list_id: listId })),
     remove,
     toggleAll,
     clearCompleted: () => clearCompleted(rows),

@@ -101,7 +101,11 @@ export interface ApiClient {
   listTasks(query?: TaskListQuery): Promise<Task[]>;
   countTasks(filters?: TaskFilters): Promise<TaskCounts>;
   listTags(): Promise<TagCount[]>;
-  createTask(task: NewTask): Promise<Task>;
+  /**
+   * `idempotencyKey`: a key kept with a queued create, so that every replay of it (another tab,
+   * after a reload) makes one task; by default a fresh one, the same on each retry of this call.
+   */
+  createTask(task: NewTask, idempotencyKey?: string): Promise<Task>;
   updateTask(id: number, changes: TaskChanges): Promise<Task>;
   /** Toggle all: every task matching the filters; resolves to how many changed. */
   completeTasks(filters: TaskStateFilters, completed: boolean): Promise<number>;
@@ -119,6 +123,10 @@ export interface ApiClient {
   updateList(id: number, changes: ListChanges): Promise<TaskList>;
   /** `tasks`: what becomes of its tasks, moved to the Inbox or deleted with it. */
   deleteList(id: number, tasks: "inbox" | "delete"): Promise<void>;
+  /** A token for a request the client does not make itself (the change stream), and when it expires (local clock). */
+  authorization(): Promise<{ token: string; expiresAt: number }>;
+  /** The backend refused `token` (401): the next authorization fetches a new one. */
+  rejectToken(token: string): void;
   /** Forgets the cached token (sign-out). */
   clearToken(): void;
 }
@@ -173,7 +181,7 @@ const MAX_RETRY_DELAY_MS = 10_000;
 const BUSY_RETRIES = 3;
 
 /** A fresh Idempotency-Key: a Structured Field string, so in double quotes. */
-function newIdempotencyKey(): string {
+export function newIdempotencyKey(): string {
   if (typeof crypto.randomUUID === "function") return `"${crypto.randomUUID()}"`;
   // randomUUID exists in secure contexts only (https, localhost).
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -325,9 +333,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     async listTags() {
       return (await (await request("GET", "/tags")).json()) as TagCount[];
     },
-    async createTask(task) {
+    async createTask(task, idempotencyKey) {
       // One key for this task, on every attempt: the backend creates it once.
-      const headers = { "Idempotency-Key": newIdempotencyKey() };
+      const headers = { "Idempotency-Key": idempotencyKey ?? newIdempotencyKey() };
       for (let retries = 0; ; retries += 1) {
         try {
           return (await (await request("POST", "/tasks", task, {}, headers)).json()) as Task;
@@ -375,6 +383,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     },
     async deleteList(id, tasks) {
       await request("DELETE", `/lists/${id}${tasks === "delete" ? "?tasks=delete" : ""}`);
+    },
+    async authorization() {
+      const token = await getToken();
+      return { token, expiresAt: cached?.value === token ? cached.expiresAt : now() };
+    },
+    rejectToken(token) {
+      if (cached?.value === token) cached = null;
     },
     clearToken() {
       generation += 1;
