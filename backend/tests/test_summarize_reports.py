@@ -31,3 +31,19 @@ def test_a_cut_short_report_is_a_failure_and_the_others_still_count(tmp_path: Pa
         "backend-whole.xml: 1 passed, 0 failed, 1 skipped in 4 s",
         "total: 1 passed, 1 failed, 1 skipped",
     ]
+
+
+def test_a_failure_message_with_terminal_colour_codes_is_counted(tmp_path: Path) -> None:
+    report = tmp_path / "e2e-pages.xml"
+    report.write_text(
+        '<testsuites><testcase name="a" time="2"><failure message="Timeout">'
+        "\x1b[2m  - waiting for getByRole(...)\x1b[22m</failure></testcase>"
+        '<testcase name="b" time="1"/></testsuites>'
+    )
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), str(report)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines() == [
+        "e2e-pages.xml: 1 passed, 1 failed, 0 skipped in 3 s",
+        "total: 1 passed, 1 failed, 0 skipped",
+    ]
