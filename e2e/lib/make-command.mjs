@@ -24,7 +24,10 @@ export async function waitForOutput(child, pattern, seconds) {
   const deadline = Date.now() + seconds * 1000;
   while (!pattern.test(child.output)) {
     if (child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`no ${pattern} in the output of make:\n${child.output.slice(-3000)}`);
+      // Its start (where make says what failed) and its end (the servers' last words).
+      const { output } = child;
+      const shown = output.length > 6000 ? `${output.slice(0, 3000)}\n[…]\n${output.slice(-3000)}` : output;
+      throw new Error(`no ${pattern} in the output of make:\n${shown}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
