@@ -18,8 +18,8 @@ const SYNC_DEADLINE = { timeout: 15_000 };
 const checkbox = (page, title) => page.getByRole("checkbox", { name: `Complete ${title}` });
 const status = (page) => page.locator(".connection-status");
 
-/** The task writes the page has saved in IndexedDB (the queue that survives a reload). */
-function savedWrites(page) {
+/** What the page has saved in IndexedDB: its persisted query clients (cache and write queue). */
+function savedClients(page) {
   return page.evaluate(
     () =>
       new Promise((resolve, reject) => {
@@ -29,8 +29,7 @@ function savedWrites(page) {
           const request = open.result.transaction("cache").objectStore("cache").getAll();
           request.onerror = () => reject(request.error);
           request.onsuccess = () => {
-            const caches = request.result.filter((value) => value?.clientState);
-            resolve(caches.flatMap((value) => value.clientState.mutations.map((m) => m.state.variables.kind)));
+            resolve(request.result.filter((value) => value?.clientState).map((value) => value.clientState));
             open.result.close();
           };
         };
@@ -38,26 +37,16 @@ function savedWrites(page) {
   );
 }
 
+/** The task writes the page has saved in IndexedDB (the queue that survives a reload). */
+async function savedWrites(page) {
+  return (await savedClients(page)).flatMap((client) => client.mutations.map((m) => m.state.variables.kind));
+}
+
 /** The titles of the view at `search` ("?sort=manual") as the page last saved them in IndexedDB. */
-function savedTitles(page, search) {
-  return page.evaluate(
-    (search) =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open("todo-offline");
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const request = open.result.transaction("cache").objectStore("cache").getAll();
-          request.onerror = () => reject(request.error);
-          request.onsuccess = () => {
-            const queries = request.result.flatMap((value) => value?.clientState?.queries ?? []);
-            const view = queries.find((q) => q.queryKey[0] === "tasks" && q.queryKey[1] === search);
-            resolve(view?.state.data?.pages.flat().map((task) => task.title) ?? null);
-            open.result.close();
-          };
-        };
-      }),
-    search,
-  );
+async function savedTitles(page, search) {
+  const queries = (await savedClients(page)).flatMap((client) => client.queries ?? []);
+  const view = queries.find((q) => q.queryKey[0] === "tasks" && q.queryKey[1] === search);
+  return view?.state.data?.pages.flat().map((task) => task.title) ?? null;
 }
 
 /**
