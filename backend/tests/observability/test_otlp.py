@@ -99,7 +99,11 @@ def test_the_exporter_sends_that_message() -> None:
     with otlp_receiver() as received:
         exporter = OTLPSpanExporter(endpoint=traces_url(received.url))
         assert exporter.export(batch) is SpanExportResult.SUCCESS
+        assert exporter.export(batch) is SpanExportResult.SUCCESS
         exporter.shutdown()  # type: ignore[no-untyped-call]
         assert exporter.export(batch) is SpanExportResult.FAILURE
-    (body,) = received.bodies
-    assert ExportTraceServiceRequest.FromString(body) == library(batch)
+    assert [ExportTraceServiceRequest.FromString(body) for body in received.bodies] == [
+        library(batch)
+    ] * 2
+    # One connection for both, as with a collector: the receiver B12 exports to keeps it open.
+    assert received.connections == 1
