@@ -12,6 +12,7 @@ import psycopg
 from sqlalchemy import Select, make_url
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 
+from app.core.folding import search_text
 from app.db import CALLER
 from app.migrations import migrate
 from app.token import mint
@@ -68,34 +69,45 @@ _VOCABULARY = {
 SEARCH_WORD = "invoice"
 FILTER_TAG = "errands"
 assert SEARCH_WORD in _THINGS and FILTER_TAG in _TAGS
+assert all(word.isascii() for words in (_VERBS, _THINGS, _WHENS) for word in words)
 
 LISTS_PER_USER = 5
 # Task-major order: a user's rows are spread over the table as in real use, so a page of 20
 # touches up to 20 heap pages rather than one. user(0) has `heavy` tasks, spread alike.
 _PICK = """CREATE FUNCTION pg_temp.pick(words text[]) RETURNS text LANGUAGE sql VOLATILE
 AS $$ SELECT words[1 + floor(random() * cardinality(words))::int] $$"""
+# The API stores each task's folded text (search_text, app/core/folding.py) as it writes the
+# task; a task without one is searched as written (a row of an earlier API), a slower path.
+# The vocabulary is ASCII, whose folding is lower(): the seed stores it as the API would.
 _SEED_TASKS = f"""
-INSERT INTO task (user_id, title, description, completed, completed_at, priority, due_date,
-                  tags, created_at, updated_at, list_id, position)
-SELECT '{USER_PREFIX}' || u,
+INSERT INTO task (user_id, title, description, search_text, completed, completed_at, priority,
+                  due_date, tags, created_at, updated_at, list_id, position)
+SELECT user_id, title, description, lower(title || ' ' || coalesce(description, '')),
+       completed, completed_at, priority, due_date, tags, created_at, updated_at, list_id, position
+FROM (
+SELECT '{USER_PREFIX}' || u AS user_id,
        initcap(verb) || ' ' || thing
-           || CASE WHEN random() < 0.5 THEN ' ' || pg_temp.pick(%(whens)s) ELSE '' END,
+           || CASE WHEN random() < 0.5 THEN ' ' || pg_temp.pick(%(whens)s) ELSE '' END AS title,
        CASE WHEN random() < 0.25 THEN 'remember the ' || pg_temp.pick(%(things)s)
-            || ' and the ' || pg_temp.pick(%(things)s) END,
-       done, CASE WHEN done THEN ts + interval '1 day' END,
-       (ARRAY[0, 0, 0, 1, 1, 2, 3])[1 + floor(random() * 7)::int],
-       CASE WHEN random() < 0.4 THEN current_date + floor(random() * 60 - 20)::int END,
+            || ' and the ' || pg_temp.pick(%(things)s) END AS description,
+       done AS completed, CASE WHEN done THEN ts + interval '1 day' END AS completed_at,
+       (ARRAY[0, 0, 0, 1, 1, 2, 3])[1 + floor(random() * 7)::int] AS priority,
+       CASE WHEN random() < 0.4 THEN current_date + floor(random() * 60 - 20)::int END AS due_date,
        ARRAY(SELECT name FROM unnest(%(tags)s::text[], %(tag_shares)s::float8[]) AS v(name, share)
-             WHERE random() < share + 0 * (t + u) ORDER BY name),
-       ts, ts,
+             WHERE random() < share + 0 * (t + u) ORDER BY name) AS tags,
+       ts AS created_at, ts AS updated_at,
        -- A sixth of the tasks in the Inbox, the rest in the user's five lists (_SEED_LISTS).
-       CASE WHEN random() >= 1.0 / 6 THEN u * {LISTS_PER_USER} + 1 + floor(random() * 5)::int END,
-       t
+       CASE WHEN random() >= 1.0 / 6 THEN u * {LISTS_PER_USER} + 1 + floor(random() * 5)::int END
+           AS list_id,
+       t AS position
 FROM generate_series(1, GREATEST(%(per)s, %(heavy)s)) AS t,
      LATERAL generate_series(CASE WHEN t <= %(heavy)s THEN 0 ELSE 1 END,
                              CASE WHEN t <= %(per)s THEN %(users)s ELSE 0 END) AS u,
      LATERAL (SELECT now() - make_interval(secs => t * 60 + u), random() < 0.3,
                      pg_temp.pick(%(verbs)s), pg_temp.pick(%(things)s)) AS r(ts, done, verb, thing)
+-- (A fence: the subquery's random titles are drawn once, then folded, never drawn again.)
+OFFSET 0
+) AS seeded
 """
 # Five lists per user, with ids the tasks' seed computes (user u: 5u+1 .. 5u+5).
 _SEED_LISTS = f"""
@@ -106,9 +118,10 @@ FROM generate_series(0, %(users)s) AS u, generate_series(1, {LISTS_PER_USER}) AS
 _SEED_LIST_IDS = "SELECT setval(pg_get_serial_sequence('task_list', 'id'), max(id)) FROM task_list"
 # One top-level task in twenty has two subtasks (rows of their own): the list counts them.
 _SEED_SUBTASKS = """
-INSERT INTO task (user_id, title, completed, created_at, updated_at, tags, list_id, parent_id,
-                  position)
-SELECT user_id, 'Step ' || s, completed, created_at, created_at, '{}', list_id, id, s
+INSERT INTO task (user_id, title, search_text, completed, created_at, updated_at, tags, list_id,
+                  parent_id, position)
+SELECT user_id, 'Step ' || s, 'step ' || s || ' ', completed, created_at, created_at, '{}',
+       list_id, id, s
 FROM task, generate_series(1, 2) AS s
 WHERE id % 20 = 0
 """
@@ -184,6 +197,7 @@ class Postgres:
             conn.execute(_SEED_LIST_IDS)
             conn.execute(_SEED_TASKS, params)
             conn.execute(_SEED_SUBTASKS)
+            _check_folded(conn)
             # Links in bulk: the foreign keys' checks and the count triggers are row-by-row
             # or per statement work that the seed does at once below (superuser only).
             conn.execute("SET session_replication_role = replica")
@@ -225,20 +239,30 @@ class Postgres:
         return "\n".join(row[0] for row in rows)
 
 
+def _check_folded(conn: psycopg.Connection[Any]) -> None:
+    """The seed's folded texts are the API's (a sample): else B7 measures another search."""
+    rows = conn.execute(
+        "SELECT title, description, search_text FROM task WHERE id % 97 = 0"
+    ).fetchall()
+    wrong = [row for row in rows if row[2] != search_text(row[0], row[1])]
+    if not rows or wrong:
+        raise RuntimeError(f"the seed folds text unlike the API: {wrong[:3]}")
+
+
 def seeded_sqlite(path: Path, source_url: str) -> str:
     """A migrated SQLite database holding the same tasks and tags as the PostgreSQL one."""
     url = f"sqlite:///{path}"
     migrate(url)
     with psycopg.connect(source_url) as source, sqlite3.connect(path) as conn:
         tasks = source.execute(
-            "SELECT id, user_id, title, description, completed, completed_at, priority, due_date,"
-            " array_to_json(tags)::text, created_at, updated_at, list_id, parent_id, position"
-            " FROM task ORDER BY id"
+            "SELECT id, user_id, title, description, search_text, completed, completed_at,"
+            " priority, due_date, array_to_json(tags)::text, created_at, updated_at, list_id,"
+            " parent_id, position FROM task ORDER BY id"
         )
         conn.executemany(
-            "INSERT INTO task (id, user_id, title, description, completed, completed_at, priority,"
-            " due_date, tags, created_at, updated_at, list_id, parent_id, position)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO task (id, user_id, title, description, search_text, completed,"
+            " completed_at, priority, due_date, tags, created_at, updated_at, list_id, parent_id,"
+            " position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ([_sqlite_value(value) for value in row] for row in tasks),
         )
         # The links' trigger counts each tag's tasks, as the API's writes do.
