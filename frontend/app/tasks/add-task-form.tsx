@@ -16,6 +16,7 @@ import { PRIORITIES, PRIORITY_LABELS, type Priority } from "@/lib/shared/priorit
 import { describeRepeat } from "@/lib/client/repeat";
 import { DESCRIPTION_MAX_LENGTH } from "@/lib/shared/limits";
 import styles from "./add-task-form.module.css";
+import { DisclosureButton } from "./disclosure-button";
 import { TagInput } from "./tag-input";
 
 /** The quick-add line's id: the page's `n` shortcut focuses it (or use the `ref`). */
@@ -205,15 +206,9 @@ export function AddTaskForm({ onCreate, tags, lists = [], ref }: AddTaskFormProp
             if (!event.target.value) setKeepAsText(new Set());
           }}
         />
-        <button
-          type="button"
-          className={styles.disclosure}
-          aria-expanded={detailsOpen}
-          aria-controls={ID.details}
-          onClick={() => setDetailsOpen((open) => !open)}
-        >
+        <DisclosureButton className={styles.disclosure} open={detailsOpen} controls={ID.details} onOpenChange={setDetailsOpen}>
           <span aria-hidden="true">{detailsOpen ? "▾" : "▸"}</span> Details
-        </button>
+        </DisclosureButton>
         <button type="submit" className="primary" aria-describedby={sending > 0 ? "quick-add-sending" : undefined}>
           Add task
         </button>
