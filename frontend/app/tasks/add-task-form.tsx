@@ -18,6 +18,7 @@ import { DESCRIPTION_MAX_LENGTH } from "@/lib/shared/limits";
 import styles from "./add-task-form.module.css";
 import { DisclosureButton } from "./disclosure-button";
 import { TagInput } from "./tag-input";
+import { NamedOptions } from "@/app/forms/fields";
 
 /** The quick-add line's id: the page's `n` shortcut focuses it (or use the `ref`). */
 export const QUICK_ADD_INPUT_ID = "quick-add-input";
@@ -279,11 +280,7 @@ export function AddTaskForm({ onCreate, tags, lists = [], ref }: AddTaskFormProp
           <div className="field">
             <label htmlFor={ID.priority}>Priority</label>
             <select id={ID.priority} value={details.priority} onChange={(event) => change("priority", event.target.value as Priority)}>
-              {PRIORITIES.map((priority) => (
-                <option key={priority} value={priority}>
-                  {PRIORITY_LABELS[priority]}
-                </option>
-              ))}
+              <NamedOptions values={PRIORITIES} names={PRIORITY_LABELS} />
             </select>
           </div>
           <div className="field">
