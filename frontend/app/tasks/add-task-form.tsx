@@ -121,8 +121,22 @@ export function AddTaskForm({ onCreate, tags, lists = [], ref }: AddTaskFormProp
     setDetails((current) => ({ ...current, [field]: value }));
   }
 
-  function describedBy(field: DraftField, ...more: string[]) {
-    return [...more, ...(problems[field] ? [errorId(field)] : [])].join(" ") || undefined;
+  /** A field's ARIA ties to its problem, when it has one, and to the descriptions in `more`. */
+  function problemAria(field: DraftField, ...more: string[]) {
+    return {
+      "aria-invalid": problems[field] ? true : undefined,
+      "aria-describedby": [...more, ...(problems[field] ? [errorId(field)] : [])].join(" ") || undefined,
+    };
+  }
+
+  function problemText(field: DraftField) {
+    return (
+      problems[field] && (
+        <p id={errorId(field)} className={styles.error}>
+          {problems[field]}
+        </p>
+      )
+    );
   }
 
   function keepChipAsText(key: string) {
@@ -199,8 +213,7 @@ export function AddTaskForm({ onCreate, tags, lists = [], ref }: AddTaskFormProp
           autoComplete="off"
           value={line}
           placeholder="Pay rent tomorrow !high #home"
-          aria-invalid={problems.line ? true : undefined}
-          aria-describedby={describedBy("line", ID.hint, ...(failure ? ["quick-add-failure"] : []))}
+          {...problemAria("line", ID.hint, ...(failure ? ["quick-add-failure"] : []))}
           onChange={(event) => {
             setLine(event.target.value);
             setAdded(null);
@@ -243,11 +256,7 @@ export function AddTaskForm({ onCreate, tags, lists = [], ref }: AddTaskFormProp
         {summary && `Understood: ${summary}.`}
       </p>
 
-      {problems.line && (
-        <p id={errorId("line")} className={styles.error}>
-          {problems.line}
-        </p>
-      )}
+      {problemText("line")}
       {failure && (
         <p id="quick-add-failure" role="alert" className={styles.error}>
           {failure}
@@ -267,14 +276,9 @@ export function AddTaskForm({ onCreate, tags, lists = [], ref }: AddTaskFormProp
             maxLength={DESCRIPTION_MAX_LENGTH}
             rows={2}
             placeholder="Optional details"
-            aria-invalid={problems.description ? true : undefined}
-            aria-describedby={describedBy("description")}
+            {...problemAria("description")}
           />
-          {problems.description && (
-            <p id={errorId("description")} className={styles.error}>
-              {problems.description}
-            </p>
-          )}
+          {problemText("description")}
         </div>
         <div className={styles.detailsRow}>
           <div className="field">
@@ -290,14 +294,9 @@ export function AddTaskForm({ onCreate, tags, lists = [], ref }: AddTaskFormProp
               type="date"
               value={details.dueDate}
               onChange={(event) => change("dueDate", event.target.value)}
-              aria-invalid={problems.dueDate ? true : undefined}
-              aria-describedby={describedBy("dueDate")}
+              {...problemAria("dueDate")}
             />
-            {problems.dueDate && (
-              <p id={errorId("dueDate")} className={styles.error}>
-                {problems.dueDate}
-              </p>
-            )}
+            {problemText("dueDate")}
           </div>
         </div>
         <TagInput
