@@ -396,12 +396,19 @@ def search_section(results: dict[str, Any]) -> list[str]:
 BROWSER_HEADING = "## Browser: the first page of a user with 5,000 tasks"
 
 
+def browser_figures(figures: Path | None, pattern: str) -> list[tuple[Path, Any]]:
+    """The figures of one measurement the browser tests wrote (files `pattern` in `figures`),
+    each with its file, in the files' order."""
+    found = sorted(figures.glob(pattern)) if figures else []
+    return [(path, json.loads(path.read_text())) for path in found]
+
+
 def browser_section(figures: Path | None, previous: str) -> list[str]:
     """The tasks page's first screen for a user of 5,000 tasks, as the browser tests measured it
     (they assert the number of API calls, never the time). Without new figures, the section
     the docs have (`previous`: their text) stays as it is."""
     lines = [BROWSER_HEADING, ""]
-    found = sorted(figures.glob("first-page-*-tasks-*.json")) if figures else []
+    found = browser_figures(figures, "first-page-*-tasks-*.json")
     if not found and BROWSER_HEADING in previous:
         kept = previous[previous.index(BROWSER_HEADING) :]
         ends = [kept.index(start) for start, _ in KEPT if start in kept]
@@ -417,8 +424,7 @@ def browser_section(figures: Path | None, previous: str) -> list[str]:
         "| Database | Tasks | First page ms | API calls | Measured |",
         "|---|---:|---:|---:|---|",
     ]
-    for path in found:
-        run = json.loads(path.read_text())
+    for path, run in found:
         when = datetime.fromtimestamp(path.stat().st_mtime, UTC).strftime("%Y-%m-%d %H:%M UTC")
         calls = ", ".join(f"`{call}`" for call in run["apiCalls"])
         lines.append(
@@ -430,7 +436,7 @@ def browser_section(figures: Path | None, previous: str) -> list[str]:
 
 def changes_section(figures: Path | None) -> list[str]:
     """One change with 200 rows loaded: the calls it sends (target ≤ 2, asserted by the test)."""
-    found = sorted(figures.glob("changes-with-200-rows-*.json")) if figures else []
+    found = browser_figures(figures, "changes-with-200-rows-*.json")
     if not found:
         return []
     lines = [
@@ -442,8 +448,7 @@ def changes_section(figures: Path | None) -> list[str]:
         "| Database | Change | API calls |",
         "|---|---|---|",
     ]
-    for path in found:
-        run = json.loads(path.read_text())
+    for _, run in found:
         for change, calls in run["changes"].items():
             listed = ", ".join(f"`{call}`" for call in calls)
             lines.append(f"| {run['database']} | {change} | {len(calls)} ({listed}) |")

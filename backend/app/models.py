@@ -2,10 +2,12 @@
 schemas."""
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Self
 
+from annotated_types import GroupedMetadata
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -44,6 +46,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.schema import SchemaItem
 
 from app import recurrence
 from app.db.portable import StringList
@@ -77,6 +80,18 @@ Priority = Literal["none", "low", "medium", "high"]
 _Id = BigInteger().with_variant(Integer, "sqlite")
 
 
+def _user_rows(name: str, *items: SchemaItem, **options: Any) -> Table:
+    """A table of the users' rows: an id the database assigns, then the owner's."""
+    return Table(
+        name,
+        metadata,
+        Column("id", _Id, Identity(), primary_key=True),
+        Column("user_id", String(USER_ID_MAX), nullable=False),
+        *items,
+        **options,
+    )
+
+
 def only_on(dialect: str, index: Index) -> Index:
     """An index that one database has (or has in this form) and the other has not: created and
     compared there alone (app/db/migration_owned.py reads the mark)."""
@@ -84,11 +99,8 @@ def only_on(dialect: str, index: Index) -> Index:
     return index.ddl_if(dialect=dialect)
 
 
-task = Table(
+task = _user_rows(
     "task",
-    metadata,
-    Column("id", _Id, Identity(), primary_key=True),
-    Column("user_id", String(USER_ID_MAX), nullable=False),
     Column("title", String(TITLE_MAX), nullable=False),
     Column("description", String(DESCRIPTION_MAX), nullable=True),
     Column("completed", Boolean, nullable=False, server_default=false()),
@@ -209,11 +221,8 @@ Color = Literal["gray", "red", "orange", "yellow", "green", "teal", "blue", "pur
 # A user's lists (the Inbox is no row: a task's list_id null). `folded_name` is the name as
 # compared (trimmed, case-folded: app/api/routes/lists.py), unique per user, so that two
 # concurrent creations of one name cannot both succeed.
-task_list = Table(
+task_list = _user_rows(
     "task_list",
-    metadata,
-    Column("id", _Id, Identity(), primary_key=True),
-    Column("user_id", String(USER_ID_MAX), nullable=False),
     Column("name", String(LIST_NAME_MAX), nullable=False),
     Column("folded_name", String(4 * LIST_NAME_MAX), nullable=False),
     Column(
@@ -237,11 +246,8 @@ only_on(
 
 # A user's tags, each name once, with how many of the user's tasks carry it (kept by triggers
 # on task_tag, see migration 0004; a tag whose count reaches 0 is deleted).
-tag = Table(
+tag = _user_rows(
     "tag",
-    metadata,
-    Column("id", _Id, Identity(), primary_key=True),
-    Column("user_id", String(USER_ID_MAX), nullable=False),
     # Byte order on PostgreSQL, as on SQLite and in Python: /tags and a task's tags sort alike.
     Column(
         "name",
@@ -302,11 +308,8 @@ idempotency_key = Table(
 # bulk and import included, records its changes. `id` is the stream's cursor: a user's changes
 # take their ids in the order their transactions commit (the triggers serialise a user's
 # writers, app/changes.py says why). Kept CHANGE_RETENTION_HOURS, then pruned oldest first.
-change = Table(
+change = _user_rows(
     "change",
-    metadata,
-    Column("id", _Id, Identity(), primary_key=True),
-    Column("user_id", String(USER_ID_MAX), nullable=False),
     Column("kind", String(4), nullable=False),  # "task" or "list"
     Column("entity_id", _Id, nullable=False),
     Column("action", String(7), nullable=False),  # "created", "updated" or "deleted"
@@ -406,13 +409,22 @@ def _trim(title: str) -> str:
 _VISIBLE = Pattern(TITLE_PATTERN, "must contain a visible character and no NUL")
 
 
-# One rule: the title as sent is 1-200 characters with a visible one among them; it is
-# stored without its leading and trailing whitespace (which can only make it shorter).
+@dataclass(frozen=True)
+class VisibleText(GroupedMetadata):
+    """The title's rule: as sent, 1 to `max_length` characters with a visible one among them;
+    stored without its leading and trailing whitespace (which can only make it shorter)."""
+
+    max_length: int
+
+    def __iter__(self) -> Iterator[object]:
+        yield StringConstraints(min_length=1, max_length=self.max_length)
+        yield _VISIBLE
+        yield AfterValidator(_trim)
+
+
 Title = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=TITLE_MAX),
-    _VISIBLE,
-    AfterValidator(_trim),
+    VisibleText(TITLE_MAX),
     Field(
         description=(
             f"1-{TITLE_MAX} characters as sent, at least one of them visible (not whitespace, "
@@ -876,12 +888,9 @@ class TagCount(BaseModel):
     count: int
 
 
-# A list's name follows the title's rule, shorter.
 ListName = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=LIST_NAME_MAX),
-    _VISIBLE,
-    AfterValidator(_trim),
+    VisibleText(LIST_NAME_MAX),
     Field(
         description=f"1-{LIST_NAME_MAX} characters, at least one visible, no NUL; stored "
         "trimmed; unique per user ignoring case",

@@ -124,5 +124,10 @@ def user() -> str:
 
 
 @pytest.fixture
-def headers(user: str) -> dict[str, str]:
-    return auth(token(user))
+def jwt(user: str) -> str:
+    return token(user)
+
+
+@pytest.fixture
+def headers(jwt: str) -> dict[str, str]:
+    return auth(jwt)

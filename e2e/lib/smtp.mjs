@@ -2,7 +2,8 @@
 // the frontend sends and keeps it, so a test can wait for a mail and follow its link.
 import { SMTPServer } from "smtp-server";
 
-import { eventually } from "./browser.mjs";
+import { eventually, launchBrowser } from "./browser.mjs";
+import { startSystem } from "./system.mjs";
 
 /** The text of a quoted-printable body part, decoded (soft line breaks and =XX escapes). */
 function decodeQuotedPrintable(text) {
@@ -64,4 +65,28 @@ export function linkIn(message, base) {
   const match = new RegExp(`${escaped}[^\\s"<>]*`).exec(message.text);
   if (!match) throw new Error(`no link to ${base} in:\n${message.text}`);
   return match[0];
+}
+
+/**
+ * What the account suites run against: an SMTP server, the system with its frontend mailing
+ * there (`frontendEnv` adds settings) and a browser; `stop` ends all three. When a part fails
+ * to start, what had started is stopped again.
+ */
+export async function startMailingSystem(frontendEnv) {
+  const smtp = await startSmtpServer();
+  let system;
+  try {
+    system = await startSystem({ tokenTtlSeconds: 60, frontendEnv: { SMTP_URL: smtp.url, ...frontendEnv } });
+    const browser = await launchBrowser();
+    const stop = async () => {
+      await browser.close();
+      await system.stop();
+      await smtp.close();
+    };
+    return { smtp, system, browser, stop };
+  } catch (error) {
+    await system?.stop();
+    await smtp.close();
+    throw error;
+  }
 }

@@ -4,10 +4,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { launchBrowser, takeCspViolations } from "../lib/browser.mjs";
+import { takeCspViolations } from "../lib/browser.mjs";
 import { request } from "../lib/http.mjs";
-import { startSmtpServer } from "../lib/smtp.mjs";
-import { startSystem } from "../lib/system.mjs";
+import { startMailingSystem } from "../lib/smtp.mjs";
 
 const run = Date.now().toString(36);
 const password = "correct horse battery";
@@ -17,6 +16,7 @@ describe("abuse of the sign-in, the sign-up and the pages", { timeout: 180_000 }
   let smtp;
   let system;
   let browser;
+  let stop;
   let origin;
   // Each client its own loopback address, as each attacker's machine would be.
   let clients = 10;
@@ -37,23 +37,11 @@ describe("abuse of the sign-in, the sign-up and the pages", { timeout: 180_000 }
   const signUp = (email, pass = password) => post("/sign-up/email", { name: "Someone", email, password: pass });
 
   before(async () => {
-    smtp = await startSmtpServer();
-    system = await startSystem({
-      tokenTtlSeconds: 60,
-      frontendEnv: {
-        SMTP_URL: smtp.url,
-        AUTH_SIGNIN_ATTEMPTS_PER_10S: String(SIGN_IN_ATTEMPTS_PER_10S),
-      },
-    });
+    ({ smtp, system, browser, stop } = await startMailingSystem({ AUTH_SIGNIN_ATTEMPTS_PER_10S: String(SIGN_IN_ATTEMPTS_PER_10S) }));
     origin = system.frontendUrl;
-    browser = await launchBrowser();
   });
 
-  after(async () => {
-    await browser?.close();
-    await system?.stop();
-    await smtp?.close();
-  });
+  after(() => stop?.());
 
   test("guesses with forged X-Forwarded-For addresses are limited as one client", async () => {
     const client = nextClient();

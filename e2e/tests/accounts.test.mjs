@@ -6,10 +6,9 @@ import { after, before, describe, test } from "node:test";
 
 import * as OTPAuth from "otpauth";
 
-import { eventually, launchBrowser } from "../lib/browser.mjs";
+import { eventually } from "../lib/browser.mjs";
 import { logIn, sessionToken, signUp } from "../lib/pages.mjs";
-import { linkIn, startSmtpServer } from "../lib/smtp.mjs";
-import { startSystem } from "../lib/system.mjs";
+import { linkIn, startMailingSystem } from "../lib/smtp.mjs";
 
 // Next.js keeps a route announcer with role="alert" on every page: look inside <main>.
 const formAlert = (page) => page.getByRole("main").getByRole("alert");
@@ -26,6 +25,7 @@ describe("accounts, end to end", { timeout: 300_000 }, () => {
   let smtp;
   let system;
   let browser;
+  let stop;
   let main; // the page the user works in
   let other; // the same user on another device (its own browser context)
   let totp;
@@ -57,21 +57,12 @@ describe("accounts, end to end", { timeout: 300_000 }, () => {
   }
 
   before(async () => {
-    smtp = await startSmtpServer();
-    system = await startSystem({
-      tokenTtlSeconds: 60,
-      frontendEnv: { SMTP_URL: smtp.url, MAIL_FROM: "Todo <todo@example.test>" },
-    });
-    browser = await launchBrowser();
+    ({ smtp, system, browser, stop } = await startMailingSystem({ MAIL_FROM: "Todo <todo@example.test>" }));
     main = await newPage();
     other = await newPage();
   });
 
-  after(async () => {
-    await browser?.close();
-    await system?.stop();
-    await smtp?.close();
-  });
+  after(() => stop?.());
 
   test("1. a server's refusal shows in plain words beside its field", async () => {
     await main.goto(`${system.frontendUrl}/auth/signup`);
@@ -268,22 +259,14 @@ describe("accounts that must confirm their address", { timeout: 180_000 }, () =>
   let smtp;
   let system;
   let browser;
+  let stop;
   const dave = { name: "Dave Example", email: `dave-${run}@example.com`, password: "a long enough passphrase" };
 
   before(async () => {
-    smtp = await startSmtpServer();
-    system = await startSystem({
-      tokenTtlSeconds: 60,
-      frontendEnv: { SMTP_URL: smtp.url, REQUIRE_EMAIL_VERIFICATION: "true" },
-    });
-    browser = await launchBrowser();
+    ({ smtp, system, browser, stop } = await startMailingSystem({ REQUIRE_EMAIL_VERIFICATION: "true" }));
   });
 
-  after(async () => {
-    await browser?.close();
-    await system?.stop();
-    await smtp?.close();
-  });
+  after(() => stop?.());
 
   test("sign-in waits for the mailed link, which can be sent again", async () => {
     const page = await browser.newPage();

@@ -5,7 +5,7 @@ two differ: a list of strings as a column (an array, or JSON text), list paramet
 one JSON array), membership, and case-insensitive matching and ordering.
 """
 
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import ARRAY, Dialect, String, Text, TypeDecorator
@@ -49,52 +49,51 @@ class StringList(TypeDecorator[list[str]]):
         return names
 
 
-def _spell(element: type[FunctionElement[Any]], **templates: str) -> None:
-    """Compile `element` for each dialect from a template of its arguments ({0}, {1}, ...)."""
-    for dialect, template in templates.items():
-
-        def spelled(
-            function: FunctionElement[Any],
-            compiler: SQLCompiler,
-            template: str = template,
-            **kw: Any,
-        ) -> str:
-            return template.format(*(compiler.process(arg, **kw) for arg in function.clauses))
-
-        compiles(element, dialect)(spelled)
+_T = TypeVar("_T")
 
 
-class json_array_items(FunctionElement[Any]):
+class Spelled(FunctionElement[_T]):
+    """A construct each database spells from its own template of the arguments ({0}, {1},
+    ...), named as class keywords: `class f(Spelled[bool], postgresql="...", sqlite="...")`."""
+
+    name: str
+
+    def __init_subclass__(cls, **templates: str) -> None:
+        super().__init_subclass__()
+        cls.name = cls.__name__
+        # SQLAlchemy reads it from each class's own namespace, not from its bases.
+        cls.inherit_cache = True
+        for dialect, template in templates.items():
+
+            def spelled(
+                function: FunctionElement[Any],
+                compiler: SQLCompiler,
+                template: str = template,
+                **kw: Any,
+            ) -> str:
+                return template.format(*(compiler.process(arg, **kw) for arg in function.clauses))
+
+            compiles(cls, dialect)(spelled)
+
+
+class json_array_items(
+    Spelled[Any], postgresql="json_array_elements_text(CAST({0} AS JSON))", sqlite="json_each({0})"
+):
     """The elements of a JSON array parameter, as rows of text in a column named `value`
     (`json_array_items(param).table_valued("value")`)."""
 
-    name = "json_array_items"
-    inherit_cache = True
 
-
-_spell(
-    json_array_items,
-    postgresql="json_array_elements_text(CAST({0} AS JSON))",
-    sqlite="json_each({0})",
-)
-
-
-class any_of(FunctionElement[bool]):
+class any_of(Spelled[bool], postgresql="({0} = ANY(ARRAY{1}))", sqlite="({0} IN {1})"):
     """`expr` equals one of the rows of a one-column `subquery` (uncorrelated).
 
     On PostgreSQL this is `= ANY(ARRAY(subquery))`: the subquery runs once, first, and its
     values become an index condition (`IN (subquery)` would be planned as a join instead).
     """
 
-    name = "any_of"
     type = Boolean()
-    inherit_cache = True
 
 
-_spell(any_of, postgresql="({0} = ANY(ARRAY{1}))", sqlite="({0} IN {1})")
-
-
-class member_of(FunctionElement[bool]):
+class member_of(Spelled[bool], postgresql="(({0} IN {1}) IS TRUE)", sqlite="({0} IN {1})"):
     """`expr IN subquery` (uncorrelated), tested row by row against the subquery's rows.
 
     On PostgreSQL this is `(expr IN subquery) IS TRUE`: a hashed set, built once, that each of
@@ -105,44 +104,29 @@ class member_of(FunctionElement[bool]):
     read an index alone (migration 0006).
     """
 
-    name = "member_of"
     type = Boolean()
-    inherit_cache = True
 
 
-_spell(member_of, postgresql="(({0} IN {1}) IS TRUE)", sqlite="({0} IN {1})")
-
-
-class candidate_of(FunctionElement[bool]):
+class candidate_of(Spelled[bool], postgresql="({0} = ANY(ARRAY{1}))", sqlite="1"):
     """`expr` is one of a one-column `subquery`'s rows on PostgreSQL (`= ANY(ARRAY(...))`, an
     index condition), where the subquery finds a superset of a filter's matches in an index;
     true on SQLite, which scans instead. The filter itself must still be applied."""
 
-    name = "candidate_of"
     type = Boolean()
-    inherit_cache = True
 
 
-_spell(candidate_of, postgresql="({0} = ANY(ARRAY{1}))", sqlite="1")
-
-
-class folded_match(FunctionElement[bool]):
+class folded_match(
+    Spelled[bool],
+    postgresql="(CASE WHEN {0} IS NULL THEN {1} ILIKE {2} ELSE {0} LIKE {2} END)",
+    sqlite=f"({SQLITE_FOLD}({{1}}) LIKE {{2}} ESCAPE '\\')",
+):
     """`folded_match(search_text, text, pattern)`: the folded `text` matches a LIKE `pattern`
     (folded, escaping with a backslash). SQLite folds `text` on the spot with the API's own rule
     (app/core/folding.py); PostgreSQL compares the task's `search_text`, which the API folded
     with it when it wrote the task, and where that is null (a text too long to keep, or written
     by an older version of the API) falls back on its ILIKE over `text`."""
 
-    name = "folded_match"
     type = Boolean()
-    inherit_cache = True
-
-
-_spell(
-    folded_match,
-    postgresql="(CASE WHEN {0} IS NULL THEN {1} ILIKE {2} ELSE {0} LIKE {2} END)",
-    sqlite=f"({SQLITE_FOLD}({{1}}) LIKE {{2}} ESCAPE '\\')",
-)
 
 
 # The first of the two keys of the users' advisory locks (the second is the user's hash): the
@@ -150,69 +134,40 @@ _spell(
 USER_LOCK_SPACE = 0x7461736B
 
 
-class writing_as_user(FunctionElement[Any]):
+class writing_as_user(
+    Spelled[Any],
+    postgresql=f"pg_advisory_xact_lock_shared({USER_LOCK_SPACE}, hashtext({{0}}))",
+    sqlite="1",
+):
     """Takes the user's write lock, shared, until the end of the transaction (PostgreSQL: an
     advisory lock; SQLite has one writer at a time already)."""
 
-    name = "writing_as_user"
-    inherit_cache = True
 
-
-class deleting_user(FunctionElement[Any]):
-    """Takes the user's write lock alone, once every writer holding it has finished."""
-
-    name = "deleting_user"
-    inherit_cache = True
-
-
-_spell(
-    writing_as_user,
-    postgresql=f"pg_advisory_xact_lock_shared({USER_LOCK_SPACE}, hashtext({{0}}))",
-    sqlite="1",
-)
-_spell(
-    deleting_user,
+class deleting_user(
+    Spelled[Any],
     postgresql=f"pg_advisory_xact_lock({USER_LOCK_SPACE}, hashtext({{0}}))",
     sqlite="1",
-)
+):
+    """Takes the user's write lock alone, once every writer holding it has finished."""
 
 
-class folded(FunctionElement[str]):
+class folded(Spelled[str], postgresql="lower({0})", sqlite=f"{SQLITE_LOWER}({{0}})"):
     """Lower-cased text, for case-insensitive ordering."""
 
-    name = "folded"
     type = Text()
-    inherit_cache = True
 
 
-_spell(folded, postgresql="lower({0})", sqlite=f"{SQLITE_LOWER}({{0}})")
-
-
-class pruning_changes(FunctionElement[Any]):
+class pruning_changes(
+    Spelled[Any], postgresql="pg_catalog.set_config('app.prune_changes', 'on', true)", sqlite="1"
+):
     """Says, for the rest of the transaction, that it prunes the change feed: row-level
     security then lets it read and delete the expired rows of every user (migration 0011)."""
 
-    name = "pruning_changes"
-    inherit_cache = True
 
-
-_spell(
-    pruning_changes,
-    postgresql="pg_catalog.set_config('app.prune_changes', 'on', true)",
-    sqlite="1",
-)
-
-
-class hours_ago(FunctionElement[Any]):
-    """The time `hours` hours before now, comparable with a timestamp the triggers of
-    migration 0011 wrote (SQLite's are text, in the format this spells)."""
-
-    name = "hours_ago"
-    inherit_cache = True
-
-
-_spell(
-    hours_ago,
+class hours_ago(
+    Spelled[Any],
     postgresql="(now() - make_interval(hours => {0}))",
     sqlite="strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || {0} || ' hours')",
-)
+):
+    """The time `hours` hours before now, comparable with a timestamp the triggers of
+    migration 0011 wrote (SQLite's are text, in the format this spells)."""

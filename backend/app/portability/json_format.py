@@ -4,55 +4,27 @@ the import's limit)."""
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from app.models import (
-    CalendarDate,
-    Color,
-    Description,
-    DueTime,
-    ListName,
-    Priority,
-    RepeatFrom,
-    RepeatRule,
-    TagSet,
-    Title,
-)
 from app.portability.records import (
-    PROBLEMS_SHOWN,
+    ExportedList,
+    ExportedTask,
     FileInvalid,
     ListRecord,
     Parsed,
     Problems,
     TaskRecord,
+    Timestamp,
     resolve,
 )
 
 FORMAT = "todo-export"
 VERSION = 1
-LIST_FIELDS = ("id", "name", "color", "position", "created_at")
-TASK_FIELDS = (
-    "id",
-    "title",
-    "description",
-    "completed",
-    "completed_at",
-    "created_at",
-    "updated_at",
-    "priority",
-    "due_date",
-    "due_time",
-    "tags",
-    "repeat",
-    "repeat_from",
-    "repeat_of",
-    "list_id",
-    "parent_id",
-    "position",
-)
+LIST_FIELDS = tuple(ExportedList.model_fields)
+TASK_FIELDS = tuple(ExportedTask.model_fields)
 _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
 
 
@@ -74,44 +46,6 @@ def tasks(rows: Iterable[dict[str, Any]], first: bool) -> bytes:
 
 
 END = b"]}\n"
-
-
-# What a JSON Schema says exactly: no number for a timestamp, no string for a number.
-Timestamp = Annotated[datetime, Field(strict=True)]
-Id = Annotated[int, Field(strict=True)]
-Position = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1e15, le=1e15)]
-
-
-class ExportedList(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: Id
-    name: ListName
-    color: Color
-    position: Position
-    created_at: Timestamp
-
-
-class ExportedTask(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: Id
-    title: Title
-    description: Description | None
-    completed: StrictBool
-    completed_at: Timestamp | None
-    created_at: Timestamp
-    updated_at: Timestamp
-    priority: Priority
-    due_date: CalendarDate | None
-    due_time: DueTime | None
-    tags: TagSet
-    repeat: RepeatRule | None
-    repeat_from: RepeatFrom
-    repeat_of: Id | None = Field(description="a task of the file")
-    list_id: Id | None = Field(description="a list of the file; null: the Inbox")
-    parent_id: Id | None = Field(description="a top-level task of the file")
-    position: Position
 
 
 class ExportDocument(BaseModel):
@@ -140,12 +74,10 @@ def read(data: bytes) -> Parsed:
     try:
         document = ExportDocument.model_validate_json(data)
     except ValidationError as error:
-        found = error.errors(include_url=False)
-        invalid = FileInvalid({"field": _path(found[0]["loc"]) or "file"}, found[0]["msg"])
-        for item in found[1:PROBLEMS_SHOWN]:
-            invalid.problems.append(({"field": _path(item["loc"]) or "file"}, item["msg"]))
-        invalid.count = len(found)
-        raise invalid from None
+        invalid = Problems()
+        for item in error.errors(include_url=False):
+            invalid.add(FileInvalid({"field": _path(item["loc"]) or "file"}, item["msg"]))
+        invalid.raise_any()
     parsed, problems = Parsed(), Problems()
     for index, exported in enumerate(document.lists):
         where = {"field": f"lists[{index}]"}

@@ -1,11 +1,12 @@
-"""What every reader produces: lists and tasks checked by the API's own rules (the models'
-title, tag, date, time and repeat types), with the file's keys for their references."""
+"""Lists and tasks as files hold them, checked by the API's own rules (the models' title, tag,
+date, time and repeat types): as our export writes them (every field, exactly typed), and as
+every reader produces them (with the file's keys for their references)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
 from app.models import (
     CalendarDate,
@@ -65,6 +66,44 @@ class Problems:
     def raise_any(self) -> None:
         if self.error is not None:
             raise self.error
+
+
+# What a JSON Schema says exactly: no number for a timestamp, no string for a number.
+Timestamp = Annotated[datetime, Field(strict=True)]
+Id = Annotated[int, Field(strict=True)]
+Position = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1e15, le=1e15)]
+
+
+class ExportedList(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Id
+    name: ListName
+    color: Color
+    position: Position
+    created_at: Timestamp
+
+
+class ExportedTask(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Id
+    title: Title
+    description: Description | None
+    completed: StrictBool
+    completed_at: Timestamp | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    priority: Priority
+    due_date: CalendarDate | None
+    due_time: DueTime | None
+    tags: TagSet
+    repeat: RepeatRule | None
+    repeat_from: RepeatFrom
+    repeat_of: Id | None = Field(description="a task of the file")
+    list_id: Id | None = Field(description="a list of the file; null: the Inbox")
+    parent_id: Id | None = Field(description="a top-level task of the file")
+    position: Position
 
 
 class ListRecord(BaseModel):

@@ -339,6 +339,12 @@ def test_a_file_breaking_the_rules_is_422_with_the_count(
         )
     )
     assert detail[1]["field"] == "tags"
+    # A JSON file's schema errors are counted alike: all of them, the first 20 shown.
+    detail = problems(
+        import_file(client, headers, "json", document([task_json(n, " ") for n in range(25)]))
+    )
+    assert detail[0]["msg"].startswith("25 problem(s)")
+    assert [item["field"] for item in detail[1:]] == [f"tasks[{n}].title" for n in range(20)]
     nothing_written(client, headers)
 
 

@@ -12,8 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from devtools import Server, uvicorn
-from tests.sse import Block, Replica, events, refetched
+from tests.sse import Block, EventReader, Replica, events, refetched
 from tests.support import SECRET, auth, backend_env, new_user, token
+
+Headers = dict[str, str]
 
 HEARTBEAT_SECONDS = 0.5
 MAX_STREAMS = 3
@@ -46,6 +48,14 @@ def _created(http: httpx.Client, jwt: str, path: str, body: dict[str, Any]) -> d
     return created
 
 
+def _until_sentinel(http: httpx.Client, jwt: str, stream: EventReader) -> list[Block]:
+    """The events up to that of a list created now: every change made before it."""
+    sentinel = _created(http, jwt, "/lists", {"name": "sentinel"})
+    seen: list[Block] = []
+    stream.until({"type": "list.created", "id": sentinel["id"]}, seen)
+    return seen
+
+
 def test_the_stream_is_text_event_stream_without_caching(api: Server) -> None:
     with events(api.url, token(new_user())) as stream:
         assert stream.response.headers["content-type"].startswith("text/event-stream")
@@ -53,10 +63,8 @@ def test_the_stream_is_text_event_stream_without_caching(api: Server) -> None:
 
 
 def test_each_task_change_is_an_event_with_its_cursor_and_row(
-    api: Server, http: httpx.Client
+    api: Server, http: httpx.Client, jwt: str, headers: Headers
 ) -> None:
-    jwt = token(new_user())
-    headers = auth(jwt)
     with events(api.url, jwt) as stream:
         created = _created(http, jwt, "/tasks", {"title": "first"})
         event = stream.event()
@@ -74,10 +82,8 @@ def test_each_task_change_is_an_event_with_its_cursor_and_row(
 
 
 def test_list_changes_are_events_and_a_task_updates_its_list_count(
-    api: Server, http: httpx.Client
+    api: Server, http: httpx.Client, jwt: str, headers: Headers
 ) -> None:
-    jwt = token(new_user())
-    headers = auth(jwt)
     with events(api.url, jwt) as stream:
         made = _created(http, jwt, "/lists", {"name": "Errands"})
         assert stream.event().json() == {"type": "list.created", "id": made["id"], "row": made}
@@ -96,10 +102,8 @@ def test_list_changes_are_events_and_a_task_updates_its_list_count(
 
 
 def test_a_bulk_change_sends_an_event_per_row_and_a_replica_matches_a_refetch(
-    api: Server, http: httpx.Client
+    api: Server, http: httpx.Client, jwt: str, headers: Headers
 ) -> None:
-    jwt = token(new_user())
-    headers = auth(jwt)
     replica = Replica()
     with events(api.url, jwt) as stream:
         ids = {_created(http, jwt, "/tasks", {"title": f"t{n}"})["id"] for n in range(5)}
@@ -107,9 +111,7 @@ def test_a_bulk_change_sends_an_event_per_row_and_a_replica_matches_a_refetch(
         assert done.json() == {"updated": 5}
         cleared = http.delete("/tasks?completed=true", headers=headers)
         assert cleared.json() == {"deleted": 5}
-        sentinel = _created(http, jwt, "/lists", {"name": "sentinel"})
-        seen: list[Block] = []
-        stream.until({"type": "list.created", "id": sentinel["id"]}, seen)
+        seen = _until_sentinel(http, jwt, stream)
     for event in seen:
         replica.apply(event)
     deleted = {e.json()["id"] for e in seen if e.json()["type"] == "task.deleted"}
@@ -119,10 +121,8 @@ def test_a_bulk_change_sends_an_event_per_row_and_a_replica_matches_a_refetch(
 
 
 def test_a_repeating_task_completed_moves_on_and_its_done_copy_is_created(
-    api: Server, http: httpx.Client
+    api: Server, http: httpx.Client, jwt: str, headers: Headers
 ) -> None:
-    jwt = token(new_user())
-    headers = auth(jwt)
     repeating = _created(
         http, jwt, "/tasks", {"title": "water", "due_date": "2026-01-05", "repeat": "FREQ=DAILY"}
     )
@@ -130,9 +130,7 @@ def test_a_repeating_task_completed_moves_on_and_its_done_copy_is_created(
     with events(api.url, jwt) as stream:
         moved = http.patch(f"/tasks/{repeating['id']}", headers=headers, json={"completed": True})
         assert moved.status_code == 200, moved.text
-        sentinel = _created(http, jwt, "/lists", {"name": "sentinel"})
-        seen: list[Block] = []
-        stream.until({"type": "list.created", "id": sentinel["id"]}, seen)
+        seen = _until_sentinel(http, jwt, stream)
     for event in seen:
         replica.apply(event)
     copies = {e.json()["id"] for e in seen if e.json()["type"] == "task.created"}
@@ -142,9 +140,9 @@ def test_a_repeating_task_completed_moves_on_and_its_done_copy_is_created(
     assert replica.tasks == expected.tasks
 
 
-def test_last_event_id_replays_every_change_after_it(api: Server, http: httpx.Client) -> None:
-    jwt = token(new_user())
-    headers = auth(jwt)
+def test_last_event_id_replays_every_change_after_it(
+    api: Server, http: httpx.Client, jwt: str, headers: Headers
+) -> None:
     with events(api.url, jwt) as stream:
         first = _created(http, jwt, "/tasks", {"title": "seen"})
         cursor = stream.event().id
@@ -162,9 +160,8 @@ def test_last_event_id_replays_every_change_after_it(api: Server, http: httpx.Cl
 
 @pytest.mark.parametrize("cursor", ["1", "0", "abc", "-5", "9" * 30, "9223372036854775807"])
 def test_a_cursor_that_cannot_be_replayed_gets_one_reset_with_the_latest_cursor(
-    api: Server, http: httpx.Client, cursor: str
+    api: Server, http: httpx.Client, cursor: str, jwt: str
 ) -> None:
-    jwt = token(new_user())
     _created(http, jwt, "/tasks", {"title": "one"})
     with events(api.url, jwt) as stream:
         latest = _created(http, jwt, "/tasks", {"title": "two"})
@@ -228,8 +225,9 @@ def test_a_quiet_stream_sends_a_comment_every_heartbeat(api: Server) -> None:
             assert (block.comments, block.data, block.id) == (["ping"], None, None)
 
 
-def test_a_user_has_at_most_max_streams_per_user_open(api: Server, http: httpx.Client) -> None:
-    jwt = token(new_user())
+def test_a_user_has_at_most_max_streams_per_user_open(
+    api: Server, http: httpx.Client, jwt: str
+) -> None:
     with events(api.url, jwt), events(api.url, jwt), events(api.url, jwt):
         refused = http.get("/events", headers=auth(jwt))
         assert refused.status_code == 429

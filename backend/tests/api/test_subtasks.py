@@ -1,10 +1,19 @@
 """Subtasks: one level deep, in their parent's list, counted on the parent, completed and
 deleted with it; and only under the caller's own top-level tasks."""
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 from tests.api.organize import Headers, create, error_locations, listed, patch, read
 from tests.support import auth, new_user, token
+
+
+def subtask_in_a_list(client: TestClient, headers: Headers, title: str) -> list[dict[str, Any]]:
+    """A list "Work", a task "parent" in it, and the parent's subtask `title`."""
+    work = client.post("/lists", headers=headers, json={"name": "Work"}).json()
+    parent = create(client, headers, "parent", list_id=work["id"])
+    return [work, parent, create(client, headers, title, parent_id=parent["id"])]
 
 
 def test_subtasks_are_listed_under_their_parent_in_manual_order(
@@ -111,9 +120,7 @@ def test_the_tag_filter_lists_and_counts_top_level_tasks(
 def test_a_task_moves_under_a_parent_last_and_into_its_list(
     client: TestClient, headers: Headers
 ) -> None:
-    work = client.post("/lists", headers=headers, json={"name": "Work"}).json()
-    parent = create(client, headers, "parent", list_id=work["id"])
-    first = create(client, headers, "first", parent_id=parent["id"])
+    work, parent, first = subtask_in_a_list(client, headers, "first")
     moved = create(client, headers, "moved")
     changed = patch(client, headers, moved["id"], parent_id=parent["id"])
     assert (changed["parent_id"], changed["list_id"]) == (parent["id"], work["id"])
@@ -134,9 +141,7 @@ def test_a_task_moves_under_a_parent_last_and_into_its_list(
 def test_a_subtask_promoted_goes_last_among_top_level_tasks_in_its_list(
     client: TestClient, headers: Headers
 ) -> None:
-    work = client.post("/lists", headers=headers, json={"name": "Work"}).json()
-    parent = create(client, headers, "parent", list_id=work["id"])
-    child = create(client, headers, "child", parent_id=parent["id"])
+    work, parent, child = subtask_in_a_list(client, headers, "child")
     later = create(client, headers, "later", list_id=work["id"])
     promoted = patch(client, headers, child["id"], parent_id=None)
     assert (promoted["parent_id"], promoted["list_id"]) == (None, work["id"])

@@ -1,10 +1,11 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useId, type FormEvent } from "react";
+import type { FormEvent } from "react";
 import { Field, FormAlert, PasswordField } from "@/app/forms/fields";
 import { hasErrors, readField, useForm, type FieldErrors } from "@/app/forms/use-form";
 import { authCall, authClient } from "@/lib/client/auth-client";
+import { AccountSection } from "./account-section";
 
 const CONFIRMATION = "DELETE";
 
@@ -14,7 +15,6 @@ const CONFIRMATION = "DELETE";
  */
 export function DeleteAccountForm() {
   const router = useRouter();
-  const titleId = useId();
   const { alert, alertRef, begin, busy, errors, fail, failWith, formRef } = useForm();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -33,8 +33,7 @@ export function DeleteAccountForm() {
   }
 
   return (
-    <section className="card section danger-zone" aria-labelledby={titleId}>
-      <h2 id={titleId}>Delete account</h2>
+    <AccountSection title="Delete account" className="danger-zone">
       <p>This deletes your account and every task in it, for good.</p>
       <form ref={formRef} onSubmit={onSubmit} noValidate>
         <FormAlert ref={alertRef} message={alert} />
@@ -52,6 +51,6 @@ export function DeleteAccountForm() {
           {busy ? "Deleting…" : "Delete my account"}
         </button>
       </form>
-    </section>
+    </AccountSection>
   );
 }

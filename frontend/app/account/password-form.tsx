@@ -1,14 +1,14 @@
 "use client";
 
-import { useId, type FormEvent } from "react";
+import type { FormEvent } from "react";
 import { FormAlert, FormNotice, NewPasswordField, PasswordField } from "@/app/forms/fields";
 import { hasErrors, readField, useForm, type FieldErrors } from "@/app/forms/use-form";
 import { authCall, authClient } from "@/lib/client/auth-client";
 import { weakPassword } from "@/lib/client/auth-errors";
+import { AccountSection } from "./account-section";
 
 /** Changing the password takes the current one and signs every other session out. */
 export function PasswordForm({ onOthersSignedOut }: { onOthersSignedOut: () => void }) {
-  const titleId = useId();
   const { alert, alertRef, begin, busy, errors, fail, failWith, formRef, notice, succeed } = useForm();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -30,8 +30,7 @@ export function PasswordForm({ onOthersSignedOut }: { onOthersSignedOut: () => v
   }
 
   return (
-    <section className="card section" aria-labelledby={titleId}>
-      <h2 id={titleId}>Password</h2>
+    <AccountSection title="Password">
       <form ref={formRef} onSubmit={onSubmit} noValidate>
         <FormNotice message={notice} />
         <FormAlert ref={alertRef} message={alert} />
@@ -41,6 +40,6 @@ export function PasswordForm({ onOthersSignedOut }: { onOthersSignedOut: () => v
           {busy ? "Changing…" : "Change password"}
         </button>
       </form>
-    </section>
+    </AccountSection>
   );
 }

@@ -1,12 +1,12 @@
 "use client";
 
-import { useId, type FormEvent } from "react";
+import type { FormEvent } from "react";
 import { Field, FormAlert, FormNotice } from "@/app/forms/fields";
 import { readField, useForm } from "@/app/forms/use-form";
 import { authCall, authClient } from "@/lib/client/auth-client";
+import { AccountSection } from "./account-section";
 
 export function ProfileForm({ name, email }: { name: string; email: string }) {
-  const titleId = useId();
   const { alert, alertRef, begin, busy, errors, fail, failWith, formRef, notice, succeed } = useForm();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -20,8 +20,7 @@ export function ProfileForm({ name, email }: { name: string; email: string }) {
   }
 
   return (
-    <section className="card section" aria-labelledby={titleId}>
-      <h2 id={titleId}>Profile</h2>
+    <AccountSection title="Profile">
       <form ref={formRef} onSubmit={onSubmit} noValidate>
         <FormNotice message={notice} />
         <FormAlert ref={alertRef} message={alert} />
@@ -31,6 +30,6 @@ export function ProfileForm({ name, email }: { name: string; email: string }) {
           {busy ? "Saving…" : "Save name"}
         </button>
       </form>
-    </section>
+    </AccountSection>
   );
 }

@@ -1,10 +1,11 @@
 "use client";
 
-import { useEffect, useId, useState } from "react";
+import { useEffect, useState } from "react";
 import { FormAlert, FormNotice } from "@/app/forms/fields";
 import { authCall, authClient } from "@/lib/client/auth-client";
 import { describeAuthError } from "@/lib/client/auth-errors";
 import { describeIp, describeUserAgent } from "@/lib/client/session-labels";
+import { AccountSection } from "./account-section";
 
 interface SessionRow {
   id: string;
@@ -18,7 +19,6 @@ const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle
 
 /** Where the user is signed in, with a way out for each place but this one, or all of them at once. */
 export function SessionsList({ version, currentSessionId }: { version: number; currentSessionId: string | null }) {
-  const titleId = useId();
   const [sessions, setSessions] = useState<SessionRow[] | null>(null);
   const [alert, setAlert] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -49,8 +49,7 @@ export function SessionsList({ version, currentSessionId }: { version: number; c
 
   const others = sessions?.filter((s) => s.id !== currentSessionId) ?? [];
   return (
-    <section className="card section" aria-labelledby={titleId}>
-      <h2 id={titleId}>Where you are signed in</h2>
+    <AccountSection title="Where you are signed in">
       <FormNotice message={notice} />
       <FormAlert message={alert} />
       {sessions === null ? (
@@ -88,6 +87,6 @@ export function SessionsList({ version, currentSessionId }: { version: number; c
           Sign out everywhere else
         </button>
       )}
-    </section>
+    </AccountSection>
   );
 }

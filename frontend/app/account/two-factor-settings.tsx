@@ -1,10 +1,11 @@
 "use client";
 
 import QRCode from "qrcode";
-import { useId, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { Field, FormAlert, FormNotice, PasswordField } from "@/app/forms/fields";
 import { readField, useForm } from "@/app/forms/use-form";
 import { authCall, authClient } from "@/lib/client/auth-client";
+import { AccountSection } from "./account-section";
 
 interface Enrolment {
   qrCode: string;
@@ -23,7 +24,6 @@ function secretOf(totpUri: string): string {
  * the app checks out; turning it off takes the password.
  */
 export function TwoFactorSettings({ enabled }: { enabled: boolean }) {
-  const titleId = useId();
   const { alert, alertRef, begin, busy, errors, fail, failWith, formRef, notice, succeed } = useForm();
   const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
 
@@ -58,8 +58,7 @@ export function TwoFactorSettings({ enabled }: { enabled: boolean }) {
   }
 
   return (
-    <section className="card section" aria-labelledby={titleId}>
-      <h2 id={titleId}>Two-factor authentication</h2>
+    <AccountSection title="Two-factor authentication">
       <p className="muted">
         {enabled ? "On: signing in asks for a code from your authenticator app." : "Off: add a code from an authenticator app to signing in."}
       </p>
@@ -101,6 +100,6 @@ export function TwoFactorSettings({ enabled }: { enabled: boolean }) {
           </button>
         </form>
       )}
-    </section>
+    </AccountSection>
   );
 }

@@ -1,10 +1,11 @@
 "use client";
 
-import { useId, useMemo, useRef, useState, type ChangeEvent } from "react";
+import { useMemo, useRef, useState, type ChangeEvent } from "react";
 import { ApiError, createApiClient, type ExportFormat, type ImportFormat, type ImportResult } from "@/lib/client/api";
 import { authClient, authFailure } from "@/lib/client/auth-client";
 import { formatOf, listNameOf, previewImport, type ImportPreview } from "@/lib/client/import-preview";
 import { withNext } from "@/lib/shared/safe-redirect";
+import { AccountSection } from "./account-section";
 
 const EXPORTS: readonly { format: ExportFormat; label: string }[] = [
   { format: "json", label: "Download JSON" },
@@ -44,7 +45,6 @@ function readText(file: File, onProgress: (loaded: number) => void): Promise<str
 
 /** "Your data": the caller's lists and tasks out (three formats) and in (a file, previewed, then confirmed). */
 export function YourData({ apiUrl }: { apiUrl: string }) {
-  const titleId = useId();
   const api = useMemo(
     () =>
       createApiClient({
@@ -114,8 +114,7 @@ export function YourData({ apiUrl }: { apiUrl: string }) {
   }
 
   return (
-    <section className="card section your-data" aria-labelledby={titleId}>
-      <h2 id={titleId}>Your data</h2>
+    <AccountSection title="Your data" className="your-data">
       <p>Download your lists and tasks, or bring tasks in from a file.</p>
       <div className="export-buttons">
         {EXPORTS.map(({ format, label }) => (
@@ -201,6 +200,6 @@ export function YourData({ apiUrl }: { apiUrl: string }) {
           {step.message}
         </p>
       )}
-    </section>
+    </AccountSection>
   );
 }

@@ -109,3 +109,12 @@ export function FormNotice({ message }: { message: string | null }) {
     </p>
   );
 }
+
+/** A select's options: each of `values`, shown by its name in `names`. */
+export function NamedOptions<T extends string>({ values, names }: { values: readonly T[]; names: Record<T, string> }) {
+  return values.map((value) => (
+    <option key={value} value={value}>
+      {names[value]}
+    </option>
+  ));
+}

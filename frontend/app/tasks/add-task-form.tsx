@@ -16,7 +16,9 @@ import { PRIORITIES, PRIORITY_LABELS, type Priority } from "@/lib/shared/priorit
 import { describeRepeat } from "@/lib/client/repeat";
 import { DESCRIPTION_MAX_LENGTH } from "@/lib/shared/limits";
 import styles from "./add-task-form.module.css";
+import { DisclosureButton } from "./disclosure-button";
 import { TagInput } from "./tag-input";
+import { NamedOptions } from "@/app/forms/fields";
 
 /** The quick-add line's id: the page's `n` shortcut focuses it (or use the `ref`). */
 export const QUICK_ADD_INPUT_ID = "quick-add-input";
@@ -119,8 +121,22 @@ export function AddTaskForm({ onCreate, tags, lists = [], ref }: AddTaskFormProp
     setDetails((current) => ({ ...current, [field]: value }));
   }
 
-  function describedBy(field: DraftField, ...more: string[]) {
-    return [...more, ...(problems[field] ? [errorId(field)] : [])].join(" ") || undefined;
+  /** A field's ARIA ties to its problem, when it has one, and to the descriptions in `more`. */
+  function problemAria(field: DraftField, ...more: string[]) {
+    return {
+      "aria-invalid": problems[field] ? true : undefined,
+      "aria-describedby": [...more, ...(problems[field] ? [errorId(field)] : [])].join(" ") || undefined,
+    };
+  }
+
+  function problemText(field: DraftField) {
+    return (
+      problems[field] && (
+        <p id={errorId(field)} className={styles.error}>
+          {problems[field]}
+        </p>
+      )
+    );
   }
 
   function keepChipAsText(key: string) {
@@ -197,23 +213,16 @@ export function AddTaskForm({ onCreate, tags, lists = [], ref }: AddTaskFormProp
           autoComplete="off"
           value={line}
           placeholder="Pay rent tomorrow !high #home"
-          aria-invalid={problems.line ? true : undefined}
-          aria-describedby={describedBy("line", ID.hint, ...(failure ? ["quick-add-failure"] : []))}
+          {...problemAria("line", ID.hint, ...(failure ? ["quick-add-failure"] : []))}
           onChange={(event) => {
             setLine(event.target.value);
             setAdded(null);
             if (!event.target.value) setKeepAsText(new Set());
           }}
         />
-        <button
-          type="button"
-          className={styles.disclosure}
-          aria-expanded={detailsOpen}
-          aria-controls={ID.details}
-          onClick={() => setDetailsOpen((open) => !open)}
-        >
+        <DisclosureButton className={styles.disclosure} open={detailsOpen} controls={ID.details} onOpenChange={setDetailsOpen}>
           <span aria-hidden="true">{detailsOpen ? "▾" : "▸"}</span> Details
-        </button>
+        </DisclosureButton>
         <button type="submit" className="primary" aria-describedby={sending > 0 ? "quick-add-sending" : undefined}>
           Add task
         </button>
@@ -247,11 +256,7 @@ export function AddTaskForm({ onCreate, tags, lists = [], ref }: AddTaskFormProp
         {summary && `Understood: ${summary}.`}
       </p>
 
-      {problems.line && (
-        <p id={errorId("line")} className={styles.error}>
-          {problems.line}
-        </p>
-      )}
+      {problemText("line")}
       {failure && (
         <p id="quick-add-failure" role="alert" className={styles.error}>
           {failure}
@@ -271,24 +276,15 @@ export function AddTaskForm({ onCreate, tags, lists = [], ref }: AddTaskFormProp
             maxLength={DESCRIPTION_MAX_LENGTH}
             rows={2}
             placeholder="Optional details"
-            aria-invalid={problems.description ? true : undefined}
-            aria-describedby={describedBy("description")}
+            {...problemAria("description")}
           />
-          {problems.description && (
-            <p id={errorId("description")} className={styles.error}>
-              {problems.description}
-            </p>
-          )}
+          {problemText("description")}
         </div>
         <div className={styles.detailsRow}>
           <div className="field">
             <label htmlFor={ID.priority}>Priority</label>
             <select id={ID.priority} value={details.priority} onChange={(event) => change("priority", event.target.value as Priority)}>
-              {PRIORITIES.map((priority) => (
-                <option key={priority} value={priority}>
-                  {PRIORITY_LABELS[priority]}
-                </option>
-              ))}
+              <NamedOptions values={PRIORITIES} names={PRIORITY_LABELS} />
             </select>
           </div>
           <div className="field">
@@ -298,14 +294,9 @@ export function AddTaskForm({ onCreate, tags, lists = [], ref }: AddTaskFormProp
               type="date"
               value={details.dueDate}
               onChange={(event) => change("dueDate", event.target.value)}
-              aria-invalid={problems.dueDate ? true : undefined}
-              aria-describedby={describedBy("dueDate")}
+              {...problemAria("dueDate")}
             />
-            {problems.dueDate && (
-              <p id={errorId("dueDate")} className={styles.error}>
-                {problems.dueDate}
-              </p>
-            )}
+            {problemText("dueDate")}
           </div>
         </div>
         <TagInput

@@ -5,6 +5,7 @@ import type { TagCount } from "@/lib/client/api";
 import type { Counts } from "@/lib/client/task-list";
 import { isDateView, type ListState } from "@/lib/client/url-state";
 import { Icon } from "./app-icon";
+import { DisclosureButton } from "./disclosure-button";
 import { DUE_NAMES, ListToolbar } from "./list-toolbar";
 import { TaskFilters } from "./task-filters";
 import { PRIORITY_LABELS } from "@/lib/shared/priorities";
@@ -72,17 +73,10 @@ export function FilterPanel({ heading, open, onOpenChange, ...props }: Props) {
     <>
       <div className="view-head">
       {heading}
-      <button
-        ref={toggleRef}
-        type="button"
-        className="filter-toggle"
-        aria-expanded={open}
-        aria-controls={FILTER_PANEL_ID}
-        onClick={() => onOpenChange(!open)}
-      >
+      <DisclosureButton ref={toggleRef} className="filter-toggle" open={open} controls={FILTER_PANEL_ID} onOpenChange={onOpenChange}>
         <Icon name="filter" />
         <span>Filters{chips.length > 0 && ` (${chips.length})`}</span>
-      </button>
+      </DisclosureButton>
       </div>
       {chips.length > 0 ? (
         <div className="active-filters" role="group" aria-label="Filters in force">

@@ -15,6 +15,7 @@ import {
 } from "@/lib/client/url-state";
 import { PRIORITIES, PRIORITY_LABELS, type Priority } from "@/lib/shared/priorities";
 import type { SetListState } from "./use-list-state";
+import { NamedOptions } from "@/app/forms/fields";
 
 /** How long typing pauses before the search is sent. */
 const SEARCH_DEBOUNCE_MS = 300;
@@ -150,21 +151,13 @@ export function ListToolbar(props: Props) {
               setState({ sort, order: DEFAULT_ORDER[sort] });
             }}
           >
-            {SORTS.map((s) => (
-              <option key={s} value={s}>
-                {SORT_NAMES[s]}
-              </option>
-            ))}
+            <NamedOptions values={SORTS} names={SORT_NAMES} />
           </select>
         </div>
         <div className="field">
           <label htmlFor="task-order">Order</label>
           <select id="task-order" value={state.order} onChange={(event) => setState({ order: event.target.value as Order })}>
-            {([DEFAULT_ORDER[state.sort], DEFAULT_ORDER[state.sort] === "asc" ? "desc" : "asc"] as const).map((o) => (
-              <option key={o} value={o}>
-                {ORDER_NAMES[state.sort][o]}
-              </option>
-            ))}
+            <NamedOptions values={[DEFAULT_ORDER[state.sort], DEFAULT_ORDER[state.sort] === "asc" ? "desc" : "asc"]} names={ORDER_NAMES[state.sort]} />
           </select>
         </div>
         {/* A view (Today, Upcoming) already chooses the dates. */}
@@ -173,11 +166,7 @@ export function ListToolbar(props: Props) {
           <label htmlFor="task-due">Due</label>
           <select id="task-due" value={state.due ?? ""} onChange={(event) => setState({ due: (event.target.value || null) as DuePreset | null })}>
             <option value="">Any date</option>
-            {(Object.keys(DUE_NAMES) as DuePreset[]).map((d) => (
-              <option key={d} value={d}>
-                {DUE_NAMES[d]}
-              </option>
-            ))}
+            <NamedOptions values={Object.keys(DUE_NAMES) as DuePreset[]} names={DUE_NAMES} />
           </select>
         </div>
         )}

@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { buildRule, describeRepeat, FREQS, parseRule, REPEAT_PRESETS, WEEKDAY_NAMES, WEEKDAYS, type Freq, type RuleParts } from "@/lib/client/repeat";
+import { NamedOptions } from "@/app/forms/fields";
 
 const FREQ_UNITS: Record<Freq, string> = { DAILY: "days", WEEKLY: "weeks", MONTHLY: "months", YEARLY: "years" };
 const CUSTOM = "custom";
@@ -67,11 +68,7 @@ export function RepeatEditor({ id, repeat, from }: Props) {
             onChange={(event) => edit({ interval: Math.max(1, Number(event.target.value) || 1) })}
           />
           <select aria-label="Unit" value={parts.freq} onChange={(event) => edit({ freq: event.target.value as Freq, byday: [], bymonthday: [] })}>
-            {FREQS.map((f) => (
-              <option key={f} value={f}>
-                {FREQ_UNITS[f]}
-              </option>
-            ))}
+            <NamedOptions values={FREQS} names={FREQ_UNITS} />
           </select>
           {parts.freq === "WEEKLY" && !fromCompletion && (
             <div role="group" aria-label="On days" className="weekdays">

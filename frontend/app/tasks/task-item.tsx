@@ -12,6 +12,7 @@ import { Icon } from "./app-icon";
 import { RepeatEditor } from "./repeat-editor";
 import { Subtasks } from "./subtasks";
 import { useDraggableRow } from "./task-dnd";
+import { NamedOptions } from "@/app/forms/fields";
 
 
 interface Props {
@@ -125,11 +126,7 @@ function EditForm({ task, lists, onEdit, onSave, onEmptyTitle }: Pick<Props, "ta
         <div className="field">
           <label htmlFor={`${base}-priority`}>Priority</label>
           <select id={`${base}-priority`} name="priority" defaultValue={task.priority}>
-            {PRIORITIES.map((p) => (
-              <option key={p} value={p}>
-                {PRIORITY_LABELS[p]}
-              </option>
-            ))}
+            <NamedOptions values={PRIORITIES} names={PRIORITY_LABELS} />
           </select>
         </div>
         <div className="field">

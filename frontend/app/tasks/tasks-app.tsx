@@ -14,6 +14,7 @@ import { withNext } from "@/lib/shared/safe-redirect";
 import { AddTaskForm } from "./add-task-form";
 import { ConfirmDeleteDialog } from "./confirm-delete-dialog";
 import { ConnectionStatus } from "./connection-status";
+import { DisclosureButton } from "./disclosure-button";
 import { FilterPanel } from "./filter-panel";
 import { Icon } from "./app-icon";
 import { ListFooter } from "./list-footer";
@@ -327,17 +328,9 @@ function TasksPage({ user, api, apiUrl, search, notice, setNotice, forgetDevice 
     >
     <div className="shell">
       <header className="topbar">
-        <button
-          ref={menuButtonRef}
-          type="button"
-          className="icon-button menu-button"
-          aria-expanded={drawerOpen}
-          aria-controls={SIDEBAR_ID}
-          aria-label="Menu"
-          onClick={() => setDrawerOpen((open) => !open)}
-        >
+        <DisclosureButton ref={menuButtonRef} className="icon-button menu-button" open={drawerOpen} controls={SIDEBAR_ID} aria-label="Menu" onOpenChange={setDrawerOpen}>
           <Icon name="menu" />
-        </button>
+        </DisclosureButton>
         <h1>Tasks</h1>
         <ConnectionStatus />
         <button type="button" className="icon-button" aria-label="Keyboard shortcuts" aria-keyshortcuts="?" onClick={() => setSheetOpen(true)}>

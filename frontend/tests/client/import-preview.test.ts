@@ -29,24 +29,22 @@ describe("csvRecords", () => {
 });
 
 describe("previewImport", () => {
-  it("counts a Todoist project's tasks and what is left out", () => {
-    const preview = previewImport("todoist-csv", readFileSync(path.join(FILES, "todoist-project.csv"), "utf8"));
-    expect(preview).toEqual({
-      lists: 1,
-      tasks: 9,
-      skipped: 2,
-      firstTitles: ["Plan the move @home @big_job", "Call the landlord", "Find the lease", "Pay rent", "Stretch"],
-    });
+  it.each([
+    {
+      file: "todoist-project.csv",
+      format: "todoist-csv",
+      counted: { lists: 1, tasks: 9, skipped: 2, firstTitles: ["Plan the move @home @big_job", "Call the landlord", "Find the lease", "Pay rent", "Stretch"] },
+    },
+    {
+      file: "calendar-program.ics",
+      format: "ics",
+      counted: { lists: 0, tasks: 4, skipped: 2, firstTitles: ["Prepare the talk", "Book the room", "Weekly report", "Last workday review"] },
+    },
+  ] as const)("counts the tasks of $file and what is left out", ({ file, format, counted }) => {
+    expect(previewImport(format, readFileSync(path.join(FILES, file), "utf8"))).toEqual(counted);
   });
 
-  it("counts a calendar's to-dos and events, with folded and escaped summaries", () => {
-    const preview = previewImport("ics", readFileSync(path.join(FILES, "calendar-program.ics"), "utf8"));
-    expect(preview).toEqual({
-      lists: 0,
-      tasks: 4,
-      skipped: 2,
-      firstTitles: ["Prepare the talk", "Book the room", "Weekly report", "Last workday review"],
-    });
+  it("reads a calendar's folded and escaped summaries", () => {
     const folded = "BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nSUMMARY:Long\r\n  title\\, here\r\nX-TODO-LIST:Work\r\nEND:VTODO\r\nEND:VCALENDAR\r\n";
     expect(previewImport("ics", folded)).toEqual({ lists: 1, tasks: 1, skipped: 0, firstTitles: ["Long title, here"] });
   });
