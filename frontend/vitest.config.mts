@@ -13,5 +13,9 @@ export default defineConfig({
     environment: "node",
     include: ["tests/**/*.test.ts"],
     testTimeout: 20_000,
+    // A file's real Better-Auth server (tests/helpers/real-auth.ts) imports the auth modules
+    // afresh and migrates its database in a beforeAll: seconds of CPU, which beside the
+    // browser suites on two cores overran vitest's default 10 s for a hook.
+    hookTimeout: 60_000,
   },
 });

@@ -153,8 +153,14 @@ E2E_CLUSTER=(tests/cluster.test.mjs tests/cluster-stream.test.mjs tests/observab
 # nothing but the time a run takes.
 E2E_ACCOUNT_PAGES=(tests/accounts.test.mjs tests/abuse.test.mjs tests/bridge.test.mjs)
 
-# The browser suites run in two chains side by side, of about the same CPU (a browser suite
-# mostly waits for its pages: one alone leaves a core idle), then the cluster's tests alone.
+# The task pages with the most to wait for (the list's hundreds of rows, two tabs in sync),
+# on SQLite apart from the other pages, so that the browser suites split into three chains.
+E2E_TASK_PAGES=(tests/tasks-list.test.mjs tests/sync.test.mjs tests/quick-add.test.mjs)
+
+# The browser suites run in three chains side by side, of about the same time: a browser suite
+# mostly waits for its pages and servers (a third of its time is CPU), so two chains left the
+# cores idle for minutes. The cluster's tests, which kill, drain and restart replicas, end a
+# chain too: alone at the end of the run, they held it for a minute and a half with a core idle.
 lane_browser() {  # lane_browser PID: the browser tests wait for that (their npm packages)
     step "frontend: build, and no secret in the client bundle" checked_build
     # After the build, which writes the route types (next-env.d.ts, .next/types) it checks too.
@@ -163,29 +169,30 @@ lane_browser() {  # lane_browser PID: the browser tests wait for that (their npm
     local file others=()
     for file in "$ROOT"/e2e/tests/*.test.mjs; do
         file=tests/${file##*/}
-        [[ " ${E2E_ACCOUNT_PAGES[*]} " == *" $file "* ]] || others+=("$file")
+        [[ " ${E2E_ACCOUNT_PAGES[*]} ${E2E_TASK_PAGES[*]} " == *" $file "* ]] || others+=("$file")
     done
     {
-        # On SQLite the commands' files run `make run`, and `make cluster` to see it refused.
-        step "browser tests on SQLite: all but the account pages" \
+        # On SQLite the commands' files run `make run`, and `make cluster` to see it refused;
+        # then on PostgreSQL, in the same chain: never two `make run` at once in one tree.
+        step "browser tests on SQLite: all but the account and task pages" \
             e2e_suite sqlite "" "${others[@]}"
         [ -z "${TEST_DATABASE_URL:-}" ] ||
             step "browser tests on PostgreSQL: make run, make cluster" \
                 e2e_suite postgres-commands "$TEST_DATABASE_URL" "${E2E_COMMANDS[@]}"
     } &
     {
-        [ -z "${TEST_DATABASE_URL:-}" ] ||
-            step "browser tests on PostgreSQL: the account pages" \
-                e2e_suite postgres-pages "$TEST_DATABASE_URL" "${E2E_ACCOUNT_PAGES[@]}"
+        step "browser tests on SQLite: the task pages" \
+            e2e_suite sqlite-tasks "" "${E2E_TASK_PAGES[@]}"
         step "browser tests on SQLite: the account pages" \
             e2e_suite sqlite-accounts "" "${E2E_ACCOUNT_PAGES[@]}"
     } &
-    wait
-    # Beside the other browser suites, on two cores, a killed replica's run overran its test's
-    # time: the cluster's tests run once those are done.
-    [ -z "${TEST_DATABASE_URL:-}" ] ||
+    if [ -n "${TEST_DATABASE_URL:-}" ]; then
+        step "browser tests on PostgreSQL: the account pages" \
+            e2e_suite postgres-pages "$TEST_DATABASE_URL" "${E2E_ACCOUNT_PAGES[@]}"
         step "browser tests on PostgreSQL: the cluster" \
             e2e_suite postgres-cluster "$TEST_DATABASE_URL" "${E2E_CLUSTER[@]}"
+    fi
+    wait
 }
 
 # npm's packages (the frontend's and the browser tests', at once) install while the Python
