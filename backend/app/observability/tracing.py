@@ -20,12 +20,17 @@ batch written by `otlp.encode_spans` (the exporter's own encoder cost a traced r
 than its spans).
 """
 
+import logging
 import os
 from collections.abc import Sequence
 
 from fastapi import FastAPI
 from opentelemetry import context, propagate, trace
 from opentelemetry.exporter.otlp.proto.http import trace_exporter
+from opentelemetry.exporter.otlp.proto.http._common import (
+    RequestPayloadTooLargeError,
+    _is_request_too_large,
+)
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExportResult
@@ -39,6 +44,7 @@ SERVICE_NAME = "todo-api"
 # lasts as long as its page is open: a span of hours says nothing.
 EXCLUDED_PATHS = ("/health", "/events")
 _DATABASE = {"db.system": "postgresql"}
+_logger = logging.getLogger(__name__)
 
 
 def traces_url(endpoint: str) -> str:
@@ -49,13 +55,30 @@ def traces_url(endpoint: str) -> str:
 
 class OTLPSpanExporter(trace_exporter.OTLPSpanExporter):
     """The library's OTLP/HTTP exporter (its settings, transport, retries and own metrics),
-    each batch written by `encode_spans`."""
+    each batch written by `encode_spans`, with the library's guards: a batch that cannot be
+    encoded, or is larger than the exporter's max_request_size, fails alone, unsent."""
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         if self._shutdown:
             return SpanExportResult.FAILURE
         with self._metrics.export_operation(len(spans)) as result:
-            sent = self._client.export(encode_spans(spans))
+            try:
+                body = encode_spans(spans)
+            except Exception as error:  # the batch is lost, the exporter is not
+                _logger.error("Failed to encode span batch: %s", error)
+                result.error = error
+                return SpanExportResult.FAILURE
+            if _is_request_too_large(body, self._max_request_size):
+                _logger.warning(
+                    "Dropping a span batch of %d bytes: max_request_size is %d",
+                    len(body),
+                    self._max_request_size,
+                )
+                result.error = RequestPayloadTooLargeError(
+                    f"{len(body)} bytes exceed max_request_size {self._max_request_size}"
+                )
+                return SpanExportResult.FAILURE
+            sent = self._client.export(body)
             if not sent.success:
                 result.error = sent.error
                 return SpanExportResult.FAILURE

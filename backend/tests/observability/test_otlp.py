@@ -107,3 +107,27 @@ def test_the_exporter_sends_that_message() -> None:
     ] * 2
     # One connection for both, as with a collector: the receiver B12 exports to keeps it open.
     assert received.connections == 1
+
+
+def test_a_batch_too_large_or_not_encodable_fails_alone_unsent() -> None:
+    batch = [ReadableSpan(name="GET /tasks", context=CONTEXT, start_time=1, end_time=2)]
+    # An attribute the SDK's checks would have kept out: encode_spans has no value for it.
+    unencodable = [
+        ReadableSpan(
+            name="GET /tasks",
+            context=CONTEXT,
+            start_time=1,
+            end_time=2,
+            attributes={"odd": object()},  # type: ignore[dict-item]
+        )
+    ]
+    with otlp_receiver() as received:
+        small = OTLPSpanExporter(endpoint=traces_url(received.url), max_request_size=10)
+        assert small.export(batch) is SpanExportResult.FAILURE
+        exporter = OTLPSpanExporter(endpoint=traces_url(received.url))
+        assert exporter.export(unencodable) is SpanExportResult.FAILURE
+        # The exporter is still of use after either.
+        assert exporter.export(batch) is SpanExportResult.SUCCESS
+    assert [ExportTraceServiceRequest.FromString(body) for body in received.bodies] == [
+        library(batch)
+    ]
