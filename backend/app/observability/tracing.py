@@ -15,9 +15,10 @@ redacted and matched against the exclusions, both semantic-convention generation
 every ASGI message and names the span after matching the routes again; the asyncpg one wraps
 every connection call (pool set-up included), keeps the SQL text of each, and every
 attribute is encoded again by the exporter. Here a request has two spans with a few
-attributes each, and the export, in batches, runs in the span processor's own thread, each
-batch written by `otlp.encode_spans` (the exporter's own encoder cost a traced request more
-than its spans).
+attributes each, made by `spans.Tracer` (the SDK's own span objects cost more than the rest of
+the tracing), and the export, in batches, runs in the span processor's own thread, each batch
+written by `otlp.encode_spans` (the exporter's own encoder cost a traced request more than its
+spans).
 """
 
 import logging
@@ -37,6 +38,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExportResult
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.observability import spans
 from app.observability.otlp import encode_spans
 
 SERVICE_NAME = "todo-api"
@@ -93,12 +95,10 @@ class Tracing:
             {"service.name": os.environ.get("OTEL_SERVICE_NAME", SERVICE_NAME)}
         )
         # The sampler comes from OTEL_TRACES_SAMPLER (default: parent-based, always on).
-        self.provider = TracerProvider(resource=resource)
+        provider = TracerProvider(resource=resource, shutdown_on_exit=False)
         # Never a simple (synchronous) processor: the export must stay off the request path.
-        self.provider.add_span_processor(
-            BatchSpanProcessor(OTLPSpanExporter(endpoint=traces_url(endpoint)))
-        )
-        self.tracer = self.provider.get_tracer("app")
+        self.processor = BatchSpanProcessor(OTLPSpanExporter(endpoint=traces_url(endpoint)))
+        self.tracer = spans.Tracer(provider, self.processor, "app")
 
     def statement_span(self, name: str) -> Span:
         """A SQL statement's span, a child of the request's (use it as a context manager:
@@ -107,7 +107,7 @@ class Tracing:
 
     def shutdown(self) -> None:
         """Exports what is left and stops."""
-        self.provider.shutdown()
+        self.processor.shutdown()
 
 
 class RequestSpan:
