@@ -23,10 +23,11 @@ def _fold(value: str | None) -> str | None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers run beside the writer; the busy timeout makes writers queue, not fail.
+    # WAL lets readers run beside the writer. Writers queue for the write lock, not fail: as
+    # long as the database budget allows (the driver's `timeout`, set from DB_TIMEOUT_SECONDS
+    # in SqliteDatabase; a busy_timeout pragma here would replace it with a time of its own).
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
     dbapi_connection.create_function(SQLITE_LOWER, 1, _lower, deterministic=True)
