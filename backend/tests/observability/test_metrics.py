@@ -49,4 +49,7 @@ def test_a_request_over_its_database_budget_is_counted(postgres_url: str) -> Non
     before = value("db_budget_exceeded_total"), value("db_pool_wait_seconds_count")
     asyncio.run(too_slow())
     assert value("db_budget_exceeded_total") == before[0] + 1
-    assert value("db_pool_wait_seconds_count") == before[1] + 1
+    # The wait for its connection is counted. Not "exactly one more": the histogram is the
+    # process's, and a database an earlier test of this process left open (a client's app
+    # with its change feed) may take a connection meanwhile (seen once: 1907 for 1906).
+    assert value("db_pool_wait_seconds_count") >= before[1] + 1
