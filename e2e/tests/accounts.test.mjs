@@ -148,6 +148,9 @@ describe("accounts, end to end", { timeout: 300_000 }, () => {
     assert.equal(await mine.count(), 1);
     assert.match(await mine.textContent(), /Chrome on Linux/);
     assert.match(await mine.textContent(), /IP localhost · last active/);
+    // A rule between the two sessions, none above the first (under the section's heading).
+    const rules = await sessions.evaluateAll((items) => items.map((item) => getComputedStyle(item).borderTopWidth));
+    assert.deepEqual(rules, ["0px", "1px"]);
 
     await main.getByRole("button", { name: /^Sign out Chrome on Linux/ }).click();
     await formStatus(main, "Signed out Chrome on Linux.").waitFor();

@@ -45,6 +45,25 @@ describe("your data, end to end", { timeout: 240_000 }, () => {
     await system?.stop();
   });
 
+  test("the download buttons stand apart, at a desktop's width and a phone's", async () => {
+    for (const width of [1280, 360]) {
+      await page.setViewportSize({ width, height: 800 });
+      const boxes = await section().locator(".export-buttons button").evaluateAll((buttons) =>
+        buttons.map((button) => {
+          const { left, right, top, bottom } = button.getBoundingClientRect();
+          return { left, right, top, bottom };
+        }),
+      );
+      assert.equal(boxes.length, 3);
+      for (const [one, next] of boxes.slice(1).map((box, i) => [boxes[i], box])) {
+        const sideBySide = next.top < one.bottom;
+        const apart = sideBySide ? next.left - one.right : next.top - one.bottom;
+        assert.ok(apart >= 4, `${width}px: ${apart}px between two buttons`);
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
   test("a Todoist CSV is previewed, confirmed and imported into a list", async () => {
     await section().getByLabel("File to import").setInputFiles(TODOIST);
     const preview = section().getByText("looks like a Todoist project (CSV)");
