@@ -213,7 +213,6 @@ export function AddTaskForm({ onCreate, tags, lists = [], ref }: AddTaskFormProp
         <input
           id={QUICK_ADD_INPUT_ID}
           ref={lineRef}
-          type="text"
           autoComplete="off"
           value={line}
           placeholder="Pay rent tomorrow !high #home"

@@ -97,7 +97,6 @@ export function TagInput({ id, value, onChange, text, onTextChange, known, probl
         <input
           id={id}
           ref={inputRef}
-          type="text"
           role="combobox"
           autoComplete="off"
           aria-autocomplete="list"
