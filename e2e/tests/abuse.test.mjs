@@ -17,7 +17,6 @@ describe("abuse of the sign-in, the sign-up and the pages", { timeout: 180_000 }
   let system;
   let browser;
   let stop;
-  let origin;
   // Each client its own loopback address, as each attacker's machine would be.
   let clients = 10;
   const nextClient = () => `127.0.0.${++clients}`;
@@ -30,7 +29,7 @@ describe("abuse of the sign-in, the sign-up and the pages", { timeout: 180_000 }
     request(`${system.frontendUrl.replace("localhost", "127.0.0.1")}/api/auth${route}`, {
       method: "POST",
       localAddress,
-      headers: { Origin: origin, ...headers },
+      headers: { Origin: system.frontendUrl, ...headers },
       body,
     });
 
@@ -38,7 +37,6 @@ describe("abuse of the sign-in, the sign-up and the pages", { timeout: 180_000 }
 
   before(async () => {
     ({ smtp, system, browser, stop } = await startMailingSystem({ AUTH_SIGNIN_ATTEMPTS_PER_10S: String(SIGN_IN_ATTEMPTS_PER_10S) }));
-    origin = system.frontendUrl;
   });
 
   after(() => stop?.());
@@ -124,7 +122,7 @@ describe("abuse of the sign-in, the sign-up and the pages", { timeout: 180_000 }
     const page = await browser.newPage();
     const said = [];
     for (const email of [`owner-${run}@example.com`, `newer-${run}@example.com`]) {
-      await page.goto(`${origin}/auth/signup`);
+      await page.goto(`${system.frontendUrl}/auth/signup`);
       await page.getByLabel("Name").fill("Someone");
       await page.getByLabel("Email").fill(email);
       await page.getByLabel("Password", { exact: true }).fill(password);
@@ -139,7 +137,7 @@ describe("abuse of the sign-in, the sign-up and the pages", { timeout: 180_000 }
 
   test("every page sends a nonce-based Content-Security-Policy and the other security headers", async () => {
     for (const path of ["/auth/login", "/auth/signup", "/auth/forgot-password"]) {
-      const page = await request(`${origin}${path}`);
+      const page = await request(`${system.frontendUrl}${path}`);
       assert.equal(page.status, 200, path);
       const policy = page.headers["content-security-policy"];
       const nonce = /script-src 'self' 'nonce-([A-Za-z0-9+/=]+)' 'strict-dynamic'/.exec(policy)?.[1];
@@ -151,7 +149,7 @@ describe("abuse of the sign-in, the sign-up and the pages", { timeout: 180_000 }
       const scripts = [...page.text.matchAll(/<script\b[^>]*>/g)].map((match) => match[0]);
       assert.ok(scripts.length > 0);
       for (const script of scripts) assert.match(script, new RegExp(`nonce="${nonce.replace(/[+/]/g, "\\$&")}"`), script);
-      assert.notEqual((await request(`${origin}${path}`)).headers["content-security-policy"], policy);
+      assert.notEqual((await request(`${system.frontendUrl}${path}`)).headers["content-security-policy"], policy);
       assert.match(page.headers["permissions-policy"], /camera=\(\)/);
       // Served over plain http: no HSTS (https is covered by the frontend's unit tests).
       assert.equal(page.headers["strict-transport-security"], undefined);
@@ -160,7 +158,7 @@ describe("abuse of the sign-in, the sign-up and the pages", { timeout: 180_000 }
 
   test("a script the policy does not allow is blocked and reported, which fails a browser test", async () => {
     const page = await browser.newPage();
-    await page.goto(`${origin}/auth/login`);
+    await page.goto(`${system.frontendUrl}/auth/login`);
     // What an injected bit of HTML would try: an inline event handler.
     await page.evaluate(() => {
       document.body.insertAdjacentHTML("beforeend", `<img src="/no-such-image" onerror="window.injected = true">`);

@@ -1,13 +1,13 @@
 """What the API counts, for Prometheus: one function per event, called where it happens.
 
 Each function does nothing until `enable()` (METRICS_PORT set): with metrics off,
-prometheus_client is never imported and a call costs one comparison. The metrics themselves,
-their names and labels, are in `prometheus`.
+prometheus_client is never imported and a call costs a closure and one comparison. The metrics
+themselves, their names and labels, are in `prometheus`.
 """
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING
 
@@ -33,39 +33,39 @@ def enabled() -> bool:
     return _metrics is not None
 
 
-def request_served(method: str, route: str, status: int, seconds: float) -> None:
+def _record(update: "Callable[[PrometheusMetrics], object]") -> None:
+    """Applies `update` to the metrics once `enable()` has made them; until then, nothing."""
     if _metrics is not None:
-        _metrics.request_duration.labels(method, route, str(status)).observe(seconds)
+        update(_metrics)
+
+
+def request_served(method: str, route: str, status: int, seconds: float) -> None:
+    _record(lambda m: m.request_duration.labels(method, route, str(status)).observe(seconds))
 
 
 def token_rejected(reason: str) -> None:
     """A request refused for its Authorization header (401/400); `reason` is one word."""
-    if _metrics is not None:
-        _metrics.tokens_rejected.labels(reason).inc()
+    _record(lambda m: m.tokens_rejected.labels(reason).inc())
 
 
 def idempotent_replay() -> None:
     """A create answered with the task an earlier request with its Idempotency-Key made."""
-    if _metrics is not None:
-        _metrics.idempotent_replays.inc()
+    _record(lambda m: m.idempotent_replays.inc())
 
 
 def rate_limit_refused(limit: str) -> None:
     """A request refused (429) by the rate limit named `limit` (e.g. "in_flight")."""
-    if _metrics is not None:
-        _metrics.rate_limit_refusals.labels(limit).inc()
+    _record(lambda m: m.rate_limit_refusals.labels(limit).inc())
 
 
 def db_budget_exceeded() -> None:
     """A request's database work ran out of DB_TIMEOUT_SECONDS."""
-    if _metrics is not None:
-        _metrics.db_budget_exceeded.inc()
+    _record(lambda m: m.db_budget_exceeded.inc())
 
 
 def db_pool_waited(seconds: float) -> None:
     """How long a request waited for a pooled connection."""
-    if _metrics is not None:
-        _metrics.db_pool_wait.observe(seconds)
+    _record(lambda m: m.db_pool_wait.observe(seconds))
 
 
 @asynccontextmanager

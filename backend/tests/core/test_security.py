@@ -25,25 +25,24 @@ def test_expiry_within_the_leeway_is_accepted() -> None:
     assert verifier.verify(token("alice", iat=now - 100, exp=now - 10)) == "alice"
 
 
+# What the refusal says, for the kinds of bad token whose reason is pinned.
+REASONS = {
+    "expired beyond leeway": "token expired",
+    "alg HS512": "unsupported algorithm",
+    "wrong secret": "invalid signature",
+    "missing sub": "missing claim: sub",
+    "exp numeric string": "claim exp must be a number",
+    "over 8 KiB": "token too large",
+}
+
+
+def test_each_pinned_reason_is_for_a_bad_token() -> None:
+    assert REASONS.keys() <= BAD_TOKENS.keys()
+
+
 @pytest.mark.parametrize("kind", BAD_TOKENS)
-def test_bad_tokens_are_refused(kind: str) -> None:
-    with pytest.raises(TokenError):
-        verifier.verify(BAD_TOKENS[kind]("alice"))
-
-
-@pytest.mark.parametrize(
-    ("kind", "reason"),
-    [
-        ("expired beyond leeway", "token expired"),
-        ("alg HS512", "unsupported algorithm"),
-        ("wrong secret", "invalid signature"),
-        ("missing sub", "missing claim: sub"),
-        ("exp numeric string", "claim exp must be a number"),
-        ("over 8 KiB", "token too large"),
-    ],
-)
-def test_refusals_say_why(kind: str, reason: str) -> None:
-    with pytest.raises(TokenError, match=reason):
+def test_bad_tokens_are_refused_saying_why(kind: str) -> None:
+    with pytest.raises(TokenError, match=REASONS.get(kind)):
         verifier.verify(BAD_TOKENS[kind]("alice"))
 
 

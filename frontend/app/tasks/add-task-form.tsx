@@ -18,6 +18,7 @@ import { DESCRIPTION_MAX_LENGTH } from "@/lib/shared/limits";
 import styles from "./add-task-form.module.css";
 import { DisclosureButton } from "./disclosure-button";
 import { TagInput } from "./tag-input";
+import { ChipList } from "./chip-list";
 import { NamedOptions } from "@/app/forms/fields";
 
 /** The quick-add line's id: the page's `n` shortcut focuses it (or use the `ref`). */
@@ -60,6 +61,9 @@ interface Chip {
   kind: "priority" | "due" | "tag" | "time" | "repeat" | "list";
   problem?: string | null;
 }
+
+/** A chip as words: "tag home" rather than "#home". */
+const spoken = (chip: Chip) => (chip.kind === "tag" ? `tag ${chip.label.slice(1)}` : chip.label);
 
 function chipsOf(parsed: QuickAdd, today: Date): Chip[] {
   const chips: Chip[] = [];
@@ -198,7 +202,7 @@ export function AddTaskForm({ onCreate, tags, lists = [], ref }: AddTaskFormProp
     }
   }
 
-  const summary = chips.map((chip) => (chip.kind === "tag" ? `tag ${chip.label.slice(1)}` : chip.label)).join(", ");
+  const summary = chips.map(spoken).join(", ");
 
   return (
     <form className={`card ${styles.form}`} onSubmit={onSubmit} noValidate aria-label="Add a task">
@@ -209,7 +213,6 @@ export function AddTaskForm({ onCreate, tags, lists = [], ref }: AddTaskFormProp
         <input
           id={QUICK_ADD_INPUT_ID}
           ref={lineRef}
-          type="text"
           autoComplete="off"
           value={line}
           placeholder="Pay rent tomorrow !high #home"
@@ -231,27 +234,17 @@ export function AddTaskForm({ onCreate, tags, lists = [], ref }: AddTaskFormProp
         Understood: !high, #tag, ^List, fri 5pm, every mon. Enter adds the task.
       </p>
 
-      {chips.length > 0 && (
-        <ul className={styles.chips} aria-label="Understood from the line">
-          {chips.map((chip) => (
-            <li key={chip.key} className={`${styles.chip} ${chip.problem ? styles.chipInvalid : ""}`}>
-              <span>
-                {chip.label}
-                {chip.problem && <span className="sr-only"> (invalid)</span>}
-              </span>
-              <button
-                type="button"
-                className={styles.chipRemove}
-                aria-label={`Remove ${chip.kind === "tag" ? `tag ${chip.label.slice(1)}` : chip.label}, keep “${chip.text}” as text`}
-                title={`Keep “${chip.text}” as text`}
-                onClick={() => keepChipAsText(chip.key)}
-              >
-                ×
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <ChipList
+        label="Understood from the line"
+        chips={chips.map((chip) => ({
+          key: chip.key,
+          label: chip.label,
+          invalid: Boolean(chip.problem),
+          removeLabel: `Remove ${spoken(chip)}, keep “${chip.text}” as text`,
+          removeTitle: `Keep “${chip.text}” as text`,
+          onRemove: () => keepChipAsText(chip.key),
+        }))}
+      />
       <p className="sr-only" aria-live="polite">
         {summary && `Understood: ${summary}.`}
       </p>

@@ -5,6 +5,7 @@ import { suggestTags, tagProblem } from "@/lib/client/quick-add";
 import { normalizeTag } from "@/lib/shared/tags";
 import { TAGS_PER_TASK } from "@/lib/shared/limits";
 import styles from "./add-task-form.module.css";
+import { ChipList } from "./chip-list";
 
 interface Props {
   id: string;
@@ -88,23 +89,14 @@ export function TagInput({ id, value, onChange, text, onTextChange, known, probl
   return (
     <div className="field">
       <label htmlFor={id}>Tags</label>
-      {value.length > 0 && (
-        <ul className={styles.chips} aria-label="Chosen tags">
-          {value.map((tag) => (
-            <li key={tag} className={styles.chip}>
-              <span>#{tag}</span>
-              <button type="button" className={styles.chipRemove} aria-label={`Remove tag ${tag}`} onClick={() => remove(tag)}>
-                ×
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <ChipList
+        label="Chosen tags"
+        chips={value.map((tag) => ({ key: tag, label: `#${tag}`, removeLabel: `Remove tag ${tag}`, onRemove: () => remove(tag) }))}
+      />
       <div className={styles.combobox}>
         <input
           id={id}
           ref={inputRef}
-          type="text"
           role="combobox"
           autoComplete="off"
           aria-autocomplete="list"

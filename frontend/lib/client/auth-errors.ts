@@ -23,39 +23,58 @@ export function weakPassword(password: string): string | undefined {
   return password.length < MIN_PASSWORD_LENGTH ? WEAK_PASSWORD : undefined;
 }
 const LOG_IN_AGAIN = "For your safety, log in again before doing this.";
+const ACCOUNT_EXISTS = "An account with this email already exists. Log in instead.";
+const TWO_FACTOR_OFF = "Two-factor authentication is not on.";
+// The page was opened on an origin other than BETTER_AUTH_URL (e.g. 127.0.0.1 vs localhost).
+const OTHER_ORIGIN = "This is not allowed from this address. Open the app at its configured URL.";
 
-// Better-Auth's codes (and ours: PASSWORD_REQUIRED, BACKEND_UNAVAILABLE) in plain words. A
-// password field named `password` is the one the user signs in with (the current one).
+/** Codes' messages, each tied to `field` (null: to the whole form). */
+function about(field: AuthField | null, texts: Record<string, string>): Record<string, AuthMessage> {
+  return Object.fromEntries(Object.entries(texts).map(([code, text]) => [code, field ? { text, field } : { text }]));
+}
+
+// Better-Auth's codes (and ours: PASSWORD_REQUIRED, BACKEND_UNAVAILABLE) in plain words, by the
+// field each is about. A password field named `password` is the one the user signs in with (the
+// current one).
 const MESSAGES: Record<string, AuthMessage> = {
-  INVALID_EMAIL_OR_PASSWORD: { text: "Wrong email or password." },
-  TOO_MANY_FAILED_SIGN_INS: { text: "Too many failed sign-ins for this account. Wait a few minutes and try again, or reset your password." },
-  USER_ALREADY_EXISTS: { text: "An account with this email already exists. Log in instead.", field: "email" },
-  USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL: { text: "An account with this email already exists. Log in instead.", field: "email" },
-  PASSWORD_TOO_SHORT: { text: WEAK_PASSWORD, field: "newPassword" },
-  PASSWORD_TOO_LONG: { text: "Password is too long.", field: "newPassword" },
-  INVALID_EMAIL: { text: "Enter a valid email address.", field: "email" },
-  INVALID_PASSWORD: { text: "Wrong password.", field: "password" },
-  PASSWORD_REQUIRED: { text: "Enter your password.", field: "password" },
-  CREDENTIAL_ACCOUNT_NOT_FOUND: { text: "This account has no password to check." },
-  EMAIL_NOT_VERIFIED: { text: "Confirm your email address first: open the link we emailed you." },
-  EMAIL_ALREADY_VERIFIED: { text: "Your email address is already confirmed. Log in." },
-  INVALID_TOKEN: { text: "This link is invalid or was already used. Ask for a new one." },
-  TOKEN_EXPIRED: { text: "This link has expired. Ask for a new one." },
-  SESSION_EXPIRED: { text: LOG_IN_AGAIN },
-  SESSION_NOT_FRESH: { text: LOG_IN_AGAIN },
-  USER_NOT_FOUND: { text: "This account no longer exists." },
-  INVALID_CODE: { text: "That code is not right. Enter the current code from your app.", field: "code" },
-  INVALID_BACKUP_CODE: { text: "That backup code is not right, or was already used.", field: "code" },
-  INVALID_TWO_FACTOR_COOKIE: { text: "Your sign-in took too long. Log in again." },
-  TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE: { text: "Too many wrong codes. Log in again." },
-  ACCOUNT_TEMPORARILY_LOCKED: { text: "Too many wrong codes: your account is locked for a while. Try again later." },
-  TOTP_ALREADY_ENABLED: { text: "Two-factor authentication is already on." },
-  TWO_FACTOR_NOT_ENABLED: { text: "Two-factor authentication is not on." },
-  TOTP_NOT_ENABLED: { text: "Two-factor authentication is not on." },
-  BACKEND_UNAVAILABLE: { text: "Your tasks could not be deleted because the task server is unavailable, so nothing was deleted. Try again later." },
-  // The page was opened on an origin other than BETTER_AUTH_URL (e.g. 127.0.0.1 vs localhost).
-  INVALID_ORIGIN: { text: "This is not allowed from this address. Open the app at its configured URL." },
-  MISSING_OR_NULL_ORIGIN: { text: "This is not allowed from this address. Open the app at its configured URL." },
+  ...about("email", {
+    USER_ALREADY_EXISTS: ACCOUNT_EXISTS,
+    USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL: ACCOUNT_EXISTS,
+    INVALID_EMAIL: "Enter a valid email address.",
+  }),
+  ...about("password", {
+    INVALID_PASSWORD: "Wrong password.",
+    PASSWORD_REQUIRED: "Enter your password.",
+  }),
+  ...about("newPassword", {
+    PASSWORD_TOO_SHORT: WEAK_PASSWORD,
+    PASSWORD_TOO_LONG: "Password is too long.",
+  }),
+  ...about("code", {
+    INVALID_CODE: "That code is not right. Enter the current code from your app.",
+    INVALID_BACKUP_CODE: "That backup code is not right, or was already used.",
+  }),
+  ...about(null, {
+    INVALID_EMAIL_OR_PASSWORD: "Wrong email or password.",
+    TOO_MANY_FAILED_SIGN_INS: "Too many failed sign-ins for this account. Wait a few minutes and try again, or reset your password.",
+    CREDENTIAL_ACCOUNT_NOT_FOUND: "This account has no password to check.",
+    EMAIL_NOT_VERIFIED: "Confirm your email address first: open the link we emailed you.",
+    EMAIL_ALREADY_VERIFIED: "Your email address is already confirmed. Log in.",
+    INVALID_TOKEN: "This link is invalid or was already used. Ask for a new one.",
+    TOKEN_EXPIRED: "This link has expired. Ask for a new one.",
+    SESSION_EXPIRED: LOG_IN_AGAIN,
+    SESSION_NOT_FRESH: LOG_IN_AGAIN,
+    USER_NOT_FOUND: "This account no longer exists.",
+    INVALID_TWO_FACTOR_COOKIE: "Your sign-in took too long. Log in again.",
+    TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE: "Too many wrong codes. Log in again.",
+    ACCOUNT_TEMPORARILY_LOCKED: "Too many wrong codes: your account is locked for a while. Try again later.",
+    TOTP_ALREADY_ENABLED: "Two-factor authentication is already on.",
+    TWO_FACTOR_NOT_ENABLED: TWO_FACTOR_OFF,
+    TOTP_NOT_ENABLED: TWO_FACTOR_OFF,
+    BACKEND_UNAVAILABLE: "Your tasks could not be deleted because the task server is unavailable, so nothing was deleted. Try again later.",
+    INVALID_ORIGIN: OTHER_ORIGIN,
+    MISSING_OR_NULL_ORIGIN: OTHER_ORIGIN,
+  }),
 };
 
 // A request body Better-Auth's schema refused: "[body.email] Invalid email address".

@@ -29,7 +29,29 @@ export interface KeyPress {
   metaKey: boolean;
 }
 
-const PRIORITY_KEYS: Record<string, Priority> = { "1": "high", "2": "medium", "3": "low", "4": "none" };
+/** What a key pressed alone does (no modifier, not after `g`). */
+const KEYS: Readonly<Record<string, Shortcut>> = {
+  j: { kind: "move", by: 1 },
+  ArrowDown: { kind: "move", by: 1 },
+  k: { kind: "move", by: -1 },
+  ArrowUp: { kind: "move", by: -1 },
+  x: { kind: "toggle" },
+  " ": { kind: "toggle" },
+  e: { kind: "edit" },
+  Enter: { kind: "edit" },
+  Delete: { kind: "delete" },
+  Backspace: { kind: "delete" },
+  t: { kind: "dueToday" },
+  "1": { kind: "priority", priority: "high" },
+  "2": { kind: "priority", priority: "medium" },
+  "3": { kind: "priority", priority: "low" },
+  "4": { kind: "priority", priority: "none" },
+  z: { kind: "undo" },
+  g: { kind: "goTo" },
+  "?": { kind: "help" },
+  n: { kind: "newTask" },
+  "/": { kind: "search" },
+};
 const VIEW_KEYS: Record<string, View> = { i: "inbox", t: "today", u: "upcoming" };
 
 /** The shortcut a key press means; `afterG`: the previous key was `g`. */
@@ -45,36 +67,6 @@ export function shortcutFor({ key, altKey, ctrlKey, metaKey }: KeyPress, afterG 
     const view = VIEW_KEYS[key];
     return view ? { kind: "view", view } : null;
   }
-  if (key in PRIORITY_KEYS) return { kind: "priority", priority: PRIORITY_KEYS[key] };
-  switch (key) {
-    case "j":
-    case "ArrowDown":
-      return { kind: "move", by: 1 };
-    case "k":
-    case "ArrowUp":
-      return { kind: "move", by: -1 };
-    case "x":
-    case " ":
-      return { kind: "toggle" };
-    case "e":
-    case "Enter":
-      return { kind: "edit" };
-    case "Delete":
-    case "Backspace":
-      return { kind: "delete" };
-    case "t":
-      return { kind: "dueToday" };
-    case "z":
-      return { kind: "undo" };
-    case "g":
-      return { kind: "goTo" };
-    case "?":
-      return { kind: "help" };
-    case "n":
-      return { kind: "newTask" };
-    case "/":
-      return { kind: "search" };
-    default:
-      return null;
-  }
+  // Own keys only: a key named like an Object method ("toString") is no shortcut.
+  return Object.hasOwn(KEYS, key) ? KEYS[key] : null;
 }

@@ -334,17 +334,20 @@ describe("quick add: lists, times and repeats (issue 20)", () => {
   });
 
   it("reads the issue's repeats as RRULEs", () => {
-    expect(rule("Water plants every day")).toBe("FREQ=DAILY");
-    expect(rule("Standup every weekday")).toBe("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR");
-    expect(rule("Review every week")).toBe("FREQ=WEEKLY");
-    expect(rule("Review every 2 weeks")).toBe("FREQ=WEEKLY;INTERVAL=2");
-    expect(rule("Gym every monday")).toBe("FREQ=WEEKLY;BYDAY=MO");
-    expect(rule("Gym every mon and fri")).toBe("FREQ=WEEKLY;BYDAY=MO,FR");
-    expect(rule("Gym every fri, mon")).toBe("FREQ=WEEKLY;BYDAY=MO,FR");
-    expect(rule("Rent every month")).toBe("FREQ=MONTHLY");
-    expect(rule("Rent every 15th")).toBe("FREQ=MONTHLY;BYMONTHDAY=15");
-    expect(rule("Retro every last friday")).toBe("FREQ=MONTHLY;BYDAY=-1FR");
-    expect(rule("Taxes every year")).toBe("FREQ=YEARLY");
+    const rules = {
+      "Water plants every day": "FREQ=DAILY",
+      "Standup every weekday": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+      "Review every week": "FREQ=WEEKLY",
+      "Review every 2 weeks": "FREQ=WEEKLY;INTERVAL=2",
+      "Gym every monday": "FREQ=WEEKLY;BYDAY=MO",
+      "Gym every mon and fri": "FREQ=WEEKLY;BYDAY=MO,FR",
+      "Gym every fri, mon": "FREQ=WEEKLY;BYDAY=MO,FR",
+      "Rent every month": "FREQ=MONTHLY",
+      "Rent every 15th": "FREQ=MONTHLY;BYMONTHDAY=15",
+      "Retro every last friday": "FREQ=MONTHLY;BYDAY=-1FR",
+      "Taxes every year": "FREQ=YEARLY",
+    };
+    for (const [line, expected] of Object.entries(rules)) expect(rule(line), line).toBe(expected);
     expect(read("Gym every monday").title).toBe("Gym");
   });
 

@@ -31,6 +31,10 @@ describe("the task list's keys", () => {
     expect(shortcutFor(press(key))).toEqual(shortcut);
   });
 
+  it("a key named like an Object method is no shortcut", () => {
+    expect(shortcutFor(press("toString"))).toBeNull();
+  });
+
   it("Ctrl+Z undoes; other Ctrl and Cmd keys belong to the browser", () => {
     expect(shortcutFor(press("z", { ctrlKey: true }))).toEqual({ kind: "undo" });
     expect(shortcutFor(press("j", { ctrlKey: true }))).toBeNull();
