@@ -27,7 +27,7 @@ from sqlalchemy import make_url
 from app.core.config import Settings
 from app.core.security import DEFAULT_AUDIENCE
 from app.db import Database, database_for
-from devtools import libpq_url
+from devtools import Server, libpq_url, uvicorn
 
 SECRET = "test-secret-0123456789abcdef0123456789abcdef"
 PREVIOUS_SECRET = "old-secret-fedcba9876543210fedcba9876543210"
@@ -104,6 +104,15 @@ def backend_env(**settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BETTER_AUTH_SECRET"}}
     env.update(settings)
     return env
+
+
+@contextmanager
+def api_server(database_url: str, **settings: str) -> Iterator[Server]:
+    """The API as deployed (devtools.uvicorn, no access log) on `database_url`, its tokens
+    signed with SECRET, with more of its environment in `settings`."""
+    env = backend_env(BETTER_AUTH_SECRET=SECRET, DATABASE_URL=database_url, **settings)
+    with uvicorn(env, "--no-access-log") as api:
+        yield api
 
 
 # The API's tables, as README.md tells operators to grant them.

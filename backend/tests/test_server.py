@@ -16,7 +16,7 @@ import pytest
 
 from devtools import uvicorn
 from tests.sse import events
-from tests.support import SECRET, backend_env, new_user, token
+from tests.support import SECRET, api_server, backend_env, new_user, token
 
 LIMIT = 8192
 FLOOD_BYTES = 128 * 1024 * 1024
@@ -28,10 +28,7 @@ MOST_SENT = 32 * 1024 * 1024
 
 @pytest.fixture(scope="module")
 def server(database_url: str) -> Iterator[str]:
-    env = backend_env(
-        BETTER_AUTH_SECRET=SECRET, DATABASE_URL=database_url, MAX_HEADER_BYTES=str(LIMIT)
-    )
-    with uvicorn(env, "--no-access-log") as api:
+    with api_server(database_url, MAX_HEADER_BYTES=str(LIMIT)) as api:
         yield api.url
 
 
@@ -158,12 +155,7 @@ def test_slow_heads_are_cut_so_a_full_server_answers_again(database_url: str) ->
     """Under a 1,024 file limit, 1,100 connections trickling half a head (or nothing) take
     every descriptor the server has; each is closed HEADER_TIMEOUT_SECONDS after it was
     accepted, so a request waiting behind them is answered within that and 2 s (issue 19)."""
-    env = backend_env(
-        BETTER_AUTH_SECRET=SECRET,
-        DATABASE_URL=database_url,
-        HEADER_TIMEOUT_SECONDS=str(HEAD_TIMEOUT),
-    )
-    with uvicorn(env, "--no-access-log") as api:
+    with api_server(database_url, HEADER_TIMEOUT_SECONDS=str(HEAD_TIMEOUT)) as api:
         subprocess.run(
             ["prlimit", f"--pid={api.process.pid}", f"--nofile={FILE_LIMIT}:{FILE_LIMIT}"],
             check=True,

@@ -15,6 +15,7 @@ A span is used by one request at a time (the event loop's thread): no lock.
 
 import traceback
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from time import time_ns
 from types import TracebackType
 
@@ -81,74 +82,53 @@ class Tracer:
         return Span(self, name, span_context, parent, kind, dict(sampling.attributes or {}))
 
 
+@dataclass(eq=False, slots=True)
 class Span(trace.Span):
     """A recording span of the app's (see the module's text)."""
 
-    __slots__ = (
-        "_attributes",
-        "_context",
-        "_ended",
-        "_events",
-        "_kind",
-        "_name",
-        "_parent",
-        "_start",
-        "_status",
-        "_tracer",
-    )
-
-    def __init__(
-        self,
-        tracer: Tracer,
-        name: str,
-        context: SpanContext,
-        parent: SpanContext | None,
-        kind: SpanKind,
-        attributes: dict[str, AttributeValue],
-    ) -> None:
-        self._tracer = tracer
-        self._name = name
-        self._context = context
-        self._parent = parent
-        self._kind = kind
-        self._attributes = attributes
-        self._events: list[Event] = []
-        self._status = _UNSET
-        self._ended = False
-        self._start = time_ns()
+    tracer: Tracer
+    name: str
+    context: SpanContext
+    parent: SpanContext | None
+    kind: SpanKind
+    attributes: dict[str, AttributeValue]
+    events: list[Event] = field(default_factory=list)
+    status: Status = _UNSET
+    ended: bool = False
+    start: int = field(default_factory=time_ns)
 
     def get_span_context(self) -> SpanContext:
-        return self._context
+        return self.context
 
     def is_recording(self) -> bool:
-        return not self._ended
+        return not self.ended
 
     def update_name(self, name: str) -> None:
-        if not self._ended:
-            self._name = name
+        if not self.ended:
+            self.name = name
 
     def set_attribute(self, key: str, value: AttributeValue) -> None:
-        if not self._ended:
-            self._attributes[key] = value
+        if not self.ended:
+            self.attributes[key] = value
 
     def set_attributes(self, attributes: Mapping[str, AttributeValue]) -> None:
-        if not self._ended:
-            self._attributes.update(attributes)
+        if not self.ended:
+            self.attributes.update(attributes)
 
     def set_status(self, status: Status | StatusCode, description: str | None = None) -> None:
         # The SDK's rules: OK is final; a description goes with ERROR only.
-        if self._ended or self._status.status_code is StatusCode.OK:
+        if self.ended or self.status.status_code is StatusCode.OK:
             return
         if isinstance(status, StatusCode):
             status = Status(status, description)
         if status.status_code is not StatusCode.UNSET:
-            self._status = status
+            self.status = status
 
     def add_event(
         self, name: str, attributes: Attributes = None, timestamp: int | None = None
     ) -> None:
-        if not self._ended:
-            self._events.append(Event(name, attributes, timestamp or time_ns()))
+        if not self.ended:
+            self.events.append(Event(name, attributes, timestamp or time_ns()))
 
     def add_link(self, context: SpanContext, attributes: Attributes = None) -> None:
         # Links are only ever given at a span's start, and the app gives none.
@@ -173,21 +153,21 @@ class Span(trace.Span):
         self.add_event("exception", event, timestamp)
 
     def end(self, end_time: int | None = None) -> None:
-        if self._ended:
+        if self.ended:
             return
-        self._ended = True
-        tracer = self._tracer
+        self.ended = True
+        tracer = self.tracer
         tracer.processor.on_end(
             ReadableSpan(
-                name=self._name,
-                context=self._context,
-                parent=self._parent,
+                name=self.name,
+                context=self.context,
+                parent=self.parent,
                 resource=tracer.resource,
-                attributes=self._attributes,
-                events=self._events,
-                kind=self._kind,
-                status=self._status,
-                start_time=self._start,
+                attributes=self.attributes,
+                events=self.events,
+                kind=self.kind,
+                status=self.status,
+                start_time=self.start,
                 end_time=end_time or time_ns(),
                 instrumentation_scope=tracer.scope,
             )
@@ -200,7 +180,7 @@ class Span(trace.Span):
         exc_tb: TracebackType | None,
     ) -> None:
         # As the SDK's span used as a context manager: an error that leaves it is recorded.
-        if exc_val is not None and not self._ended:
+        if exc_val is not None and not self.ended:
             self.record_exception(exc_val, escaped=True)
             self.set_status(Status(StatusCode.ERROR, f"{type(exc_val).__name__}: {exc_val}"))
         self.end()

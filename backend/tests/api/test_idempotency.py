@@ -16,8 +16,7 @@ from app import statements
 from app.db import CALLER, Database
 from app.migrations import migrate
 from app.models import IDEMPOTENCY_KEY_MAX, idempotency_key
-from devtools import uvicorn
-from tests.support import SECRET, auth, backend_env, new_user, token
+from tests.support import api_server, auth, new_user, token
 
 Headers = dict[str, str]
 
@@ -167,10 +166,7 @@ def test_an_expired_key_creates_anew_and_old_keys_go(
 def server(database_url: str) -> Iterator[str]:
     migrate(database_url)
     # One user's twelve retries at once: above the fair-share cap, which is not tested here.
-    env = backend_env(
-        BETTER_AUTH_SECRET=SECRET, DATABASE_URL=database_url, MAX_INFLIGHT_PER_USER="100"
-    )
-    with uvicorn(env, "--no-access-log") as api:
+    with api_server(database_url, MAX_INFLIGHT_PER_USER="100") as api:
         yield api.url
 
 

@@ -10,10 +10,9 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.migrations import migrate
-from devtools import uvicorn
 from tests.api.test_tasks import Headers, create, titles
 from tests.conftest import make_settings
-from tests.support import SECRET, auth, backend_env, new_user, token
+from tests.support import api_server, auth, new_user, token
 
 TASKS, TAGS = 3, 4
 OVER = (
@@ -87,13 +86,9 @@ INFLIGHT = 4
 @pytest.fixture(scope="module")
 def server(database_url: str) -> Iterator[str]:
     migrate(database_url)
-    env = backend_env(
-        BETTER_AUTH_SECRET=SECRET,
-        DATABASE_URL=database_url,
-        MAX_TASKS_PER_USER=str(TASKS),
-        MAX_INFLIGHT_PER_USER=str(INFLIGHT),
-    )
-    with uvicorn(env, "--no-access-log") as api:
+    with api_server(
+        database_url, MAX_TASKS_PER_USER=str(TASKS), MAX_INFLIGHT_PER_USER=str(INFLIGHT)
+    ) as api:
         yield api.url
 
 

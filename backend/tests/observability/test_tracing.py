@@ -8,22 +8,22 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from devtools import Received, Server, Span, otlp_receiver, uvicorn
-from tests.support import SECRET, auth, backend_env, new_user, token
+from devtools import Received, Server, Span, otlp_receiver
+from tests.support import api_server, auth, new_user, token
 
 
 @pytest.fixture(scope="module")
 def traced(database_url: str) -> Iterator[tuple[Server, Received]]:
-    with otlp_receiver() as received:
-        env = backend_env(
-            BETTER_AUTH_SECRET=SECRET,
-            DATABASE_URL=database_url,
+    with (
+        otlp_receiver() as received,
+        api_server(
+            database_url,
             OTEL_EXPORTER_OTLP_ENDPOINT=received.url,
             # Export each batch at once rather than every 5 s.
             OTEL_BSP_SCHEDULE_DELAY="50",
-        )
-        with uvicorn(env, "--no-access-log") as api:
-            yield api, received
+        ) as api,
+    ):
+        yield api, received
 
 
 def spans_until(received: Received, trace_id: str, parent: str, database: bool) -> list[Span]:

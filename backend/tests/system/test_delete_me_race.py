@@ -11,8 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from devtools import uvicorn
-from tests.support import SECRET, auth, backend_env, new_user, token
+from tests.support import api_server, auth, new_user, token
 
 pytestmark = pytest.mark.slow
 
@@ -22,13 +21,7 @@ TAGS = ["alpha", "beta", "gamma", "delta"]
 
 @pytest.fixture(scope="module")
 def server(api_role_url: str) -> Iterator[str]:
-    env = backend_env(
-        BETTER_AUTH_SECRET=SECRET,
-        DATABASE_URL=api_role_url,
-        AUTO_MIGRATE="false",
-        MAX_INFLIGHT_PER_USER="100",
-    )
-    with uvicorn(env, "--no-access-log") as api:
+    with api_server(api_role_url, AUTO_MIGRATE="false", MAX_INFLIGHT_PER_USER="100") as api:
         yield api.url
 
 

@@ -15,8 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from devtools import uvicorn
-from tests.support import SECRET, auth, backend_env, new_user, token
+from tests.support import api_server, auth, new_user, token
 
 pytestmark = pytest.mark.slow
 
@@ -158,16 +157,14 @@ async def drive(base_url: str) -> Run:
 
 @pytest.fixture(scope="module")
 def server(database_url: str) -> Iterator[str]:
-    env = backend_env(
-        BETTER_AUTH_SECRET=SECRET,
-        DATABASE_URL=database_url,
+    with api_server(
+        database_url,
         # What is lost or duplicated is under test here, not how fast: a write that waits its
         # turn for SQLite's one write lock longer than the default 5 s budget (seen with the
         # other suites beside it on two cores) would get the budget's 503, which
         # test_slow_queries covers. Here it waits.
         DB_TIMEOUT_SECONDS="60",
-    )
-    with uvicorn(env, "--no-access-log") as api:
+    ) as api:
         yield api.url
 
 

@@ -16,9 +16,9 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
-from devtools import libpq_url, role_backends, uvicorn
+from devtools import libpq_url, role_backends
 from tests.conftest import TEST_DATABASE_URL
-from tests.support import SECRET, auth, backend_env, new_user, token
+from tests.support import api_server, auth, new_user, token
 
 pytestmark = pytest.mark.slow
 
@@ -50,15 +50,13 @@ class Sampler(threading.Thread):
 
 @pytest.fixture
 def server(api_role_url: str) -> Iterator[str]:
-    env = backend_env(
-        BETTER_AUTH_SECRET=SECRET,
-        DATABASE_URL=api_role_url,
+    with api_server(
+        api_role_url,
         AUTO_MIGRATE="false",
         DB_POOL_SIZE=str(POOL_SIZE),
         DB_TIMEOUT_SECONDS=str(BUDGET_SECONDS),
         MAX_INFLIGHT_PER_USER="100",
-    )
-    with uvicorn(env, "--no-access-log") as api:
+    ) as api:
         yield api.url
 
 
