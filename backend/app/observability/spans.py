@@ -13,6 +13,7 @@ the export.
 A span is used by one request at a time (the event loop's thread): no lock.
 """
 
+import os
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from types import TracebackType
 
 from opentelemetry import trace
 from opentelemetry.context import Context
+from opentelemetry.sdk.environment_variables import OTEL_SDK_DISABLED
 from opentelemetry.sdk.trace import Event, ReadableSpan, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.sampling import Decision
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
@@ -50,6 +52,8 @@ class Tracer:
         self.scope = InstrumentationScope(scope, "", "")  # as the SDK names a tracer's
         self.processor = processor
         self.random_ids = self.ids.is_trace_id_random()
+        # As the SDK's tracer: OTEL_SDK_DISABLED=true records nothing.
+        self.disabled = os.environ.get(OTEL_SDK_DISABLED, "").strip().lower() == "true"
 
     def start_span(
         self,
@@ -60,10 +64,12 @@ class Tracer:
     ) -> trace.Span:
         """A child of the current span (or of `context`'s), as the SDK's `start_span` makes
         it: recording or not as the sampler says."""
-        parent: SpanContext | None = trace.get_current_span(context).get_span_context()
-        if parent is not None and parent.is_valid:
-            trace_id = parent.trace_id
-            random_id = parent.trace_flags.random_trace_id
+        current = trace.get_current_span(context).get_span_context()
+        if self.disabled:
+            return NonRecordingSpan(current)
+        parent: SpanContext | None = current
+        if current.is_valid:
+            trace_id, random_id = current.trace_id, current.trace_flags.random_trace_id
         else:
             parent, trace_id, random_id = None, self.ids.generate_trace_id(), self.random_ids
         sampling = self.sampler.should_sample(context, trace_id, name, kind, attributes)

@@ -193,11 +193,18 @@ def test_a_finished_span_is_timed_in_order() -> None:
     assert server.start_time <= sql.start_time <= sql.end_time <= server.end_time
 
 
-@pytest.mark.parametrize("sampler", ["always_off", "parentbased_always_off"])
-def test_the_sampler_comes_from_the_environment(
-    sampler: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("OTEL_TRACES_SAMPLER", "always_off"),
+        ("OTEL_TRACES_SAMPLER", "parentbased_always_off"),
+        ("OTEL_SDK_DISABLED", "true"),
+    ],
+)
+def test_the_environment_can_turn_the_spans_off(
+    variable: str, value: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OTEL_TRACES_SAMPLER", sampler)
+    monkeypatch.setenv(variable, value)
     kept = Kept()
     tracer = spans.Tracer(TracerProvider(shutdown_on_exit=False), kept, "app")
     span = tracer.start_span("GET")
