@@ -10,7 +10,9 @@ the ReadableSpan the batch processor and the exporter take. Everything else stay
 the sampler (OTEL_TRACES_SAMPLER...), the ids, the resource, the propagators, the batching and
 the export.
 
-A span is used by one request at a time (the event loop's thread): no lock.
+A span is used by one request at a time (the event loop's thread): no lock. Its attributes are
+kept as given, unchecked: only the app's own code sets them (a value the export cannot write
+fails that batch alone: tracing.OTLPSpanExporter).
 """
 
 import os
