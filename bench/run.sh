@@ -9,7 +9,11 @@ cd "$ROOT"
 
 BENCH_VENV="$ROOT/bench/.venv"
 
-command -v wrk >/dev/null || apt_install wrk
+# wrk drives the load; HAProxy is B9's balancer (deploy/haproxy.cfg).
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+[ "${#missing[@]}" -eq 0 ] || apt_install "${missing[@]}"
 setup_backend --dev
 # matplotlib draws the chart; it stays out of the backend's environment (the lock's `chart` group).
 if ! up_to_date "$BACKEND/uv.lock" "$BENCH_VENV/.installed"; then
