@@ -117,8 +117,15 @@ class Bench:
         """Warm each load up, then `repeats` rounds that run every load once in turn, so that
         drift in the machine's other work hits the figures compared alike. Per load: the
         median run by req/s, and the server's CPU time per request over all its runs."""
-        for load in loads.values():
-            load.run(2)
+        for key, load in loads.items():
+            # A figure of failed requests measures the failure: none may fail (B2 and B10 did
+            # for weeks, every write refused a privilege, and their rows went on looking fine).
+            warm = load.run(2)
+            if warm["errors"]:
+                raise RuntimeError(
+                    f"{key}: {warm['errors']} errors (statuses other than 2xx, socket errors) in"
+                    f" {warm['requests']} requests while warming up (the servers' log: {self.log})"
+                )
         runs: dict[str, list[Result]] = {key: [] for key in loads}
         cpu = dict.fromkeys(loads, 0.0)
         for _ in range(self.repeats):

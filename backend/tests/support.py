@@ -27,7 +27,7 @@ from sqlalchemy import make_url
 from app.core.config import Settings
 from app.core.security import DEFAULT_AUDIENCE
 from app.db import Database, database_for
-from devtools import Server, libpq_url, uvicorn
+from devtools import API_TABLES, Server, libpq_url, uvicorn
 
 SECRET = "test-secret-0123456789abcdef0123456789abcdef"
 PREVIOUS_SECRET = "old-secret-fedcba9876543210fedcba9876543210"
@@ -113,10 +113,6 @@ def api_server(database_url: str, **settings: str) -> Iterator[Server]:
     env = backend_env(BETTER_AUTH_SECRET=SECRET, DATABASE_URL=database_url, **settings)
     with uvicorn(env, "--no-access-log") as api:
         yield api
-
-
-# The API's tables, as README.md tells operators to grant them.
-API_TABLES = "task, task_list, tag, task_tag, idempotency_key, change"
 
 
 @contextmanager
