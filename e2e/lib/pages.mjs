@@ -20,6 +20,20 @@ export async function signUp(page, baseUrl, { name, email, password }) {
   await page.waitForURL((url) => url.pathname === "/tasks");
 }
 
+/**
+ * page.goto, once more if the page's own navigation cut it short: a sign-in replaces the URL
+ * with /tasks and then refreshes it (auth-form.tsx), and that reload can still start after
+ * signUp has seen /tasks (a goto to /account right after was interrupted by it in CI).
+ */
+export async function openPage(page, url) {
+  try {
+    await page.goto(url);
+  } catch (error) {
+    if (!/interrupted by another navigation/.test(String(error))) throw error;
+    await page.goto(url);
+  }
+}
+
 export async function logIn(page, { email, password }) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);

@@ -8,7 +8,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 
 import { launchBrowser } from "../lib/browser.mjs";
-import { sessionToken, signUp } from "../lib/pages.mjs";
+import { openPage, sessionToken, signUp } from "../lib/pages.mjs";
 import { ROOT, startSystem } from "../lib/system.mjs";
 
 const run = Date.now().toString(36);
@@ -36,7 +36,7 @@ describe("your data, end to end", { timeout: 240_000 }, () => {
     const context = await browser.newContext({ acceptDownloads: true });
     page = await context.newPage();
     await signUp(page, system.frontendUrl, dana);
-    await page.goto(`${system.frontendUrl}/account`);
+    await openPage(page, `${system.frontendUrl}/account`);
     await section().waitFor();
   });
 
