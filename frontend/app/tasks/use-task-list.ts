@@ -75,16 +75,12 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
   });
   const tags = useQuery({ queryKey: ["tags"], queryFn: () => api.listTags(), enabled: tagsWanted });
 
-  /** The task views and their counts, fetched again (those on screen). */
-  const refreshViews = useCallback(() => {
+  const refresh = useCallback(() => {
     void queryClient.invalidateQueries({ queryKey: ["tasks"] });
     void queryClient.invalidateQueries({ queryKey: ["counts"] });
-  }, [queryClient]);
-  const refresh = useCallback(() => {
-    refreshViews();
     void queryClient.invalidateQueries({ queryKey: ["tags"] });
     void queryClient.invalidateQueries({ queryKey: LISTS_KEY });
-  }, [queryClient, refreshViews]);
+  }, [queryClient]);
 
   /** A list's open count follows its tasks in place (the sidebar is not fetched again for a tick). */
   const editOpenCount = useCallback(
@@ -237,10 +233,10 @@ export function useTaskList(api: ApiClient, state: ListState, onNotice: (message
       // Queued, not awaited: what is done after it queues behind it, and its failure is told by the queue.
       commit: () => {
         forget();
-        // Once the server has it, the views are fetched again: a list fetch that was under way
-        // before the delete reached the server answers with the row and puts it back on screen
-        // (seen in a browser test: it stayed there), whether or not the stream's event follows.
-        void queueWrite(queryClient, write).then(({ queued }) => queued || refreshViews(), refresh);
+        void queueWrite(queryClient, write).then(
+          ({ queued }) => queued || void queryClient.invalidateQueries({ queryKey: ["counts"] }),
+          refresh,
+        );
         return Promise.resolve();
       },
       // A task the server has not got yet, or no network: the queue keeps it (best effort, the page is going).
