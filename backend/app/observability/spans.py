@@ -136,7 +136,7 @@ class Span(trace.Span):
         self, name: str, attributes: Attributes = None, timestamp: int | None = None
     ) -> None:
         if not self.ended:
-            self.events.append(Event(name, attributes, timestamp or time_ns()))
+            self.events.append(Event(name, attributes, timestamp))  # None: now, as Event has it
 
     def add_link(self, context: SpanContext, attributes: Attributes = None) -> None:
         # Links are only ever given at a span's start, and the app gives none.
@@ -176,7 +176,7 @@ class Span(trace.Span):
                 kind=self.kind,
                 status=self.status,
                 start_time=self.start,
-                end_time=end_time or time_ns(),
+                end_time=time_ns() if end_time is None else end_time,
                 instrumentation_scope=tracer.scope,
             )
         )

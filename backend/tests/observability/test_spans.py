@@ -82,6 +82,8 @@ CALLS: list[Call] = [
     lambda span: span.set_status(Status(StatusCode.OK)),
     lambda span: span.set_status(StatusCode.UNSET),
     lambda span: span.add_event("retry", {"attempt": 2}, timestamp=5),
+    lambda span: span.add_event("at the epoch", timestamp=0),  # a time given, not "now"
+    lambda span: span.end(0),  # likewise
     lambda span: span.record_exception(ValueError("no"), {"extra": 1.5}),
 ]
 
@@ -144,12 +146,12 @@ def view(span: ReadableSpan) -> dict[str, Any]:
         "kind": span.kind,
         "attributes": dict(span.attributes or {}),
         "dropped": span.dropped_attributes,
-        # An event stamped by the span (an exception's) has the time of the call: left out.
+        # An event stamped by the span (an exception's) has the time of the call: "now".
         "events": [
             (
                 event.name,
                 dict(event.attributes or {}),
-                event.timestamp if event.timestamp < 10 else 0,
+                event.timestamp if event.timestamp < 10 else "now",
             )
             for event in span.events
         ],
@@ -158,6 +160,8 @@ def view(span: ReadableSpan) -> dict[str, Any]:
         "resource": span.resource,
         "scope": span.instrumentation_scope,
         "timed": span.start_time is not None and span.end_time is not None,
+        # An end time given (0) is kept; one the span stamped itself is the time of the call.
+        "ended_at_0": span.end_time == 0,
     }
 
 
